@@ -1,0 +1,60 @@
+lang-name = English
+sito-nome = Raccolta dati
+sito-motto = Standard needs questionnaires and monitoring forms of Italian local authorities
+sito-ente = Raccolta — open platform for local authorities
+vai-al-contenuto = Skip to main content
+vai-al-piede = Skip to footer
+lingua-scelta = Language selection
+accedi = Log in
+nav-principale = Main navigation
+nav-mostra = Show or hide the navigation
+nav-nascondi = Hide the navigation
+nav-raccolta = Data collection
+nav-archivio = Archive of previous years
+nav-guida = Platform guide
+assistenza = Support
+assistenza-testo = For support with the platform, write to
+link-utili = Useful links
+torna-raccolta = Back to the Data collection page
+istruzioni = Instructions
+modelli = Models
+
+home-titolo = Data collection
+home-intro = This platform collects from Italian local authorities — comuni, unions of comuni, mountain communities, provinces and metropolitan cities — the data needed to determine the standard expenditure needs and to monitor the service targets required by law.
+home-intro-2 = For each campaign the instructions and the models of the questionnaires are available. Questionnaires are filled in and sent in the reserved area, after registering and being associated with the ente.
+home-accedi = ACCESS THE DATA COLLECTION
+home-campagne-aperte = Open questionnaires
+home-nessuna-campagna = There are no open campaigns at the moment.
+home-link-archivio = Archive of previous years
+
+campagna-codice = Questionnaire code
+campagna-anno-riferimento = Reference year
+campagna-anno-compilazione = Compilation year
+campagna-apertura = Opening
+campagna-scadenza = Deadline
+campagna-documenti = Questionnaires, instructions and models
+campagna-questionari = Questionnaires
+
+archivio-titolo = Archive of previous years
+archivio-intro = Closed campaigns of previous years, with the instructions and models of the time.
+archivio-vuoto = The archive is empty.
+archivio-campagne-chiuse = Closed campaigns
+
+guida-titolo = Platform guide
+accessibilita-titolo = Accessibility statement
+privacy-titolo = Privacy notice
+
+errore-stato = HTTP status code:
+errore-codice-richiesta = If you contact support, please quote this request code:
+errore-400-titolo = Invalid request
+errore-400-testo = The address or the data sent are not valid. Check the address of the page and try again.
+errore-404-titolo = Page not found
+errore-404-testo = The page you are looking for does not exist or has moved. You can go back to the Data collection page or read the guide.
+errore-405-titolo = Operation not allowed
+errore-405-testo = This page does not accept the requested operation. Go back to the previous page and try again from the form.
+errore-413-titolo = Data too large
+errore-413-testo = The data sent exceed the maximum size allowed. Reduce the size of the file or text and try again.
+errore-500-titolo = An error occurred
+errore-500-testo = The request could not be completed because of an error of the platform. Data already saved have not been lost. Please try again in a few minutes.
+errore-503-titolo = Service temporarily unavailable
+errore-503-testo = The platform cannot complete the request right now. Data already saved have not been lost. Please try again in a few minutes.

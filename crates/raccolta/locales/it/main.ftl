@@ -1,0 +1,60 @@
+lang-name = Italiano
+sito-nome = Raccolta dati
+sito-motto = Questionari dei fabbisogni standard e schede di monitoraggio degli enti locali
+sito-ente = Raccolta — piattaforma aperta per gli enti locali
+vai-al-contenuto = Vai al contenuto principale
+vai-al-piede = Vai al piè di pagina
+lingua-scelta = Scelta della lingua
+accedi = Accedi
+nav-principale = Navigazione principale
+nav-mostra = Mostra o nascondi la navigazione
+nav-nascondi = Nascondi la navigazione
+nav-raccolta = Raccolta dati
+nav-archivio = Archivio anni precedenti
+nav-guida = Guida alla piattaforma
+assistenza = Assistenza
+assistenza-testo = Per assistenza sulla piattaforma scrivere a
+link-utili = Link utili
+torna-raccolta = Torna alla pagina Raccolta dati
+istruzioni = Istruzioni
+modelli = Modelli
+
+home-titolo = Raccolta dati
+home-intro = Questa piattaforma raccoglie dagli enti locali — comuni, unioni di comuni, comunità montane, province e città metropolitane — i dati necessari alla determinazione dei fabbisogni standard e al monitoraggio degli obiettivi di servizio previsto dalla legge.
+home-intro-2 = Per ogni campagna sono disponibili le istruzioni e i modelli dei questionari. La compilazione e l'invio avvengono nell'area riservata, dopo la registrazione e l'associazione all'ente.
+home-accedi = ACCEDI ALLA RACCOLTA DATI
+home-campagne-aperte = Questionari aperti
+home-nessuna-campagna = Al momento non ci sono campagne aperte.
+home-link-archivio = Archivio anni precedenti
+
+campagna-codice = Codice questionario
+campagna-anno-riferimento = Anno di riferimento
+campagna-anno-compilazione = Anno di compilazione
+campagna-apertura = Apertura
+campagna-scadenza = Scadenza
+campagna-documenti = Questionari, istruzioni e modelli
+campagna-questionari = Questionari
+
+archivio-titolo = Archivio anni precedenti
+archivio-intro = Le campagne degli anni precedenti, chiuse, con le istruzioni e i modelli dell'epoca.
+archivio-vuoto = L'archivio è vuoto.
+archivio-campagne-chiuse = Campagne chiuse
+
+guida-titolo = Guida alla piattaforma
+accessibilita-titolo = Dichiarazione di accessibilità
+privacy-titolo = Informativa sulla privacy
+
+errore-stato = Codice di stato HTTP:
+errore-codice-richiesta = Se contatti l'assistenza, indica questo codice della richiesta:
+errore-400-titolo = Richiesta non valida
+errore-400-testo = L'indirizzo o i dati inviati non sono validi. Controlla l'indirizzo della pagina e riprova.
+errore-404-titolo = Pagina non trovata
+errore-404-testo = La pagina che cerchi non esiste o è stata spostata. Puoi tornare alla pagina Raccolta dati o consultare la guida.
+errore-405-titolo = Operazione non consentita
+errore-405-testo = Questa pagina non accetta l'operazione richiesta. Torna alla pagina precedente e riprova dal modulo.
+errore-413-titolo = Dati troppo grandi
+errore-413-testo = I dati inviati superano la dimensione massima consentita. Riduci la dimensione del file o del testo e riprova.
+errore-500-titolo = Si è verificato un errore
+errore-500-testo = Non è stato possibile completare la richiesta per un errore della piattaforma. I dati già salvati non sono andati persi. Riprova tra qualche minuto.
+errore-503-titolo = Servizio temporaneamente non disponibile
+errore-503-testo = La piattaforma non riesce a completare la richiesta in questo momento. I dati già salvati non sono andati persi. Riprova tra qualche minuto.

@@ -1,0 +1,138 @@
+//! Builds the application state and router, and serves it until a shutdown signal. Tests use this verbatim on
+//! port 0.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::catalogo::Catalogo;
+use crate::config::Config;
+use crate::db::Db;
+use crate::db::audit::{self, AuditEvent};
+use crate::metrics::Metrics;
+
+/// Everything a request handler may need, shared by all requests of a node.
+#[derive(Debug)]
+pub struct App {
+    /// The node's configuration.
+    pub config: Config,
+    /// The database.
+    pub db: Db,
+    /// The campaign catalogue.
+    pub catalogo: Catalogo,
+    /// Request and pool metrics.
+    pub metrics: Metrics,
+}
+
+/// Cheap-to-clone handle on [`App`], the state of the axum router.
+#[derive(Debug, Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Connects to the database, applies migrations and loads the catalogue.
+    pub async fn build(config: Config) -> anyhow::Result<AppState> {
+        let catalogo = Catalogo::load().context("catalogo delle campagne non valido")?;
+        let db = Db::connect(&config)
+            .await
+            .with_context(|| format!("connessione al database {} non riuscita", config.database_url_redacted()))?;
+        db.migrate().await?;
+        let state = AppState(Arc::new(App { config, db, catalogo, metrics: Metrics::new() }));
+        record_system_event(&state, "sistema.avvio", None).await;
+        Ok(state)
+    }
+}
+
+/// Serves `state` on `listener` until `shutdown` completes; then stops accepting, lets in-flight requests finish
+/// for at most the configured grace period, and returns.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    let grace = state.config.shutdown_grace();
+    let router = crate::web::router(state.clone());
+    let (fired_tx, fired_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        let _ = fired_tx.send(());
+    };
+    let node = addr.to_string();
+    tracing::info!(%addr, backend = state.db.backend(), "Raccolta in ascolto");
+    let mut server = tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(signal)
+            .await
+    });
+    tokio::select! {
+        finished = &mut server => { finished??; }
+        _ = fired_rx => {
+            tracing::info!(grace_secs = grace.as_secs(), "arresto: nessuna nuova connessione, completo le richieste in corso");
+            match tokio::time::timeout(grace, &mut server).await {
+                Ok(finished) => finished??,
+                Err(_) => {
+                    tracing::warn!("arresto forzato: richieste ancora in corso allo scadere del tempo concesso");
+                    server.abort();
+                }
+            }
+        }
+    }
+    record_system_event(&state, "sistema.arresto", Some(&node)).await;
+    state.db.close().await;
+    tracing::info!("Raccolta arrestata");
+    Ok(())
+}
+
+async fn record_system_event(state: &AppState, action: &str, node: Option<&str>) {
+    let event = AuditEvent {
+        actor: "sistema",
+        action,
+        target: None,
+        origin: node,
+        request_id: None,
+        details: serde_json::json!({ "version": env!("CARGO_PKG_VERSION"), "pid": std::process::id() }),
+    };
+    if let Err(error) = audit::record(&state.db, &event).await {
+        tracing::warn!(%error, action, "evento di audit non registrato");
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "impossibile ascoltare SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "impossibile ascoltare SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("ricevuto SIGINT"),
+        _ = terminate => tracing::info!("ricevuto SIGTERM"),
+    }
+}

@@ -1,0 +1,311 @@
+//! The campaign catalogue: which questionnaires are collected, when, with which instructions and models.
+//!
+//! It is data in the repository (`questionari/<campagna>/campagna.toml` plus HTML fragments for instructions and
+//! models), compiled into the binary so one file is a whole deployment. Loading is strict: an unknown key, a
+//! missing translation or a document without its file stops the start-up with the file and the reason.
+
+use std::collections::BTreeSet;
+
+use rust_embed::RustEmbed;
+use serde::Deserialize;
+use time::Date;
+
+use crate::i18n::Lang;
+
+#[derive(RustEmbed)]
+#[folder = "../../questionari/"]
+#[include = "*/campagna.toml"]
+#[include = "*/istruzioni/*.html"]
+#[include = "*/modelli/*.html"]
+struct Files;
+
+/// A text in both languages of the interface.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Testo {
+    /// Italian.
+    pub it: String,
+    /// English.
+    pub en: String,
+}
+
+impl Testo {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::It => &self.it,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// Whether entities may still send the campaign's questionnaires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatoCampagna {
+    /// Listed on the home page.
+    Aperta,
+    /// Listed in the archive, read only.
+    Chiusa,
+}
+
+/// One modulo of a campaign (e.g. FC80U modulo A, or the Sociale scheda).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modulo {
+    /// Code of the modulo within the campaign.
+    pub codice: String,
+    /// Title.
+    pub titolo: Testo,
+}
+
+/// An instruction document or a model, shown as an HTML page.
+#[derive(Debug, Clone)]
+pub struct Documento {
+    /// Slug used in the URL and in the file name.
+    pub id: String,
+    /// Title.
+    pub titolo: Testo,
+    /// Trusted HTML fragment from the repository, per language.
+    pub html: Testo,
+}
+
+/// A data-collection campaign.
+#[derive(Debug, Clone)]
+pub struct Campagna {
+    /// Folder name, used in URLs (`fc80u-2022`).
+    pub id: String,
+    /// Questionnaire code (`FC80U`).
+    pub codice: String,
+    /// Position in listings.
+    pub ordine: i64,
+    /// Open or closed.
+    pub stato: StatoCampagna,
+    /// Year the data refer to.
+    pub anno_riferimento: i32,
+    /// Year the questionnaire is filled in.
+    pub anno_compilazione: i32,
+    /// First day of compilation.
+    pub apertura: Date,
+    /// Deadline for sending.
+    pub scadenza: Date,
+    /// Title.
+    pub titolo: Testo,
+    /// One-paragraph description.
+    pub descrizione: Testo,
+    /// The moduli to fill in.
+    pub moduli: Vec<Modulo>,
+    /// Instruction documents.
+    pub istruzioni: Vec<Documento>,
+    /// Models of the questionnaires.
+    pub modelli: Vec<Documento>,
+}
+
+/// Which list of documents of a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TipoDocumento {
+    /// Istruzioni.
+    Istruzioni,
+    /// Modelli.
+    Modelli,
+}
+
+impl TipoDocumento {
+    /// The folder and URL segment.
+    pub fn slug(self) -> &'static str {
+        match self {
+            TipoDocumento::Istruzioni => "istruzioni",
+            TipoDocumento::Modelli => "modelli",
+        }
+    }
+}
+
+impl Campagna {
+    /// A document of the campaign by kind and id.
+    pub fn documento(&self, tipo: TipoDocumento, id: &str) -> Option<&Documento> {
+        let list = match tipo {
+            TipoDocumento::Istruzioni => &self.istruzioni,
+            TipoDocumento::Modelli => &self.modelli,
+        };
+        list.iter().find(|d| d.id == id)
+    }
+}
+
+/// Every campaign, ordered for display.
+#[derive(Debug, Clone)]
+pub struct Catalogo {
+    campagne: Vec<Campagna>,
+}
+
+/// Why the catalogue could not be loaded; the message names the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct CatalogoError {
+    /// File at fault, relative to `questionari/`.
+    pub file: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    codice: String,
+    ordine: i64,
+    stato: StatoCampagna,
+    anno_riferimento: i32,
+    anno_compilazione: i32,
+    apertura: toml::value::Datetime,
+    scadenza: toml::value::Datetime,
+    titolo: Testo,
+    descrizione: Testo,
+    moduli: Vec<Modulo>,
+    #[serde(default)]
+    istruzioni: Vec<DocManifest>,
+    #[serde(default)]
+    modelli: Vec<DocManifest>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocManifest {
+    id: String,
+    titolo: Testo,
+}
+
+impl Catalogo {
+    /// Loads the catalogue compiled into the binary.
+    pub fn load() -> Result<Catalogo, CatalogoError> {
+        let mut campagne = Vec::new();
+        let manifests: BTreeSet<String> =
+            Files::iter().filter(|f| f.ends_with("/campagna.toml")).map(|f| f.into_owned()).collect();
+        for file in manifests {
+            let id = file.trim_end_matches("/campagna.toml").to_owned();
+            campagne.push(load_campagna(&id, &file)?);
+        }
+        if campagne.is_empty() {
+            return Err(CatalogoError { file: "questionari/".into(), message: "nessuna campagna trovata".into() });
+        }
+        campagne.sort_by(|a, b| a.ordine.cmp(&b.ordine).then_with(|| a.id.cmp(&b.id)));
+        Ok(Catalogo { campagne })
+    }
+
+    /// Campaigns still open, for the home page.
+    pub fn aperte(&self) -> impl Iterator<Item = &Campagna> {
+        self.campagne.iter().filter(|c| c.stato == StatoCampagna::Aperta)
+    }
+
+    /// Closed campaigns, for the archive, most recent reference year first.
+    pub fn chiuse(&self) -> Vec<&Campagna> {
+        let mut list: Vec<&Campagna> = self.campagne.iter().filter(|c| c.stato == StatoCampagna::Chiusa).collect();
+        list.sort_by(|a, b| b.anno_riferimento.cmp(&a.anno_riferimento));
+        list
+    }
+
+    /// A campaign by its folder name.
+    pub fn campagna(&self, id: &str) -> Option<&Campagna> {
+        self.campagne.iter().find(|c| c.id == id)
+    }
+}
+
+fn read(file: &str) -> Result<String, CatalogoError> {
+    let bytes = Files::get(file)
+        .ok_or_else(|| CatalogoError { file: file.to_owned(), message: "file mancante".into() })?
+        .data;
+    String::from_utf8(bytes.into_owned())
+        .map_err(|_| CatalogoError { file: file.to_owned(), message: "il file non è in UTF-8".into() })
+}
+
+fn load_campagna(id: &str, file: &str) -> Result<Campagna, CatalogoError> {
+    let fail = |message: String| CatalogoError { file: file.to_owned(), message };
+    let text = read(file)?;
+    let m: Manifest = toml::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    let apertura = to_date(&m.apertura).ok_or_else(|| fail("`apertura` deve essere una data AAAA-MM-GG".into()))?;
+    let scadenza = to_date(&m.scadenza).ok_or_else(|| fail("`scadenza` deve essere una data AAAA-MM-GG".into()))?;
+    if scadenza < apertura {
+        return Err(fail("la `scadenza` precede l'`apertura`".into()));
+    }
+    if m.moduli.is_empty() {
+        return Err(fail("la campagna non ha moduli".into()));
+    }
+    let documenti = |tipo: TipoDocumento, list: Vec<DocManifest>| -> Result<Vec<Documento>, CatalogoError> {
+        let mut seen = BTreeSet::new();
+        list.into_iter()
+            .map(|d| {
+                if !seen.insert(d.id.clone()) {
+                    return Err(fail(format!("documento `{}` ripetuto in `{}`", d.id, tipo.slug())));
+                }
+                if d.id.is_empty() || !d.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                    return Err(fail(format!("id di documento `{}` non valido: usare minuscole, cifre e '-'", d.id)));
+                }
+                let path = |lang: &str| format!("{id}/{}/{}.{lang}.html", tipo.slug(), d.id);
+                Ok(Documento { html: Testo { it: read(&path("it"))?, en: read(&path("en"))? }, id: d.id, titolo: d.titolo })
+            })
+            .collect()
+    };
+    Ok(Campagna {
+        id: id.to_owned(),
+        istruzioni: documenti(TipoDocumento::Istruzioni, m.istruzioni)?,
+        modelli: documenti(TipoDocumento::Modelli, m.modelli)?,
+        codice: m.codice,
+        ordine: m.ordine,
+        stato: m.stato,
+        anno_riferimento: m.anno_riferimento,
+        anno_compilazione: m.anno_compilazione,
+        apertura,
+        scadenza,
+        titolo: m.titolo,
+        descrizione: m.descrizione,
+        moduli: m.moduli,
+    })
+}
+
+fn to_date(value: &toml::value::Datetime) -> Option<Date> {
+    let d = value.date.as_ref()?;
+    if value.time.is_some() {
+        return None;
+    }
+    Date::from_calendar_date(i32::from(d.year), time::Month::try_from(d.month).ok()?, d.day).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_catalogue_loads_with_both_open_campaigns_and_the_archive() {
+        let catalogo = Catalogo::load().expect("the catalogue in the repository is valid");
+        let aperte: Vec<&str> = catalogo.aperte().map(|c| c.codice.as_str()).collect();
+        assert_eq!(aperte, ["FC80U", "MONITORAGGIO"]);
+        let fc80u = catalogo.campagna("fc80u-2022").expect("FC80U");
+        let istruzioni: Vec<&str> = fc80u.istruzioni.iter().map(|d| d.titolo.it.as_str()).collect();
+        assert_eq!(istruzioni, ["Premessa", "Dati strutturali", "Dati contabili"]);
+        let modelli: Vec<&str> = fc80u.modelli.iter().map(|d| d.titolo.it.as_str()).collect();
+        assert_eq!(modelli, ["Dati strutturali", "Dati contabili"]);
+        let chiuse: Vec<&str> = catalogo.chiuse().iter().map(|c| c.codice.as_str()).collect();
+        assert_eq!(chiuse, ["FC60U"]);
+    }
+
+    #[test]
+    fn every_document_has_substantial_text_in_both_languages_and_no_h1() {
+        let catalogo = Catalogo::load().expect("valid");
+        for c in catalogo.aperte().chain(catalogo.chiuse()) {
+            for d in c.istruzioni.iter().chain(&c.modelli) {
+                for lang in Lang::ALL {
+                    let html = d.html.get(lang);
+                    assert!(html.len() > 500, "{}/{} ({}) is too short", c.id, d.id, lang.code());
+                    assert!(!html.contains("<h1"), "{}/{} ({}) has its own h1", c.id, d.id, lang.code());
+                    assert!(!html.contains("<script"), "{}/{} ({}) has a script", c.id, d.id, lang.code());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dates_must_be_plain_dates() {
+        let dt: toml::value::Datetime = "2024-07-15".parse().expect("date");
+        assert_eq!(to_date(&dt), Date::from_calendar_date(2024, time::Month::July, 15).ok());
+        let dt: toml::value::Datetime = "2024-07-15T10:00:00".parse().expect("datetime");
+        assert_eq!(to_date(&dt), None);
+    }
+}

@@ -1,0 +1,87 @@
+//! The command line: `raccolta [serve]`, `raccolta migrate`, `--config FILE`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, AppState};
+use crate::config::Config;
+use crate::db::Db;
+
+/// Raccolta: questionari dei fabbisogni standard e schede di monitoraggio degli enti locali.
+#[derive(Debug, Parser)]
+#[command(name = "raccolta", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (TOML); by default `raccolta.toml` in the working directory, when present.
+    /// Environment variables `RACCOLTA_*` override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending database migrations, then serve the platform until SIGTERM/SIGINT.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+/// Exit code for a refused configuration.
+const EXIT_CONFIG: u8 = 2;
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("raccolta: configurazione non valida / invalid configuration:\n{error}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    crate::telemetry::init(&config);
+    tracing::info!(?config, "configurazione effettiva");
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(error) => {
+            tracing::error!(%error, "impossibile avviare il runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Migrate => migrate(config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "raccolta terminata con errore");
+            eprintln!("raccolta: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("impossibile mettersi in ascolto su {}: {e}", config.listen))?;
+    let state = AppState::build(config).await?;
+    app::serve(listener, state, app::shutdown_signal()).await
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    let db = Db::connect(&config).await?;
+    db.migrate().await?;
+    tracing::info!(backend = db.backend(), "migrazioni applicate");
+    db.close().await;
+    Ok(())
+}

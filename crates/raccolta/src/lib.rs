@@ -1,0 +1,14 @@
+//! Raccolta: the platform with which Italian local authorities fill in and send the questionnaires of the
+//! *fabbisogni standard* and the *schede di monitoraggio*.
+//!
+//! `main.rs` reads the command line and calls [`cli::run`]; tests start exactly the router of [`app`].
+
+pub mod app;
+pub mod catalogo;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod i18n;
+pub mod metrics;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,7 @@
+//! The `raccolta` binary: command line → configuration → telemetry → the library.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    raccolta::cli::main()
+}

@@ -1,0 +1,209 @@
+//! Middleware every request goes through, outermost first: request id, tracing, security headers, error pages,
+//! panic guard, metrics, query check, timeout, compression, body limit.
+
+use std::time::Instant;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::app::AppState;
+use crate::i18n::Lang;
+
+/// The request id header, set when the client (or load balancer) did not send one.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Marks a response whose body must reach the client as is (probes, metrics), even with an error status.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepBody;
+
+/// Content Security Policy: no inline script or style, nothing from third parties, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; \
+                   form-action 'self'; frame-ancestors 'none'";
+
+/// Wraps `router` in the platform's middleware.
+pub fn apply(router: Router<AppState>, state: AppState) -> Router<AppState> {
+    let config = &state.config;
+    let hsts = config.is_https();
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!("richiesta", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(middleware::from_fn_with_state(hsts, security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("panico durante la gestione della richiesta");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }))
+        .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        .layer(middleware::from_fn(check_query))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout()))
+        .layer(CompressionLayer::new())
+        // Innermost: it changes the request body type, which the `from_fn` layers above could not take.
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes));
+    router.layer(layers)
+}
+
+async fn security_headers(State(hsts): State<bool>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
+    if hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    res
+}
+
+/// The error page, in the layout of the site and the language of the user.
+#[derive(Template)]
+#[template(path = "errore.html")]
+struct ErrorPage<'a> {
+    page: &'a crate::web::Page,
+    status: u16,
+    title: String,
+    message: String,
+    request_id: String,
+}
+
+/// Renders 4xx/5xx responses that have no HTML body yet (from handlers, the router or middleware) as a page.
+async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let lang = Lang::negotiate(req.headers());
+    let path = req.uri().path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_html || res.extensions().get::<KeepBody>().is_some()
+    {
+        return res;
+    }
+    let key = match status.as_u16() {
+        400 => "errore-400",
+        404 => "errore-404",
+        405 => "errore-405",
+        413 => "errore-413",
+        503 | 504 => "errore-503",
+        s if s >= 500 => "errore-500",
+        _ => "errore-400",
+    };
+    let page = crate::web::Page { lang, path, support_email: state.config.support_email.clone() };
+    let template = ErrorPage {
+        status: status.as_u16(),
+        title: lang.t(&format!("{key}-titolo")),
+        message: lang.t(&format!("{key}-testo")),
+        request_id: if status.is_server_error() { request_id } else { String::new() },
+        page: &page,
+    };
+    let mut out = match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "pagina di errore non generata");
+            (status, lang.t(&format!("{key}-titolo"))).into_response()
+        }
+    };
+    // Headers such as Allow (405) or Retry-After stay meaningful on the rendered page.
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out
+}
+
+async fn record_metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    // Label by route pattern, never by raw path: unknown paths must not grow the metrics without bound.
+    let route = req.extensions().get::<MatchedPath>().map_or("(nessuna)", |m| m.as_str()).to_owned();
+    let res = next.run(req).await;
+    state.metrics.record_request(&method, &route, res.status().as_u16(), started.elapsed());
+    res
+}
+
+/// Refuses a query string with broken percent-escapes or bytes that are not UTF-8 (400 page).
+async fn check_query(req: Request, next: Next) -> Response {
+    if let Some(query) = req.uri().query()
+        && !is_well_formed_query(query)
+    {
+        tracing::info!(query, "query string malformata");
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    next.run(req).await
+}
+
+fn is_well_formed_query(query: &str) -> bool {
+    let bytes = query.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => decoded.push(b),
+                    None => return false,
+                }
+                i += 3;
+            }
+            b => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_well_formed_query;
+
+    #[test]
+    fn query_strings_with_broken_escapes_or_invalid_utf8_are_malformed() {
+        assert!(is_well_formed_query("a=1&b=citt%C3%A0"));
+        assert!(is_well_formed_query("torna=%2Fguida"));
+        assert!(!is_well_formed_query("a=%zz"));
+        assert!(!is_well_formed_query("a=%4"));
+        assert!(!is_well_formed_query("a=%ff%fe"));
+    }
+}

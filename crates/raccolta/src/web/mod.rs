@@ -1,0 +1,38 @@
+//! The HTTP layer: thin handlers grouped by area, one file per action, and the middleware every response goes
+//! through.
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::app::AppState;
+
+pub mod assets;
+pub mod error;
+pub mod layers;
+pub mod ops;
+pub mod page;
+pub mod pubblico;
+
+pub use error::AppError;
+pub use page::Page;
+
+/// The router of the whole platform, with its middleware.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new()
+        .route("/", get(pubblico::home::get_home))
+        .route("/archivio", get(pubblico::archivio::get_archivio))
+        .route("/guida", get(pubblico::contenuti::get_guida))
+        .route("/accessibilita", get(pubblico::contenuti::get_accessibilita))
+        .route("/privacy", get(pubblico::contenuti::get_privacy))
+        .route("/campagne/{campagna}/{tipo}/{documento}", get(pubblico::documento::get_documento))
+        .route("/lingua/{codice}", get(pubblico::lingua::get_lingua))
+        .route("/healthz", get(ops::get_healthz))
+        .route("/readyz", get(ops::get_readyz))
+        .route("/metrics", get(ops::get_metrics))
+        .route("/static/{*path}", get(assets::get_asset))
+        .fallback(error::fallback);
+    if state.config.test_routes {
+        router = router.route("/__test/lento", get(ops::get_lento)).route("/__test/panico", get(ops::get_panico));
+    }
+    layers::apply(router, state.clone()).with_state(state)
+}

@@ -1,0 +1,58 @@
+//! Operations endpoints: liveness, readiness, metrics; and the test-only routes.
+
+use std::time::Duration;
+
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::layers::KeepBody;
+use crate::app::AppState;
+
+/// How long readiness waits for the database before answering 503.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// 200 while the process runs.
+pub async fn get_healthz() -> Response {
+    (Extension(KeepBody), "ok\n").into_response()
+}
+
+/// 200 when the database answers, 503 otherwise: the load balancer sends no traffic to a node that cannot work.
+pub async fn get_readyz(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
+        Ok(Ok(())) => (Extension(KeepBody), "ok\n").into_response(),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "readyz: database non raggiungibile");
+            (StatusCode::SERVICE_UNAVAILABLE, Extension(KeepBody), "database non disponibile\n").into_response()
+        }
+        Err(_) => {
+            tracing::warn!("readyz: il database non risponde in tempo");
+            (StatusCode::SERVICE_UNAVAILABLE, Extension(KeepBody), "database non disponibile\n").into_response()
+        }
+    }
+}
+
+/// Prometheus text exposition of this node.
+pub async fn get_metrics(State(state): State<AppState>) -> Response {
+    let body = state.metrics.render(&state.db);
+    (Extension(KeepBody), [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+}
+
+/// Parameters of the slow test route.
+#[derive(Debug, Deserialize)]
+pub struct Lento {
+    ms: u64,
+}
+
+/// Test-only (`RACCOLTA_TEST_ROUTES`): answers after `ms` milliseconds, to have requests in flight at shutdown.
+pub async fn get_lento(Query(Lento { ms }): Query<Lento>) -> &'static str {
+    tokio::time::sleep(Duration::from_millis(ms.min(60_000))).await;
+    "ok\n"
+}
+
+/// Test-only (`RACCOLTA_TEST_ROUTES`): a handler that panics, to check the 500 page.
+pub async fn get_panico() -> &'static str {
+    panic!("panico di prova richiesto da /__test/panico")
+}

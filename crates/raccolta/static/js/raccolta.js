@@ -1,0 +1,11 @@
+// Raccolta's own JavaScript: small ES modules, loaded with type="module" (no inline scripts: strict CSP).
+// Pages work without it; it only improves what the browser does by itself.
+
+// Moves focus to the main content when the skip link is used, also in browsers that scroll without focusing.
+const main = document.getElementById('main');
+if (main) {
+  main.setAttribute('tabindex', '-1');
+  document.querySelectorAll('a[href="#main"]').forEach((link) => {
+    link.addEventListener('click', () => main.focus());
+  });
+}

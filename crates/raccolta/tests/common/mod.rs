@@ -1,0 +1,195 @@
+//! Test harness: the real application on 127.0.0.1 port 0, with a fresh database per test.
+//!
+//! SQLite always; PostgreSQL too when `RACCOLTA_TEST_POSTGRES_URL` names a server where we may create databases
+//! (each test creates its own and drops it, even when the test fails).
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+
+use raccolta::app::{self, AppState};
+use raccolta::config::Config;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The database backends a test may run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// `RACCOLTA_TEST_POSTGRES_URL`, when set.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("RACCOLTA_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// A fresh, empty database for one test; dropped with it.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    /// A new database on `backend`, or `None` for PostgreSQL when no server is configured.
+    pub async fn create(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}", dir.path().join("sub/raccolta.db").display());
+                Some(TestDb { url, _dir: Some(dir), pg_name: None })
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url()?;
+                let name = format!("raccolta_test_{}", random_suffix());
+                let mut conn = connect_admin(&admin).await;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create database");
+                let mut url = url::Url::parse(&admin).expect("RACCOLTA_TEST_POSTGRES_URL is a URL");
+                url.set_path(&name);
+                Some(TestDb { url: url.to_string(), _dir: None, pg_name: Some(name) })
+            }
+        }
+    }
+}
+
+async fn connect_admin(admin: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(admin).await.expect("connect to RACCOLTA_TEST_POSTGRES_URL")
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (Some(name), Some(admin)) = (self.pg_name.take(), postgres_admin_url()) else { return };
+        // Drop is synchronous and may run inside a runtime: do the async work on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async move {
+                let mut conn = connect_admin(&admin).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await;
+            });
+        })
+        .join();
+    }
+}
+
+fn random_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000, n)
+}
+
+/// A running application.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<anyhow::Result<()>>>,
+    pub db: std::sync::Arc<TestDb>,
+}
+
+/// The configuration of a test node on `db`, with extra `RACCOLTA_*` settings.
+pub fn test_config(db: &TestDb, extra: &[(&str, &str)]) -> Config {
+    let mut vars = vec![
+        ("RACCOLTA_DATABASE_URL".to_owned(), db.url.clone()),
+        ("RACCOLTA_LISTEN".to_owned(), "127.0.0.1:0".to_owned()),
+        ("RACCOLTA_TEST_ROUTES".to_owned(), "true".to_owned()),
+        ("RACCOLTA_DATABASE_MAX_CONNECTIONS".to_owned(), "4".to_owned()),
+    ];
+    vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    Config::load_from(None, vars).expect("test configuration is valid")
+}
+
+impl TestApp {
+    /// Starts the application on a fresh database of `backend`; `None` when that backend is not configured.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Like [`TestApp::spawn`] with extra `RACCOLTA_*` settings.
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+        let db = std::sync::Arc::new(TestDb::create(backend).await?);
+        Some(Self::spawn_on(db, backend, extra).await)
+    }
+
+    /// Starts another node on an existing database.
+    pub async fn spawn_on(db: std::sync::Arc<TestDb>, backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+        let config = test_config(&db, extra);
+        let state = AppState::build(config).await.expect("application starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(app::serve(listener, state.clone(), async move {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            state,
+            client,
+            backend,
+            shutdown: Some(tx),
+            handle: Some(handle),
+            db,
+        }
+    }
+
+    /// GET `path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+    }
+
+    /// GET `path` with one header.
+    pub async fn get_with(&self, path: &str, name: &str, value: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).header(name, value).send().await.expect("request")
+    }
+
+    /// Stops the server as SIGTERM would, and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.expect("server task").expect("server stops cleanly");
+        }
+    }
+}
+
+/// Writes each test twice, once per backend: `mod name { sqlite, postgres }`. The PostgreSQL variant returns at
+/// once when `RACCOLTA_TEST_POSTGRES_URL` is not set; CI sets it.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: &$crate::common::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await.expect("sqlite");
+                    run(&app).await;
+                    app.stop().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await else {
+                        eprintln!("RACCOLTA_TEST_POSTGRES_URL non impostata: variante PostgreSQL non eseguita");
+                        return;
+                    };
+                    run(&app).await;
+                    app.stop().await;
+                }
+            }
+        )*
+    };
+}
