@@ -198,7 +198,7 @@ impl Catalogo {
     /// Closed campaigns, for the archive, most recent reference year first.
     pub fn chiuse(&self) -> Vec<&Campagna> {
         let mut list: Vec<&Campagna> = self.campagne.iter().filter(|c| c.stato == StatoCampagna::Chiusa).collect();
-        list.sort_by(|a, b| b.anno_riferimento.cmp(&a.anno_riferimento));
+        list.sort_by_key(|c| std::cmp::Reverse(c.anno_riferimento));
         list
     }
 
@@ -209,9 +209,8 @@ impl Catalogo {
 }
 
 fn read(file: &str) -> Result<String, CatalogoError> {
-    let bytes = Files::get(file)
-        .ok_or_else(|| CatalogoError { file: file.to_owned(), message: "file mancante".into() })?
-        .data;
+    let bytes =
+        Files::get(file).ok_or_else(|| CatalogoError { file: file.to_owned(), message: "file mancante".into() })?.data;
     String::from_utf8(bytes.into_owned())
         .map_err(|_| CatalogoError { file: file.to_owned(), message: "il file non è in UTF-8".into() })
 }
@@ -239,7 +238,11 @@ fn load_campagna(id: &str, file: &str) -> Result<Campagna, CatalogoError> {
                     return Err(fail(format!("id di documento `{}` non valido: usare minuscole, cifre e '-'", d.id)));
                 }
                 let path = |lang: &str| format!("{id}/{}/{}.{lang}.html", tipo.slug(), d.id);
-                Ok(Documento { html: Testo { it: read(&path("it"))?, en: read(&path("en"))? }, id: d.id, titolo: d.titolo })
+                Ok(Documento {
+                    html: Testo { it: read(&path("it"))?, en: read(&path("en"))? },
+                    id: d.id,
+                    titolo: d.titolo,
+                })
             })
             .collect()
     };

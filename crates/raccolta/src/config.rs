@@ -133,14 +133,11 @@ impl Config {
             .into_iter()
             .filter_map(|(k, v)| {
                 let key = k.strip_prefix(ENV_PREFIX)?;
-                (!ENV_NOT_CONFIG.iter().any(|skip| key.starts_with(skip)))
-                    .then(|| (key.to_ascii_lowercase(), v))
+                (!ENV_NOT_CONFIG.iter().any(|skip| key.starts_with(skip))).then(|| (key.to_ascii_lowercase(), v))
             })
             .collect();
         figment = figment.merge(EnvVars(vars));
-        let config: Config = figment
-            .extract()
-            .map_err(|e| ConfigError(describe_figment_error(&e, file.as_deref())))?;
+        let config: Config = figment.extract().map_err(|e| ConfigError(describe_figment_error(&e, file.as_deref())))?;
         config.check()?;
         Ok(config)
     }
@@ -162,7 +159,8 @@ impl Config {
         }
         if self.request_timeout_secs == 0 || self.shutdown_grace_secs == 0 {
             return Err(ConfigError(
-                "RACCOLTA_REQUEST_TIMEOUT_SECS e RACCOLTA_SHUTDOWN_GRACE_SECS devono essere maggiori di zero".to_owned(),
+                "RACCOLTA_REQUEST_TIMEOUT_SECS e RACCOLTA_SHUTDOWN_GRACE_SECS devono essere maggiori di zero"
+                    .to_owned(),
             ));
         }
         if self.env == Environment::Production {
@@ -282,11 +280,7 @@ fn describe_figment_error(error: &figment::Error, file: Option<&Path>) -> String
         };
         out.push(line);
     }
-    if out.is_empty() {
-        error.to_string()
-    } else {
-        out.join("\n")
-    }
+    if out.is_empty() { error.to_string() } else { out.join("\n") }
 }
 
 fn describe_kind(kind: &figment::error::Kind) -> String {

@@ -69,8 +69,10 @@ impl Lang {
 
     /// The translation of `key` with Fluent arguments, e.g. `{ $anno }`.
     pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
-        let args: std::collections::HashMap<std::borrow::Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue<'_>> =
-            args.iter().map(|(k, v)| (std::borrow::Cow::Borrowed(*k), v.clone().into())).collect();
+        let args: std::collections::HashMap<
+            std::borrow::Cow<'static, str>,
+            fluent_templates::fluent_bundle::FluentValue<'_>,
+        > = args.iter().map(|(k, v)| (std::borrow::Cow::Borrowed(*k), v.clone().into())).collect();
         LOCALES.try_lookup_with_args(&self.langid(), key, &args).unwrap_or_else(|| key.to_owned())
     }
 
@@ -100,10 +102,8 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
     for item in value.split(',') {
         let mut parts = item.split(';');
         let tag = parts.next().unwrap_or_default();
-        let q = parts
-            .find_map(|p| p.trim().strip_prefix("q="))
-            .and_then(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
+        let q =
+            parts.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
         if let Some(lang) = Lang::from_code(tag)
             && q > 0.0
             && best.is_none_or(|(_, bq)| q > bq)

@@ -32,13 +32,20 @@ const BI_PREFIX: &str = "bi/";
 pub async fn get_asset(Path(path): Path<String>, headers: HeaderMap) -> Result<Response, AppError> {
     let file = lookup(&path).ok_or(AppError::NotFound)?;
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     let mime = file.metadata.mimetype().to_owned();
     let mut res = (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream"))),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            ),
             (header::ETAG, HeaderValue::from_str(&etag).map_err(|e| AppError::Internal(e.into()))?),
             // Names are not fingerprinted: a day of caching, then a cheap revalidation by ETag.
             (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),

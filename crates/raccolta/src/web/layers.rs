@@ -99,12 +99,7 @@ struct ErrorPage<'a> {
 async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let lang = Lang::negotiate(req.headers());
     let path = req.uri().path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
-    let request_id = req
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let request_id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let res = next.run(req).await;
     let status = res.status();
     let is_html = res
@@ -112,7 +107,9 @@ async fn error_pages(State(state): State<AppState>, req: Request, next: Next) ->
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if !(status.is_client_error() || status.is_server_error()) || is_html || res.extensions().get::<KeepBody>().is_some()
+    if !(status.is_client_error() || status.is_server_error())
+        || is_html
+        || res.extensions().get::<KeepBody>().is_some()
     {
         return res;
     }

@@ -48,6 +48,8 @@ pub struct Lento {
 
 /// Test-only (`RACCOLTA_TEST_ROUTES`): answers after `ms` milliseconds, to have requests in flight at shutdown.
 pub async fn get_lento(Query(Lento { ms }): Query<Lento>) -> &'static str {
+    // The graceful-shutdown test waits for this line to know the request is in flight.
+    tracing::info!(ms, "richiesta lenta ricevuta");
     tokio::time::sleep(Duration::from_millis(ms.min(60_000))).await;
     "ok\n"
 }

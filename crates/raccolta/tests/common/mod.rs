@@ -44,7 +44,10 @@ impl TestDb {
                 let admin = postgres_admin_url()?;
                 let name = format!("raccolta_test_{}", random_suffix());
                 let mut conn = connect_admin(&admin).await;
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create database");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create database");
                 let mut url = url::Url::parse(&admin).expect("RACCOLTA_TEST_POSTGRES_URL is a URL");
                 url.set_path(&name);
                 Some(TestDb { url: url.to_string(), _dir: None, pg_name: Some(name) })
@@ -66,7 +69,9 @@ impl Drop for TestDb {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             rt.block_on(async move {
                 let mut conn = connect_admin(&admin).await;
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await;
             });
         })
         .join();

@@ -31,7 +31,11 @@ fn fragment(page: &Page, it: &'static str, en: &'static str) -> &'static str {
 
 /// The platform guide.
 pub async fn get_guida(page: Page) -> Result<Html<String>, AppError> {
-    let html = fragment(&page, include_str!("../../../contenuti/guida.it.html"), include_str!("../../../contenuti/guida.en.html"));
+    let html = fragment(
+        &page,
+        include_str!("../../../contenuti/guida.it.html"),
+        include_str!("../../../contenuti/guida.en.html"),
+    );
     render(&Contenuto { title: page.t("guida-titolo"), context: String::new(), html, page: &page })
 }
 
@@ -47,6 +51,10 @@ pub async fn get_accessibilita(page: Page) -> Result<Html<String>, AppError> {
 
 /// The privacy notice.
 pub async fn get_privacy(page: Page) -> Result<Html<String>, AppError> {
-    let html = fragment(&page, include_str!("../../../contenuti/privacy.it.html"), include_str!("../../../contenuti/privacy.en.html"));
+    let html = fragment(
+        &page,
+        include_str!("../../../contenuti/privacy.it.html"),
+        include_str!("../../../contenuti/privacy.en.html"),
+    );
     render(&Contenuto { title: page.t("privacy-titolo"), context: String::new(), html, page: &page })
 }

@@ -1,0 +1,175 @@
+//! The `raccolta` binary as an operator runs it: configuration errors, migrations, graceful shutdown.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_raccolta");
+
+/// A command for the binary with a clean `RACCOLTA_*` environment.
+fn raccolta() -> Command {
+    let mut cmd = Command::new(BIN);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("RACCOLTA_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
+#[test]
+fn a_bad_environment_value_exits_with_code_2_naming_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = raccolta().current_dir(dir.path()).env("RACCOLTA_LISTEN", "dappertutto").arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("RACCOLTA_LISTEN"), "{stderr}");
+}
+
+#[test]
+fn a_bad_file_value_exits_with_code_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("raccolta.toml"), "listen = \"127.0.0.1:8080\"\nlog_format = \"xml\"\n").unwrap();
+    let out = raccolta().current_dir(dir.path()).arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("raccolta.toml:2"), "{stderr}");
+    let out = raccolta().current_dir(dir.path()).args(["--config", "manca.toml", "migrate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("manca.toml"));
+}
+
+#[test]
+fn production_refuses_an_http_base_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = raccolta().current_dir(dir.path()).env("RACCOLTA_ENV", "production").arg("migrate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("https"));
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [&["--help"][..], &["serve", "--help"], &["migrate", "--help"]] {
+        let out = raccolta().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("--config"), "{args:?}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_sqlite_file_and_folder_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = raccolta().current_dir(dir.path()).arg("migrate").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(dir.path().join("data/raccolta.db").exists(), "default sqlite://data/raccolta.db");
+}
+
+/// A `raccolta serve` process on port 0 whose JSON log lines arrive on a channel.
+struct Server {
+    child: Child,
+    addr: String,
+    lines: mpsc::Receiver<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = raccolta()
+            .current_dir(dir.path())
+            .env("RACCOLTA_LISTEN", "127.0.0.1:0")
+            .env("RACCOLTA_LOG_FORMAT", "json")
+            .env("RACCOLTA_TEST_ROUTES", "true")
+            .arg("serve")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server { child, addr: String::new(), lines, _dir: dir };
+        let line = server.wait_for("Raccolta in ascolto");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        server.addr = v["fields"]["addr"].as_str().unwrap().to_owned();
+        server
+    }
+
+    /// Waits (up to 30 s) for a log line containing `needle`, and returns it.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("log line {needle:?} not seen: {e}"),
+            }
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_every_accepted_request_finish_and_exits_0() {
+    let mut server = Server::start();
+    let base = format!("http://{}", server.addr);
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(format!("{base}/readyz")).send().await.unwrap().status().as_u16(), 200);
+    const SLOW: usize = 12;
+    let mut burst = Vec::new();
+    for i in 0..SLOW {
+        let client = client.clone();
+        let url = format!("{base}/__test/lento?ms={}", 800 + 50 * i);
+        burst.push(tokio::spawn(async move { client.get(url).send().await.map(|r| r.status().as_u16()) }));
+    }
+    for _ in 0..SLOW {
+        server.wait_for("richiesta lenta ricevuta");
+    }
+    let sent = Instant::now();
+    server.signal("TERM");
+    for request in burst {
+        let status = request.await.unwrap().expect("an accepted request is answered, not cut off");
+        assert_eq!(status, 200);
+    }
+    let status = tokio::task::spawn_blocking(move || {
+        let status = server.child.wait().unwrap();
+        (status, server)
+    })
+    .await
+    .unwrap()
+    .0;
+    assert_eq!(status.code(), Some(0));
+    assert!(sent.elapsed() < Duration::from_secs(30));
+    assert!(client.get(format!("{base}/healthz")).send().await.is_err(), "no new connections after shutdown");
+}
+
+#[tokio::test]
+async fn sigint_stops_an_idle_server_with_code_0() {
+    let mut server = Server::start();
+    server.signal("INT");
+    let status = tokio::task::spawn_blocking(move || server.child.wait().unwrap()).await.unwrap();
+    assert_eq!(status.code(), Some(0));
+}
