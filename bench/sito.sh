@@ -216,6 +216,7 @@ read -r STATIC_CODE STATIC_SIZE < <(curl -s -o /dev/null -w '%{http_code} %{size
 [[ "$STATIC_SIZE" == "$STATIC_DISK" ]] || log "ATTENZIONE: $STATIC_PATH servito con $STATIC_SIZE B, su disco $STATIC_DISK B"
 
 # ---------------------------------------------------------------- 1, 2. load
+LOADAVG_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "wrk GET / ($THREADS thread, $CONNS connessioni, $DURATION)"
 run_wrk "http://$HOST:$PORT/" "$WORK/wrk-home.txt"
 HOME_RPS="$RPS"; HOME_P99="$P99_MS"
@@ -240,8 +241,8 @@ echo
 echo "== Raccolta bench: sito =="
 printf '%-27s: %s req/s, p99 %s ms (body %s B)\n' "GET /" \
     "$(awk -v x="$HOME_RPS" 'BEGIN { printf "%.0f", x }')" "$HOME_P99" "$HOME_SIZE"
-printf '%-27s: %s req/s, p99 %s ms (body %s B)\n' "GET $STATIC_PATH" \
-    "$(awk -v x="$STATIC_RPS" 'BEGIN { printf "%.0f", x }')" "$STATIC_P99" "$STATIC_SIZE"
+printf '%-27s: %s req/s, p99 %s ms (body %s B: %s)\n' "GET /static/..." \
+    "$(awk -v x="$STATIC_RPS" 'BEGIN { printf "%.0f", x }')" "$STATIC_P99" "$STATIC_SIZE" "$STATIC_PATH"
 printf '%-27s: %s (goal >= 0.5) %s\n' "ratio page/static" "$RATIO" "$G_RATIO"
 printf '%-27s: median %s ms [runs: %s] (goal < 1000 ms) %s\n' "exec -> /readyz 200 (SQLite)" \
     "$READY_MEDIAN" "$READY_RUNS_TXT" "$G_READY"
@@ -249,7 +250,7 @@ printf '%-27s: %s MB after start, %s MB after load (goal < 40 MB) %s\n' "idle RS
     "$(kb_to_mb "$RSS_START_KB")" "$(kb_to_mb "$RSS_LOAD_KB")" "$G_RSS"
 printf '%-27s: %s after SIGTERM (readyz runs: all %s)\n' "server exit code" "$LOAD_EXIT" \
     "$([[ $FAIL == 0 ]] && echo 0 || echo 'NOT all 0')"
-printf '%-27s: wrk -t%s -c%s -d%s --latency, %s CPU, %s, %s\n' "setup" "$THREADS" "$CONNS" "$DURATION" \
-    "$(nproc)" "$(wrk --version 2>&1 | head -n1 | awk '{ print $1, $2 }')" "$("$BIN" --version 2>/dev/null || echo raccolta)"
+printf '%-27s: wrk -t%s -c%s -d%s --latency (+2 s warm-up), %s CPU, loadavg %s before load, %s, %s\n' "setup" \
+    "$THREADS" "$CONNS" "$DURATION" "$(nproc)" "$LOADAVG_BEFORE" "$(wrk --version 2>&1 | head -n1 | awk '{ print $1, $2 }')" "$("$BIN" --version 2>/dev/null || echo raccolta)"
 (( WRK_WARN == 0 )) || echo "ATTENZIONE: wrk ha segnalato errori o risposte non 2xx/3xx (vedi sopra)"
 exit "$FAIL"

@@ -45,6 +45,8 @@ both_backends! {
         assert_eq!(count(&body, "<h1"), 1);
         assert!(body.contains(r##"href="#main""##), "skip link");
         assert!(body.contains(r#"<main id="main""#));
+        assert!(body.contains(r#"<a class="nav-link active" href="/" aria-current="page">"#), "current page marked");
+        assert!(body.contains(r#"class="raccolta-lingua attiva""#), "current language marked");
         assert!(!body.contains("<script>"), "no inline script");
     }
 

@@ -29,9 +29,10 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone, Copy)]
 pub struct KeepBody;
 
-/// Content Security Policy: no inline script or style, nothing from third parties, no framing.
+/// Content Security Policy: no inline script or style, nothing from third parties, no framing. Fonts may also be
+/// `data:` URLs, as Bootstrap Italia's CSS embeds one that way.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; \
+                   font-src 'self' data:; connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; \
                    form-action 'self'; frame-ancestors 'none'";
 
 /// Wraps `router` in the platform's middleware.
