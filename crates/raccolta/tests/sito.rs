@@ -253,3 +253,12 @@ async fn oversized_bodies_get_a_413_page() {
     assert!(res.text().await.unwrap().contains("Dati troppo grandi"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_gets_the_unavailable_page() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, &[("RACCOLTA_REQUEST_TIMEOUT_SECS", "1")]).await.unwrap();
+    let res = app.get("/__test/lento?ms=5000").await;
+    assert_eq!(res.status().as_u16(), 503);
+    assert!(res.text().await.unwrap().contains("Servizio temporaneamente non disponibile"));
+    app.stop().await;
+}
