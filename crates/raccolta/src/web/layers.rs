@@ -140,7 +140,9 @@ async fn error_pages(State(state): State<AppState>, req: Request, next: Next) ->
     };
     // Headers such as Allow (405) or Retry-After stay meaningful on the rendered page.
     for (name, value) in res.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+        let describes_old_body =
+            [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING, header::TRANSFER_ENCODING];
+        if !describes_old_body.contains(name) {
             out.headers_mut().insert(name.clone(), value.clone());
         }
     }
