@@ -71,6 +71,25 @@ pub struct Config {
     pub support_email: String,
     /// Test-only: enables `/__test/*` routes (e.g. a slow request for the graceful shutdown test).
     pub test_routes: bool,
+    /// Folder for local files: the SQLite default lives here, and `.eml` files when no SMTP server is set.
+    pub data_dir: PathBuf,
+    /// `smtp://host:port`, `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://user:pass@host:465`;
+    /// unset: e-mails are written as `.eml` files under `data_dir/mail` (development).
+    #[serde(serialize_with = "serialize_opt_secret")]
+    pub smtp_url: Option<SecretString>,
+    /// Sender of every e-mail.
+    pub mail_from: String,
+    /// Test-only: every captcha accepts exactly this answer (still rendered normally); refused in production.
+    pub captcha_test_answer: Option<String>,
+    /// Concurrent Argon2 computations; more requests wait, so a login storm cannot starve the other pages.
+    pub password_hash_concurrency: usize,
+}
+
+fn serialize_opt_secret<S: serde::Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(v) => s.serialize_some(v.expose_secret()),
+        None => s.serialize_none(),
+    }
 }
 
 fn serialize_secret<S: serde::Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
@@ -92,6 +111,11 @@ impl Default for Config {
             shutdown_grace_secs: 30,
             support_email: "assistenza@raccolta.example".to_owned(),
             test_routes: false,
+            data_dir: PathBuf::from("data"),
+            smtp_url: None,
+            mail_from: "Raccolta <noreply@raccolta.example>".to_owned(),
+            captcha_test_answer: None,
+            password_hash_concurrency: 2,
         }
     }
 }
@@ -154,6 +178,17 @@ impl Config {
         if !matches!(self.base_url.scheme(), "http" | "https") {
             return Err(ConfigError("RACCOLTA_BASE_URL: deve iniziare con http:// o https://".to_owned()));
         }
+        if let Some(url) = &self.smtp_url {
+            let url = url.expose_secret();
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) || Url::parse(url).is_err() {
+                return Err(ConfigError(
+                    "RACCOLTA_SMTP_URL: usare smtp://HOST:PORTA o smtps://UTENTE:PASSWORD@HOST:465".to_owned(),
+                ));
+            }
+        }
+        if self.password_hash_concurrency == 0 {
+            return Err(ConfigError("RACCOLTA_PASSWORD_HASH_CONCURRENCY: deve essere almeno 1".to_owned()));
+        }
         if self.database_max_connections == 0 {
             return Err(ConfigError("RACCOLTA_DATABASE_MAX_CONNECTIONS: deve essere almeno 1".to_owned()));
         }
@@ -173,6 +208,17 @@ impl Config {
             if self.test_routes {
                 return Err(ConfigError(
                     "RACCOLTA_TEST_ROUTES: è un interruttore solo per i test e non è ammesso in produzione".to_owned(),
+                ));
+            }
+            if self.captcha_test_answer.is_some() {
+                return Err(ConfigError(
+                    "RACCOLTA_CAPTCHA_TEST_ANSWER: è un interruttore solo per i test e non è ammesso in produzione"
+                        .to_owned(),
+                ));
+            }
+            if self.smtp_url.is_none() {
+                return Err(ConfigError(
+                    "RACCOLTA_SMTP_URL: in produzione serve un server SMTP per inviare le e-mail".to_owned(),
                 ));
             }
             if self.support_email == PLACEHOLDER_SUPPORT_EMAIL {
@@ -232,6 +278,11 @@ impl fmt::Debug for Config {
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .field("support_email", &self.support_email)
             .field("test_routes", &self.test_routes)
+            .field("data_dir", &self.data_dir)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|u| redact_url(u.expose_secret())))
+            .field("mail_from", &self.mail_from)
+            .field("captcha_test_answer", &self.captcha_test_answer.as_ref().map(|_| "***"))
+            .field("password_hash_concurrency", &self.password_hash_concurrency)
             .finish()
     }
 }
@@ -394,6 +445,7 @@ mod tests {
                 ("RACCOLTA_ENV", "production"),
                 ("RACCOLTA_BASE_URL", "https://raccolta.comune.example"),
                 ("RACCOLTA_SUPPORT_EMAIL", "help@comune.example"),
+                ("RACCOLTA_SMTP_URL", "smtps://u:p@mail.comune.example:465"),
                 ("RACCOLTA_TEST_ROUTES", "true"),
             ]),
         )
@@ -405,9 +457,22 @@ mod tests {
                 ("RACCOLTA_ENV", "production"),
                 ("RACCOLTA_BASE_URL", "https://raccolta.comune.example"),
                 ("RACCOLTA_SUPPORT_EMAIL", "help@comune.example"),
+                ("RACCOLTA_SMTP_URL", "smtps://u:p@mail.comune.example:465"),
             ]),
         )
         .expect("a complete production configuration is accepted");
+        let err = Config::load_from(
+            None,
+            env(&[
+                ("RACCOLTA_ENV", "production"),
+                ("RACCOLTA_BASE_URL", "https://raccolta.comune.example"),
+                ("RACCOLTA_SUPPORT_EMAIL", "help@comune.example"),
+                ("RACCOLTA_SMTP_URL", "smtps://u:p@mail.comune.example:465"),
+                ("RACCOLTA_CAPTCHA_TEST_ANSWER", "ABCDE"),
+            ]),
+        )
+        .expect_err("refused");
+        assert!(err.to_string().contains("RACCOLTA_CAPTCHA_TEST_ANSWER"), "{err}");
     }
 
     #[test]

@@ -4,11 +4,14 @@
 //! `main.rs` reads the command line and calls [`cli::run`]; tests start exactly the router of [`app`].
 
 pub mod app;
+pub mod captcha;
 pub mod catalogo;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod i18n;
+pub mod mail;
 pub mod metrics;
 pub mod telemetry;
 pub mod web;

@@ -1,0 +1,1 @@
+//! Captcha: image and audio challenges (being written).

@@ -1,0 +1,1 @@
+//! Pure domain types (being written).

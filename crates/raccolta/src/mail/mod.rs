@@ -1,0 +1,1 @@
+//! E-mail: messages, transports, the outbox worker (being written).
