@@ -9,10 +9,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::auth::PasswordHasher;
 use crate::catalogo::Catalogo;
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::audit::{self, AuditEvent};
+use crate::mail::{Mailer, Wake, WorkerOptions};
 use crate::metrics::Metrics;
 
 /// Everything a request handler may need, shared by all requests of a node.
@@ -26,6 +28,10 @@ pub struct App {
     pub catalogo: Catalogo,
     /// Request and pool metrics.
     pub metrics: Metrics,
+    /// Argon2id hashing with bounded concurrency.
+    pub hasher: PasswordHasher,
+    /// Wakes this node's outbox worker after a request committed an e-mail.
+    pub mail_wake: Wake,
 }
 
 /// Cheap-to-clone handle on [`App`], the state of the axum router.
@@ -48,7 +54,9 @@ impl AppState {
             .await
             .with_context(|| format!("connessione al database {} non riuscita", config.database_url_redacted()))?;
         db.migrate().await?;
-        let state = AppState(Arc::new(App { config, db, catalogo, metrics: Metrics::new() }));
+        let hasher = PasswordHasher::new(config.password_hash_concurrency)?;
+        let state =
+            AppState(Arc::new(App { config, db, catalogo, metrics: Metrics::new(), hasher, mail_wake: Wake::new() }));
         record_system_event(&state, "sistema.avvio", None).await;
         Ok(state)
     }
@@ -70,6 +78,23 @@ pub async fn serve(
         let _ = fired_tx.send(());
     };
     let node = addr.to_string();
+    let mailer = Mailer::from_config(&state.config)?;
+    if state.config.captcha_test_answer.is_some() {
+        tracing::warn!("RACCOLTA_CAPTCHA_TEST_ANSWER è impostata: ogni captcha accetta la risposta di prova");
+    }
+    // Background work of this node stops with the server.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let worker = tokio::spawn(crate::mail::worker::run(
+        state.db.clone(),
+        mailer,
+        state.mail_wake.clone(),
+        WorkerOptions::default(),
+        stopped(stop_rx.clone()),
+    ));
+    let cleaner = tokio::spawn(crate::jobs::pulizia(state.db.clone(), stopped(stop_rx)));
     tracing::info!(%addr, backend = state.db.backend(), "Raccolta in ascolto");
     let mut server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -89,6 +114,8 @@ pub async fn serve(
             }
         }
     }
+    let _ = stop_tx.send(true);
+    let _ = tokio::join!(worker, cleaner);
     record_system_event(&state, "sistema.arresto", Some(&node)).await;
     state.db.close().await;
     tracing::info!("Raccolta arrestata");

@@ -73,7 +73,8 @@ pub struct Config {
     pub test_routes: bool,
     /// Folder for local files: the SQLite default lives here, and `.eml` files when no SMTP server is set.
     pub data_dir: PathBuf,
-    /// `smtp://host:port`, `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://user:pass@host:465`;
+    /// `smtp://host:port` (plain, for a local relay), `smtp://user:pass@host:587` (STARTTLS required) or
+    /// `smtps://user:pass@host:465` (TLS from the first byte);
     /// unset: e-mails are written as `.eml` files under `data_dir/mail` (development).
     #[serde(serialize_with = "serialize_opt_secret")]
     pub smtp_url: Option<SecretString>,

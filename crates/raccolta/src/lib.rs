@@ -4,6 +4,7 @@
 //! `main.rs` reads the command line and calls [`cli::run`]; tests start exactly the router of [`app`].
 
 pub mod app;
+pub mod auth;
 pub mod captcha;
 pub mod catalogo;
 pub mod cli;
@@ -11,7 +12,9 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod i18n;
+pub mod jobs;
 pub mod mail;
 pub mod metrics;
+pub mod ora;
 pub mod telemetry;
 pub mod web;

@@ -68,7 +68,8 @@ CREATE TABLE outbox (
     failed_at       BIGINT,
     last_error      TEXT
 );
-CREATE INDEX outbox_due ON outbox (next_attempt_at);
+-- Only messages still to deliver: the index stays small however long the history.
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
 
 ALTER TABLE audit_events ADD COLUMN user_agent TEXT;
 ALTER TABLE audit_events ADD COLUMN user_id BIGINT;

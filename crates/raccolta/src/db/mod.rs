@@ -15,6 +15,10 @@ use crate::config::Config;
 
 pub mod audit;
 pub mod outbox;
+pub mod sessions;
+pub mod throttles;
+pub mod tokens;
+pub mod users;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

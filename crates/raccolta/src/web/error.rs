@@ -13,6 +13,9 @@ pub enum AppError {
     /// The page or object does not exist (or the user may not know it exists).
     #[error("non trovato")]
     NotFound,
+    /// A form without the session's CSRF token (an old page, or a forged request).
+    #[error("token CSRF assente o non valido")]
+    Csrf,
     /// The request cannot be understood.
     #[error("richiesta non valida: {0}")]
     BadRequest(String),
@@ -46,6 +49,7 @@ impl IntoResponse for AppError {
         let status = match &self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -53,7 +57,7 @@ impl IntoResponse for AppError {
             AppError::Internal(e) => tracing::error!(error = format!("{e:#}"), "errore interno"),
             AppError::Unavailable(e) => tracing::warn!(error = %e, "database non disponibile"),
             AppError::BadRequest(why) => tracing::info!(why, "richiesta non valida"),
-            AppError::NotFound => {}
+            AppError::NotFound | AppError::Csrf => {}
         }
         // The body is left empty on purpose: the error-page layer renders it with the request's language.
         status.into_response()

@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -63,6 +64,11 @@ pub fn apply(router: Router<AppState>, state: AppState) -> Router<AppState> {
         }))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .layer(middleware::from_fn(check_query))
+        .layer(crate::web::sessione::layer(&state))
+        // Browsers say where a request comes from (Origin, Sec-Fetch-Site): cross-site writes stop here...
+        .layer(CsrfLayer::new())
+        // ...and every form must also carry the session's token.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::web::sessione::verify_csrf_token))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout()))
         .layer(CompressionLayer::new())
         // Innermost: it changes the request body type, which the `from_fn` layers above could not take.
@@ -116,6 +122,7 @@ async fn error_pages(State(state): State<AppState>, req: Request, next: Next) ->
     }
     let key = match status.as_u16() {
         400 => "errore-400",
+        403 => "errore-403",
         404 => "errore-404",
         405 => "errore-405",
         413 => "errore-413",
@@ -123,7 +130,7 @@ async fn error_pages(State(state): State<AppState>, req: Request, next: Next) ->
         s if s >= 500 => "errore-500",
         _ => "errore-400",
     };
-    let page = crate::web::Page { lang, path, support_email: state.config.support_email.clone() };
+    let page = crate::web::Page::anonymous(lang, path, &state);
     let template = ErrorPage {
         status: status.as_u16(),
         title: lang.t(&format!("{key}-titolo")),

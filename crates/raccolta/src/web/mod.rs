@@ -6,12 +6,17 @@ use axum::routing::get;
 
 use crate::app::AppState;
 
+pub mod accesso;
 pub mod assets;
+pub mod captcha;
 pub mod error;
 pub mod layers;
 pub mod ops;
 pub mod page;
+pub mod password;
 pub mod pubblico;
+pub mod registrazione;
+pub mod sessione;
 
 pub use error::AppError;
 pub use page::Page;
@@ -26,6 +31,22 @@ pub fn router(state: AppState) -> Router {
         .route("/privacy", get(pubblico::contenuti::get_privacy))
         .route("/campagne/{campagna}/{tipo}/{documento}", get(pubblico::documento::get_documento))
         .route("/lingua/{codice}", get(pubblico::lingua::get_lingua))
+        .route("/accesso", get(accesso::entra::get_accesso).post(accesso::entra::post_accesso))
+        .route("/esci", axum::routing::post(accesso::esci::post_esci))
+        .route(
+            "/registrazione",
+            get(registrazione::nuova::get_registrazione).post(registrazione::nuova::post_registrazione),
+        )
+        .route("/password", get(password::richiesta::get_password).post(password::richiesta::post_password))
+        .route("/password/nuova", get(password::nuova::get_nuova).post(password::nuova::post_nuova))
+        .route(
+            "/registrazione/conferma",
+            get(registrazione::conferma::get_conferma).post(registrazione::conferma::post_conferma),
+        )
+        .route("/area-riservata", get(accesso::area::get_area))
+        .route("/captcha/immagine", get(captcha::get_immagine))
+        .route("/captcha/audio", get(captcha::get_audio))
+        .route("/captcha/nuovo", axum::routing::post(captcha::post_nuovo))
         .route("/healthz", get(ops::get_healthz))
         .route("/readyz", get(ops::get_readyz))
         .route("/metrics", get(ops::get_metrics))

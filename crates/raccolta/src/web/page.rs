@@ -3,8 +3,22 @@
 use axum::extract::{FromRef, FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 
+use tower_sessions::Session;
+
 use crate::app::AppState;
 use crate::i18n::Lang;
+use crate::ora::data_ora;
+use crate::web::AppError;
+use crate::web::sessione::{csrf_token, current_user};
+
+/// The signed-in user as the header shows them.
+#[derive(Debug, Clone)]
+pub struct HeaderUtente {
+    /// "Nome Cognome" or the company name.
+    pub nome: String,
+    /// Previous login, Rome time; empty at the first login.
+    pub ultimo_login: String,
+}
 
 /// Per-request context of a rendered page.
 #[derive(Debug, Clone)]
@@ -15,9 +29,28 @@ pub struct Page {
     pub path: String,
     /// Support contact for the footer.
     pub support_email: String,
+    /// The signed-in user, for the header.
+    pub utente: Option<HeaderUtente>,
+    /// CSRF token for the forms of the page (the header's "Esci" and the page's own); empty for anonymous
+    /// visitors of pages without forms, who get no session.
+    pub csrf: String,
+    /// The captcha test switch is on: every page says so.
+    pub captcha_test: bool,
 }
 
 impl Page {
+    /// A page context without user (error pages rendered by middleware).
+    pub fn anonymous(lang: Lang, path: String, state: &AppState) -> Page {
+        Page {
+            lang,
+            path,
+            support_email: state.config.support_email.clone(),
+            utente: None,
+            csrf: String::new(),
+            captcha_test: state.config.captcha_test_answer.is_some(),
+        }
+    }
+
     /// Translation of `key` in the page's language.
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)
@@ -56,12 +89,22 @@ where
     S: Send + Sync,
     AppState: FromRef<S>,
 {
-    type Rejection = std::convert::Infallible;
+    type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);
         let path = uri.path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
-        Ok(Page { lang: Lang::negotiate(&parts.headers), path, support_email: state.config.support_email.clone() })
+        let mut page = Page::anonymous(Lang::negotiate(&parts.headers), path, &state);
+        if let Some(session) = parts.extensions.get::<Session>().cloned()
+            && let Some(u) = current_user(&session, &state).await?
+        {
+            page.utente = Some(HeaderUtente {
+                nome: u.user.nome_visualizzato(),
+                ultimo_login: u.previous_login_at.map(data_ora).unwrap_or_default(),
+            });
+            page.csrf = csrf_token(&session).await?;
+        }
+        Ok(page)
     }
 }

@@ -33,6 +33,18 @@ const PAGES = [
   { path: '/campagne/fc80u-2022/modelli/dati-contabili', status: 200 },
   { path: '/campagne/monitoraggio-2023/istruzioni/sociale', status: 200 },
   { path: '/pagina-che-non-esiste', status: 404 },
+  { path: '/accesso', status: 200 },
+  { path: '/registrazione', status: 200 },
+  { path: '/registrazione?tipo=persona_fisica', status: 200 },
+  { path: '/registrazione?tipo=societa', status: 200 },
+  { path: '/password', status: 200 },
+  { path: '/registrazione/conferma?token=non-valido', status: 200 },
+  { path: '/password/nuova?token=non-valido', status: 200 },
+  // Error states: the form sent empty comes back with the error summary (focused) and the errors by the fields.
+  { path: '/accesso', status: 200, submit: true },
+  { path: '/registrazione?tipo=persona_fisica', status: 200, submit: true },
+  { path: '/registrazione?tipo=societa', status: 200, submit: true },
+  { path: '/password', status: 200, submit: true },
 ];
 
 const LANGS = ['it', 'en'];
@@ -204,6 +216,16 @@ async function checkAccessibility(context, page, lang) {
     const status = response?.status();
     if (status !== page.status) problems.push(`stato HTTP ${status ?? '(nessuna risposta)'}, atteso ${page.status}`);
     await tab.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
+    if (page.submit) {
+      const [sent] = await Promise.all([
+        tab.waitForNavigation({ waitUntil: 'load', timeout: NAV_TIMEOUT_MS }),
+        tab.click('form.raccolta-modulo button[type="submit"]'),
+      ]);
+      if (sent?.status() !== 200) problems.push(`modulo inviato vuoto: stato ${sent?.status()}, atteso 200`);
+      await tab.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
+      const focused = await tab.evaluate(() => document.activeElement?.id ?? '');
+      if (focused !== 'riepilogo-errori') problems.push(`modulo con errori: il focus è su "${focused}", non sul riepilogo degli errori`);
+    }
 
     const facts = await withTimeout(
       tab.evaluate(() => ({
@@ -265,6 +287,7 @@ async function checkAccessibility(context, page, lang) {
           inMain: !!main && (el === main || main.contains(el)),
         };
       });
+    if (page.submit) return { violations, incomplete, problems }; // focus is on the error summary, checked above
     await tab.keyboard.press('Tab');
     const first = await describeFocus();
     if (!(first.href && first.href.endsWith('#main'))) {
@@ -407,7 +430,7 @@ try {
           violationCount += violations.length;
           incompleteCount += incomplete.length;
           problemCount += problems.length;
-          printPage(lang, page.path, { violations, incomplete, problems, notes: csp.notes });
+          printPage(lang, page.submit ? `${page.path} (modulo inviato vuoto)` : page.path, { violations, incomplete, problems, notes: csp.notes });
         }
       } finally {
         await axeContext.close().catch(() => {});

@@ -5,6 +5,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod smtp;
+
 use std::net::SocketAddr;
 
 use raccolta::app::{self, AppState};
@@ -124,10 +126,14 @@ impl TestApp {
 
     /// Starts another node on an existing database.
     pub async fn spawn_on(db: std::sync::Arc<TestDb>, backend: Backend, extra: &[(&str, &str)]) -> TestApp {
-        let config = test_config(&db, extra);
-        let state = AppState::build(config).await.expect("application starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
+        // Links in e-mails must lead back to this very server.
+        let base_url = format!("http://{addr}");
+        let mut settings = vec![("RACCOLTA_BASE_URL", base_url.as_str())];
+        settings.extend(extra.iter().copied());
+        let config = test_config(&db, &settings);
+        let state = AppState::build(config).await.expect("application starts");
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(app::serve(listener, state.clone(), async move {
             let _ = rx.await;

@@ -1,0 +1,245 @@
+//! Users: registration, confirmation, credentials, profile.
+
+use super::{Db, DbError, Tx};
+use crate::{with_db, with_tx};
+
+/// A user row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct User {
+    /// Internal id.
+    pub id: i64,
+    /// Codice identificativo utente: the username.
+    pub codice: String,
+    /// `persona_fisica` or `societa`.
+    pub tipo: String,
+    /// Name (of the referente, for a company).
+    pub nome: String,
+    /// Surname (of the referente, for a company).
+    pub cognome: String,
+    /// Company name.
+    pub denominazione: Option<String>,
+    /// Codice fiscale or partita IVA.
+    pub codice_fiscale: String,
+    /// Lower-cased e-mail.
+    pub email: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Preferred language.
+    pub lang: String,
+    /// `da_confermare`, `attivo`, `disattivato`.
+    pub stato: String,
+    /// Registration time.
+    pub created_at: i64,
+    /// Confirmation time.
+    pub confirmed_at: Option<i64>,
+    /// Time of the latest login.
+    pub last_login_at: Option<i64>,
+    /// Time of the latest password change.
+    pub password_changed_at: i64,
+}
+
+impl User {
+    /// "Nome Cognome", or the company name.
+    pub fn nome_visualizzato(&self) -> String {
+        match &self.denominazione {
+            Some(d) => d.clone(),
+            None => format!("{} {}", self.nome, self.cognome),
+        }
+    }
+
+    /// True once the e-mail has been confirmed and the account is not disabled.
+    pub fn is_active(&self) -> bool {
+        self.stato == "attivo"
+    }
+}
+
+const COLUMNS: &str = "id, codice, tipo, nome, cognome, denominazione, codice_fiscale, email, password_hash, lang, \
+                       stato, created_at, confirmed_at, last_login_at, password_changed_at";
+
+/// Data of a new registration.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    /// Username, generated.
+    pub codice: &'a str,
+    /// `persona_fisica` or `societa`.
+    pub tipo: &'a str,
+    /// Name.
+    pub nome: &'a str,
+    /// Surname.
+    pub cognome: &'a str,
+    /// Company name.
+    pub denominazione: Option<&'a str>,
+    /// Codice fiscale or partita IVA.
+    pub codice_fiscale: &'a str,
+    /// Lower-cased e-mail.
+    pub email: &'a str,
+    /// Argon2id hash.
+    pub password_hash: &'a str,
+    /// Language of the registration page.
+    pub lang: &'a str,
+}
+
+/// A user by id.
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?)
+}
+
+/// A user by lower-cased e-mail.
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
+    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(pool).await)?)
+}
+
+/// A user by username (codice identificativo).
+pub async fn by_codice(db: &Db, codice: &str) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE codice = $1");
+    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(codice).fetch_optional(pool).await)?)
+}
+
+/// A user by id, inside a transaction.
+pub async fn by_id_tx(tx: &mut Tx, id: i64) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    Ok(with_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **conn).await)?)
+}
+
+/// True when the username is taken.
+pub async fn codice_exists(tx: &mut Tx, codice: &str) -> Result<bool, DbError> {
+    let n: (i64,) = with_tx!(tx, |conn| sqlx::query_as("SELECT COUNT(*) FROM users WHERE codice = $1")
+        .bind(codice)
+        .fetch_one(&mut **conn)
+        .await)?;
+    Ok(n.0 > 0)
+}
+
+/// Inserts an unconfirmed user; returns its id.
+pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: i64) -> Result<i64, DbError> {
+    let id: (i64,) = with_tx!(tx, |conn| {
+        sqlx::query_as(
+        "INSERT INTO users (codice, tipo, nome, cognome, denominazione, codice_fiscale, email, password_hash, lang, \
+         stato, created_at, password_changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'da_confermare', $10, $10) RETURNING id",
+    )
+    .bind(u.codice)
+    .bind(u.tipo)
+    .bind(u.nome)
+    .bind(u.cognome)
+    .bind(u.denominazione)
+    .bind(u.codice_fiscale)
+    .bind(u.email)
+    .bind(u.password_hash)
+    .bind(u.lang)
+    .bind(now)
+    .fetch_one(&mut **conn)
+    .await
+    })?;
+    Ok(id.0)
+}
+
+/// Replaces the data of a still unconfirmed registration (the same e-mail registered again).
+pub async fn replace_unconfirmed(tx: &mut Tx, id: i64, u: &NewUser<'_>, now: i64) -> Result<(), DbError> {
+    with_tx!(tx, |conn| sqlx::query(
+        "UPDATE users SET tipo = $2, nome = $3, cognome = $4, denominazione = $5, codice_fiscale = $6, \
+         password_hash = $7, lang = $8, created_at = $9, password_changed_at = $9 \
+         WHERE id = $1 AND stato = 'da_confermare'",
+    )
+    .bind(id)
+    .bind(u.tipo)
+    .bind(u.nome)
+    .bind(u.cognome)
+    .bind(u.denominazione)
+    .bind(u.codice_fiscale)
+    .bind(u.password_hash)
+    .bind(u.lang)
+    .bind(now)
+    .execute(&mut **conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Activates a confirmed account.
+pub async fn activate(tx: &mut Tx, id: i64, now: i64) -> Result<(), DbError> {
+    with_tx!(tx, |conn| sqlx::query(
+        "UPDATE users SET stato = 'attivo', confirmed_at = $2 WHERE id = $1 AND stato = 'da_confermare'"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut **conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Sets a new password hash.
+pub async fn set_password(tx: &mut Tx, id: i64, hash: &str, now: i64) -> Result<(), DbError> {
+    with_tx!(tx, |conn| sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .bind(now)
+        .execute(&mut **conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Records a successful login; returns the time of the previous one.
+pub async fn record_login(db: &Db, id: i64, now: i64) -> Result<Option<i64>, DbError> {
+    let mut tx = db.begin().await?;
+    let previous: Option<(Option<i64>,)> =
+        with_tx!(&mut tx, |conn| sqlx::query_as("SELECT last_login_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **conn)
+            .await)?;
+    with_tx!(&mut tx, |conn| sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(&mut **conn)
+        .await
+        .map(|_| ()))?;
+    tx.commit().await?;
+    Ok(previous.and_then(|p| p.0))
+}
+
+/// Changes the e-mail address.
+pub async fn set_email(tx: &mut Tx, id: i64, email: &str) -> Result<(), DbError> {
+    with_tx!(tx, |conn| sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
+        .bind(id)
+        .bind(email)
+        .execute(&mut **conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Updates name fields and language.
+pub async fn set_profile(
+    tx: &mut Tx,
+    id: i64,
+    nome: &str,
+    cognome: &str,
+    denominazione: Option<&str>,
+    lang: &str,
+) -> Result<(), DbError> {
+    with_tx!(tx, |conn| sqlx::query(
+        "UPDATE users SET nome = $2, cognome = $3, denominazione = $4, lang = $5 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(nome)
+    .bind(cognome)
+    .bind(denominazione)
+    .bind(lang)
+    .execute(&mut **conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Deletes registrations never confirmed since before `cutoff`; returns how many.
+pub async fn delete_unconfirmed_before(db: &Db, cutoff: i64) -> Result<u64, DbError> {
+    Ok(with_db!(db, |pool| sqlx::query("DELETE FROM users WHERE stato = 'da_confermare' AND created_at < $1")
+        .bind(cutoff)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?)
+}

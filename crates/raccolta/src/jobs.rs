@@ -1,0 +1,40 @@
+//! Periodic housekeeping of a node: expired sessions, registrations never confirmed, stale counters, e-mails
+//! delivered or given up more than 30 days ago (their bodies hold links and personal data).
+//! Every node runs it; the deletions are idempotent, so running it on several nodes is harmless.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::db::{Db, outbox, sessions, throttles, users};
+use crate::ora::adesso;
+use crate::web::registrazione::NON_CONFERMATA_GIORNI;
+
+/// How often housekeeping runs.
+const EVERY: Duration = Duration::from_secs(600);
+
+/// Runs housekeeping now and then every ten minutes, until `shutdown`.
+pub async fn pulizia(db: Db, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        if let Err(error) = pulisci(&db).await {
+            tracing::warn!(%error, "pulizia periodica non riuscita");
+        }
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tokio::time::sleep(EVERY) => {}
+        }
+    }
+}
+
+/// One round of housekeeping.
+pub async fn pulisci(db: &Db) -> Result<(), crate::db::DbError> {
+    let now = adesso();
+    let sessioni = sessions::delete_expired(db).await?;
+    let registrazioni = users::delete_unconfirmed_before(db, now - NON_CONFERMATA_GIORNI * 24 * 3600).await?;
+    let contatori = throttles::delete_stale(db, now).await?;
+    let email = outbox::purge_finished(db, now - 30 * 24 * 3600).await?;
+    if sessioni + registrazioni + contatori + email > 0 {
+        tracing::info!(sessioni, registrazioni, contatori, email, "pulizia periodica");
+    }
+    Ok(())
+}

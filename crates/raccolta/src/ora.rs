@@ -1,0 +1,58 @@
+//! Times as Italian users read them: Europe/Rome, CET in winter and CEST in summer.
+//!
+//! The EU rule (summer time from 01:00 UTC of the last Sunday of March to 01:00 UTC of the last Sunday of
+//! October) is all Italy has used since 1996; ten lines here spare a time-zone database in the binary.
+
+use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+
+fn last_sunday(year: i32, month: Month) -> Option<Date> {
+    let mut day = Date::from_calendar_date(year, month, month.length(year)).ok()?;
+    while day.weekday() != Weekday::Sunday {
+        day = day.previous_day()?;
+    }
+    Some(day)
+}
+
+/// The Europe/Rome offset at `utc`.
+pub fn offset_rome(utc: OffsetDateTime) -> UtcOffset {
+    let year = utc.year();
+    let start = last_sunday(year, Month::March).map(|d| d.with_hms(1, 0, 0).map(|t| t.assume_utc()));
+    let end = last_sunday(year, Month::October).map(|d| d.with_hms(1, 0, 0).map(|t| t.assume_utc()));
+    let summer = matches!((start, end), (Some(Ok(s)), Some(Ok(e))) if utc >= s && utc < e);
+    UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).unwrap_or(UtcOffset::UTC)
+}
+
+/// `26/11/2026 18:30`: unix seconds in Rome time (the same layout in both languages).
+pub fn data_ora(unix: i64) -> String {
+    let Ok(utc) = OffsetDateTime::from_unix_timestamp(unix) else { return String::new() };
+    let t = utc.to_offset(offset_rome(utc));
+    format!("{:02}/{:02}/{} {:02}:{:02}", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
+}
+
+/// Now, in unix seconds.
+pub fn adesso() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn rome_is_one_hour_ahead_in_winter_and_two_in_summer() {
+        assert_eq!(offset_rome(datetime!(2026-01-15 12:00 UTC)).whole_hours(), 1);
+        assert_eq!(offset_rome(datetime!(2026-07-15 12:00 UTC)).whole_hours(), 2);
+        // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(offset_rome(datetime!(2026-03-29 00:59 UTC)).whole_hours(), 1);
+        assert_eq!(offset_rome(datetime!(2026-03-29 01:00 UTC)).whole_hours(), 2);
+        assert_eq!(offset_rome(datetime!(2026-10-25 00:59 UTC)).whole_hours(), 2);
+        assert_eq!(offset_rome(datetime!(2026-10-25 01:00 UTC)).whole_hours(), 1);
+    }
+
+    #[test]
+    fn times_are_shown_in_rome_time() {
+        let t = datetime!(2026-11-26 17:30 UTC).unix_timestamp();
+        assert_eq!(data_ora(t), "26/11/2026 18:30");
+    }
+}

@@ -1,0 +1,144 @@
+//! The captcha of the login, registration and password forms.
+//!
+//! The session keeps only a salted hash of the answer, plus a masked copy of the code from which the image and
+//! the audio are rendered; the mask travels in the media URLs. Neither the session store nor the URL alone
+//! reveals the code. A challenge is single use and valid 10 minutes.
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::TryRngCore;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::auth::token::constant_time_eq;
+use crate::captcha;
+use crate::db::throttles;
+use crate::i18n::Lang;
+use crate::ora::adesso;
+use crate::web::sessione::session_error;
+use crate::web::{AppError, Page};
+
+const KEY: &str = "captcha";
+const VALID_SECS: i64 = 600;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Sfida {
+    sale: String,
+    impronta: String,
+    mascherato: String,
+    scade: i64,
+}
+
+/// What a form needs to show a challenge.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptchaView {
+    /// The mask, part of the media URLs.
+    pub chiave: String,
+}
+
+impl CaptchaView {
+    /// URL of the image.
+    pub fn immagine(&self) -> String {
+        format!("/captcha/immagine?c={}", self.chiave)
+    }
+
+    /// URL of the audio in `lang`.
+    pub fn audio(&self, lang: &Lang) -> String {
+        format!("/captcha/audio?c={}&lingua={}", self.chiave, lang.code())
+    }
+}
+
+fn xor(data: &[u8], key: &[u8]) -> Vec<u8> {
+    data.iter().zip(key.iter().cycle()).map(|(d, k)| d ^ k).collect()
+}
+
+/// Creates a new challenge in the session (replacing any previous one).
+pub async fn nuova(state: &AppState, session: &Session, ip: &str) -> Result<CaptchaView, AppError> {
+    let now = adesso();
+    throttles::record(&state.db, &format!("captcha:ip:{ip}"), now, throttles::CAPTCHA_IP).await?;
+    let codice = captcha::nuovo_codice();
+    let mut key = vec![0u8; codice.len()];
+    rand::rngs::OsRng.try_fill_bytes(&mut key).map_err(|e| AppError::Internal(e.into()))?;
+    let sale = captcha::nuovo_sale();
+    let sfida = Sfida {
+        impronta: captcha::impronta(&codice, &sale),
+        sale,
+        mascherato: URL_SAFE_NO_PAD.encode(xor(codice.as_bytes(), &key)),
+        scade: now + VALID_SECS,
+    };
+    session.insert(KEY, &sfida).await.map_err(session_error)?;
+    Ok(CaptchaView { chiave: URL_SAFE_NO_PAD.encode(key) })
+}
+
+/// Checks `risposta` against the session's challenge and removes it: one attempt per challenge.
+pub async fn verifica(state: &AppState, session: &Session, risposta: &str) -> Result<bool, AppError> {
+    let sfida: Option<Sfida> = session.remove(KEY).await.map_err(session_error)?;
+    let Some(sfida) = sfida else { return Ok(false) };
+    if sfida.scade <= adesso() {
+        return Ok(false);
+    }
+    if let Some(test) = &state.config.captcha_test_answer {
+        return Ok(constant_time_eq(risposta.trim(), test));
+    }
+    Ok(captcha::verifica(risposta, &sfida.sale, &sfida.impronta))
+}
+
+async fn codice(session: &Session, chiave: &str) -> Result<String, AppError> {
+    let sfida: Sfida = session.get(KEY).await.map_err(session_error)?.ok_or(AppError::NotFound)?;
+    let key = URL_SAFE_NO_PAD.decode(chiave).map_err(|_| AppError::NotFound)?;
+    let masked = URL_SAFE_NO_PAD.decode(&sfida.mascherato).map_err(|_| AppError::NotFound)?;
+    if key.len() != masked.len() || sfida.scade <= adesso() {
+        return Err(AppError::NotFound);
+    }
+    let code = String::from_utf8(xor(&masked, &key)).map_err(|_| AppError::NotFound)?;
+    if !code.chars().all(|c| captcha::ALFABETO.contains(c)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(code)
+}
+
+/// Query of the media routes.
+#[derive(Debug, Deserialize)]
+pub struct Media {
+    c: String,
+    lingua: Option<String>,
+    scarica: Option<u8>,
+}
+
+/// `GET /captcha/immagine?c=…`: the PNG of the current challenge.
+pub async fn get_immagine(session: Session, Query(q): Query<Media>) -> Result<Response, AppError> {
+    let code = codice(&session, &q.c).await?;
+    let png = captcha::immagine_png(&code).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "no-store")], png).into_response())
+}
+
+/// `GET /captcha/audio?c=…&lingua=it`: the WAV reading the current challenge.
+pub async fn get_audio(session: Session, Query(q): Query<Media>, page: Page) -> Result<Response, AppError> {
+    let code = codice(&session, &q.c).await?;
+    let lang = q.lingua.as_deref().and_then(Lang::from_code).unwrap_or(page.lang);
+    let wav = captcha::audio_wav(&code, lang).map_err(|e| AppError::Internal(e.into()))?;
+    let disposition = if q.scarica == Some(1) { "attachment; filename=\"captcha.wav\"" } else { "inline" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "audio/wav"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        wav,
+    )
+        .into_response())
+}
+
+/// `POST /captcha/nuovo` (from the page's script, with the CSRF token in a header): a new challenge, same page.
+pub async fn post_nuovo(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    session: Session,
+) -> Result<Json<CaptchaView>, AppError> {
+    Ok(Json(nuova(&state, &session, &addr.ip().to_string()).await?))
+}

@@ -1,0 +1,144 @@
+//! `GET /password/nuova?token=…` shows the new-password form; `POST` sets it, ends every session of the user and
+//! tells them by e-mail.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::auth::token::token_hash;
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{outbox, sessions, tokens, users};
+use crate::domain::controlla_password;
+use crate::i18n::Lang;
+use crate::mail::Email as Mail;
+use crate::ora::adesso;
+use crate::web::pubblico::render;
+use crate::web::registrazione::conferma::{LinkNonValido, motivo, no_referrer};
+use crate::web::sessione::csrf_token;
+use crate::web::{AppError, Page};
+
+#[derive(Template)]
+#[template(path = "password/nuova.html")]
+struct Nuova<'a> {
+    page: &'a Page,
+    csrf: String,
+    token: String,
+    errori: Vec<(String, String)>,
+}
+
+impl Nuova<'_> {
+    fn errore(&self, field: &str) -> &str {
+        self.errori.iter().find(|(f, _)| f == field).map_or("", |(_, m)| m.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "password/modificata.html")]
+struct Modificata<'a> {
+    page: &'a Page,
+}
+
+/// Token in the query.
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// The new-password form.
+#[derive(Debug, Deserialize)]
+pub struct NuovaForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    conferma_password: String,
+}
+
+fn non_valido(page: &Page, why: tokens::Invalid) -> Result<Response, AppError> {
+    let html = render(&LinkNonValido {
+        page,
+        motivo: motivo(page, why),
+        ricomincia: "/password",
+        ricomincia_testo: page.t("modifica-password"),
+    })?;
+    Ok(no_referrer(html.into_response()))
+}
+
+/// `GET /password/nuova?token=…`.
+pub async fn get_nuova(
+    State(state): State<AppState>,
+    session: Session,
+    page: Page,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    match tokens::peek(&state.db, tokens::Kind::Reset, &token_hash(&q.token), adesso()).await? {
+        Ok(_) => {
+            let html =
+                render(&Nuova { page: &page, csrf: csrf_token(&session).await?, token: q.token, errori: vec![] })?;
+            Ok(no_referrer(html.into_response()))
+        }
+        Err(why) => non_valido(&page, why),
+    }
+}
+
+/// `POST /password/nuova`.
+pub async fn post_nuova(
+    State(state): State<AppState>,
+    session: Session,
+    page: Page,
+    Form(f): Form<NuovaForm>,
+) -> Result<Response, AppError> {
+    let now = adesso();
+    let hash = token_hash(&f.token);
+    let user_id = match tokens::peek(&state.db, tokens::Kind::Reset, &hash, now).await? {
+        Ok(t) => t.user_id,
+        Err(why) => return non_valido(&page, why),
+    };
+    let user = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
+    let local = user.email.split('@').next().unwrap_or_default().to_owned();
+    let personal: Vec<&str> =
+        [user.nome.as_str(), user.cognome.as_str(), user.codice_fiscale.as_str(), &local, &user.codice]
+            .into_iter()
+            .chain(user.denominazione.as_deref())
+            .collect();
+    let mut errori = Vec::new();
+    if let Err(e) = controlla_password(&f.password, &personal) {
+        errori.push(("password".to_owned(), e.messaggio(page.lang)));
+    } else if f.password != f.conferma_password {
+        errori.push(("conferma_password".to_owned(), page.t("registrazione-password-diverse")));
+    }
+    if !errori.is_empty() {
+        let html = render(&Nuova { page: &page, csrf: csrf_token(&session).await?, token: f.token, errori })?;
+        return Ok(no_referrer(html.into_response()));
+    }
+    let new_hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
+    let mut tx = state.db.begin().await?;
+    if let Err(why) = tokens::consume(&mut tx, tokens::Kind::Reset, &hash, now).await? {
+        drop(tx);
+        return non_valido(&page, why);
+    }
+    users::set_password(&mut tx, user.id, &new_hash, now).await?;
+    let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);
+    let mail = Mail::PasswordModificata { nome: user.nome_visualizzato() };
+    outbox::enqueue(&mut tx, &mail.message(&user.email, lang, &state.config)).await?;
+    tx.commit().await?;
+    state.mail_wake.wake();
+    // Whoever knew the old password is out, on every node.
+    let ended = sessions::delete_for_user(&state.db, user.id, None).await?;
+    let event = AuditEvent {
+        actor: &user.codice,
+        action: "password.reimpostata",
+        target: None,
+        origin: None,
+        request_id: None,
+        details: serde_json::json!({ "sessioni_terminate": ended }),
+    };
+    audit::record(&state.db, &event).await?;
+    Ok(no_referrer(render(&Modificata { page: &page })?.into_response()))
+}

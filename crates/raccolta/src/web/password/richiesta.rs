@@ -1,0 +1,139 @@
+//! `GET /password` asks for the e-mail; `POST /password` sends the link. The answer is the same whether or not
+//! the address is registered.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, State};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::RESET_VALIDO_MINUTI;
+use crate::app::AppState;
+use crate::auth::token::{random_token, token_hash};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{outbox, throttles, tokens, users};
+use crate::domain::Email;
+use crate::i18n::Lang;
+use crate::mail::Email as Mail;
+use crate::ora::{adesso, data_ora};
+use crate::web::accesso::entra::client_ip;
+use crate::web::captcha::{self, CaptchaView};
+use crate::web::pubblico::render;
+use crate::web::sessione::csrf_token;
+use crate::web::{AppError, Page};
+
+#[derive(Template)]
+#[template(path = "password/richiesta.html")]
+struct Richiesta<'a> {
+    page: &'a Page,
+    csrf: String,
+    captcha: CaptchaView,
+    errori: Vec<(String, String)>,
+    errore_captcha: String,
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "password/inviata.html")]
+struct Inviata<'a> {
+    page: &'a Page,
+}
+
+/// The request form.
+#[derive(Debug, Deserialize)]
+pub struct RichiestaForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    captcha: String,
+}
+
+async fn show(
+    state: &AppState,
+    session: &Session,
+    page: &Page,
+    ip: &str,
+    errori: Vec<(String, String)>,
+    errore_captcha: String,
+    email: String,
+) -> Result<Html<String>, AppError> {
+    let captcha = captcha::nuova(state, session, ip).await?;
+    let csrf = csrf_token(session).await?;
+    render(&Richiesta { page, csrf, captcha, errori, errore_captcha, email })
+}
+
+/// `GET /password`.
+pub async fn get_password(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    session: Session,
+    page: Page,
+) -> Result<Html<String>, AppError> {
+    show(&state, &session, &page, &client_ip(&addr), vec![], String::new(), String::new()).await
+}
+
+/// `POST /password`.
+pub async fn post_password(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    session: Session,
+    page: Page,
+    Form(f): Form<RichiestaForm>,
+) -> Result<Response, AppError> {
+    let ip = client_ip(&addr);
+    let now = adesso();
+    let mut errori = Vec::new();
+    let email = Email::parse(&f.email);
+    if let Err(e) = &email {
+        errori.push(("email".to_owned(), e.messaggio(page.lang)));
+    }
+    let captcha_ok = captcha::verifica(&state, &session, &f.captcha).await?;
+    let errore_captcha = match (f.captcha.trim().is_empty(), captcha_ok) {
+        (true, _) => page.t("captcha-vuoto"),
+        (false, false) => page.t("captcha-errato"),
+        _ => String::new(),
+    };
+    if !errore_captcha.is_empty() {
+        errori.push(("captcha".to_owned(), errore_captcha.clone()));
+    }
+    let ip_key = format!("password:ip:{ip}");
+    if let Some(until) = throttles::blocked_until(&state.db, &ip_key, now).await? {
+        errori.insert(0, ("email".to_owned(), page.lang.t_args("registrazione-attendi", &[("ora", data_ora(until))])));
+    }
+    let email = match (email, errori.is_empty()) {
+        (Ok(e), true) => e,
+        _ => {
+            let typed = f.email.chars().take(254).collect();
+            return Ok(show(&state, &session, &page, &ip, errori, errore_captcha, typed).await?.into_response());
+        }
+    };
+    throttles::record(&state.db, &ip_key, now, throttles::FORM_IP).await?;
+    if let Some(user) = users::by_email(&state.db, email.as_str()).await?.filter(|u| u.is_active()) {
+        let token = random_token();
+        let base = state.config.base_url.as_str().trim_end_matches('/');
+        let mut tx = state.db.begin().await?;
+        let expires = now + RESET_VALIDO_MINUTI * 60;
+        tokens::issue(&mut tx, user.id, tokens::Kind::Reset, &token_hash(&token), now, expires, None).await?;
+        let mail = Mail::RichiestaModificaPassword {
+            nome: user.nome_visualizzato(),
+            link: format!("{base}/password/nuova?token={token}"),
+        };
+        let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);
+        outbox::enqueue(&mut tx, &mail.message(&user.email, lang, &state.config)).await?;
+        tx.commit().await?;
+        state.mail_wake.wake();
+        let event = AuditEvent {
+            actor: &user.codice,
+            action: "password.richiesta_reset",
+            target: None,
+            origin: Some(&ip),
+            request_id: None,
+            details: serde_json::json!({}),
+        };
+        audit::record(&state.db, &event).await?;
+    }
+    Ok(render(&Inviata { page: &page })?.into_response())
+}

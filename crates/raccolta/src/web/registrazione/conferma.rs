@@ -1,0 +1,140 @@
+//! `GET /registrazione/conferma?token=…` asks to confirm (mail scanners that open links must not confirm);
+//! `POST` confirms, activates the account and sends the Codice identificativo utente.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::auth::token::token_hash;
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{outbox, tokens, users};
+use crate::i18n::Lang;
+use crate::mail::Email as Mail;
+use crate::ora::adesso;
+use crate::web::pubblico::render;
+use crate::web::sessione::csrf_token;
+use crate::web::{AppError, Page};
+
+#[derive(Template)]
+#[template(path = "registrazione/conferma.html")]
+struct Conferma<'a> {
+    page: &'a Page,
+    csrf: String,
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "registrazione/completata.html")]
+struct Completata<'a> {
+    page: &'a Page,
+    nome: String,
+    codice: String,
+    email: String,
+}
+
+/// A page for a link that cannot be used, offering to start again.
+#[derive(Template)]
+#[template(path = "link_non_valido.html")]
+pub struct LinkNonValido<'a> {
+    /// Page context.
+    pub page: &'a Page,
+    /// Why.
+    pub motivo: String,
+    /// Where to start again.
+    pub ricomincia: &'static str,
+    /// Label of that link.
+    pub ricomincia_testo: String,
+}
+
+/// The message for an invalid link.
+pub fn motivo(page: &Page, why: tokens::Invalid) -> String {
+    match why {
+        tokens::Invalid::Expired => page.t("link-scaduto"),
+        tokens::Invalid::Used => page.t("link-usato"),
+        tokens::Invalid::Unknown => page.t("link-sconosciuto"),
+    }
+}
+
+/// Pages reached through e-mailed tokens never leak them in a Referer.
+pub fn no_referrer(mut res: Response) -> Response {
+    res.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// The token of a link.
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /registrazione/conferma?token=…`.
+pub async fn get_conferma(
+    State(state): State<AppState>,
+    session: Session,
+    page: Page,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let html = match tokens::peek(&state.db, tokens::Kind::Conferma, &token_hash(&q.token), adesso()).await? {
+        Ok(_) => render(&Conferma { page: &page, csrf: csrf_token(&session).await?, token: q.token })?,
+        Err(why) => render(&LinkNonValido {
+            page: &page,
+            motivo: motivo(&page, why),
+            ricomincia: "/registrazione",
+            ricomincia_testo: page.t("nuova-registrazione"),
+        })?,
+    };
+    Ok(no_referrer(html.into_response()))
+}
+
+/// `POST /registrazione/conferma`.
+pub async fn post_conferma(
+    State(state): State<AppState>,
+    page: Page,
+    Form(q): Form<TokenQuery>,
+) -> Result<Response, AppError> {
+    let now = adesso();
+    let mut tx = state.db.begin().await?;
+    let token = match tokens::consume(&mut tx, tokens::Kind::Conferma, &token_hash(&q.token), now).await? {
+        Ok(t) => t,
+        Err(why) => {
+            drop(tx);
+            let html = render(&LinkNonValido {
+                page: &page,
+                motivo: motivo(&page, why),
+                ricomincia: "/registrazione",
+                ricomincia_testo: page.t("nuova-registrazione"),
+            })?;
+            return Ok(no_referrer(html.into_response()));
+        }
+    };
+    users::activate(&mut tx, token.user_id, now).await?;
+    let user = users::by_id_tx(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
+    let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);
+    let mail = Mail::RegistrazioneCompletata {
+        nome_o_denominazione: user.nome_visualizzato(),
+        codice_utente: user.codice.clone(),
+        email: user.email.clone(),
+    };
+    outbox::enqueue(&mut tx, &mail.message(&user.email, lang, &state.config)).await?;
+    tx.commit().await?;
+    state.mail_wake.wake();
+    let event = AuditEvent {
+        actor: &user.codice,
+        action: "registrazione.confermata",
+        target: None,
+        origin: None,
+        request_id: None,
+        details: serde_json::json!({}),
+    };
+    audit::record(&state.db, &event).await?;
+    let html =
+        render(&Completata { page: &page, nome: user.nome_visualizzato(), codice: user.codice, email: user.email })?;
+    Ok(no_referrer(html.into_response()))
+}

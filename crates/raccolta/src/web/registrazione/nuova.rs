@@ -1,0 +1,297 @@
+//! `GET /registrazione` (choice of the user type, then the form) and `POST /registrazione`.
+//!
+//! Every field error is shown beside its field and in a summary at the top; what was typed is kept, never the
+//! passwords. An address that already has an account gets the same success page, and its owner an e-mail saying
+//! that someone tried to register with it.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::CONFERMA_VALIDA_ORE;
+use crate::app::AppState;
+use crate::auth::token::{random_token, token_hash};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{outbox, throttles, tokens, users};
+use crate::domain::{CodiceFiscale, CodiceUtente, Email, PartitaIva, TestoBreve, TipoUtente, controlla_password};
+use crate::mail::Email as Mail;
+use crate::ora::{adesso, data_ora};
+use crate::web::accesso::entra::client_ip;
+use crate::web::captcha::{self, CaptchaView};
+use crate::web::pubblico::render;
+use crate::web::sessione::csrf_token;
+use crate::web::{AppError, Page};
+
+/// What the user typed (passwords are never sent back to the page).
+#[derive(Debug, Deserialize, Default, Clone)]
+pub struct RegistrazioneForm {
+    #[serde(default)]
+    tipo: String,
+    #[serde(default)]
+    nome: String,
+    #[serde(default)]
+    cognome: String,
+    #[serde(default)]
+    denominazione: String,
+    #[serde(default)]
+    codice_fiscale: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    conferma_password: String,
+    #[serde(default)]
+    privacy: String,
+    #[serde(default)]
+    captcha: String,
+    /// Honeypot: hidden from people, filled by naive bots.
+    #[serde(default)]
+    sito_web: String,
+}
+
+#[derive(Template)]
+#[template(path = "registrazione/scelta.html")]
+struct Scelta<'a> {
+    page: &'a Page,
+}
+
+#[derive(Template)]
+#[template(path = "registrazione/modulo.html")]
+struct Modulo<'a> {
+    page: &'a Page,
+    societa: bool,
+    csrf: String,
+    captcha: CaptchaView,
+    errori: Vec<(String, String)>,
+    errore_captcha: String,
+    f: RegistrazioneForm,
+}
+
+impl Modulo<'_> {
+    /// The error of `field`, or "".
+    fn errore(&self, field: &str) -> &str {
+        self.errori.iter().find(|(f, _)| f == field).map_or("", |(_, m)| m.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registrazione/inviata.html")]
+struct Inviata<'a> {
+    page: &'a Page,
+    email: String,
+}
+
+/// Query of the registration page.
+#[derive(Debug, Deserialize)]
+pub struct TipoQuery {
+    tipo: Option<String>,
+}
+
+/// `GET /registrazione[?tipo=persona_fisica|societa]`.
+pub async fn get_registrazione(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    session: Session,
+    page: Page,
+    Query(q): Query<TipoQuery>,
+) -> Result<Html<String>, AppError> {
+    let Some(tipo) = q.tipo.as_deref().and_then(|t| TipoUtente::parse(t).ok()) else {
+        return render(&Scelta { page: &page });
+    };
+    let f = RegistrazioneForm { tipo: tipo.as_str().to_owned(), ..Default::default() };
+    show(&state, &session, &page, &client_ip(&addr), f, vec![], String::new()).await
+}
+
+async fn show(
+    state: &AppState,
+    session: &Session,
+    page: &Page,
+    ip: &str,
+    mut f: RegistrazioneForm,
+    errori: Vec<(String, String)>,
+    errore_captcha: String,
+) -> Result<Html<String>, AppError> {
+    f.password.clear();
+    f.conferma_password.clear();
+    f.captcha.clear();
+    let captcha = captcha::nuova(state, session, ip).await?;
+    let csrf = csrf_token(session).await?;
+    let societa = f.tipo == TipoUtente::Societa.as_str();
+    render(&Modulo { page, societa, csrf, captcha, errori, errore_captcha, f })
+}
+
+struct Valid {
+    tipo: TipoUtente,
+    nome: String,
+    cognome: String,
+    denominazione: Option<String>,
+    codice_fiscale: String,
+    email: Email,
+}
+
+fn validate(f: &RegistrazioneForm, page: &Page) -> Result<Valid, Vec<(String, String)>> {
+    let lang = page.lang;
+    let mut errori = Vec::new();
+    let mut err = |field: &str, msg: String| errori.push((field.to_owned(), msg));
+    let tipo = TipoUtente::parse(&f.tipo).ok();
+    let societa = tipo == Some(TipoUtente::Societa);
+    let denominazione = if societa {
+        TestoBreve::parse(&f.denominazione, 200).map(|t| Some(t.into_string())).unwrap_or_else(|e| {
+            err("denominazione", e.messaggio(lang));
+            None
+        })
+    } else {
+        None
+    };
+    let codice_fiscale = if societa {
+        PartitaIva::parse(&f.codice_fiscale).map(|p| p.as_str().to_owned()).unwrap_or_else(|e| {
+            err("codice_fiscale", e.messaggio(lang));
+            String::new()
+        })
+    } else {
+        CodiceFiscale::parse(&f.codice_fiscale).map(|c| c.as_str().to_owned()).unwrap_or_else(|e| {
+            err("codice_fiscale", e.messaggio(lang));
+            String::new()
+        })
+    };
+    let nome = TestoBreve::parse(&f.nome, 100).map(TestoBreve::into_string).unwrap_or_else(|e| {
+        err("nome", e.messaggio(lang));
+        String::new()
+    });
+    let cognome = TestoBreve::parse(&f.cognome, 100).map(TestoBreve::into_string).unwrap_or_else(|e| {
+        err("cognome", e.messaggio(lang));
+        String::new()
+    });
+    let email = Email::parse(&f.email).map_err(|e| err("email", e.messaggio(lang))).ok();
+    let local = email.as_ref().map(|e| e.parte_locale().to_owned()).unwrap_or_default();
+    let personal: Vec<&str> = [nome.as_str(), cognome.as_str(), codice_fiscale.as_str(), local.as_str()]
+        .into_iter()
+        .chain(denominazione.as_deref())
+        .collect();
+    if let Err(e) = controlla_password(&f.password, &personal) {
+        err("password", e.messaggio(lang));
+    } else if f.password != f.conferma_password {
+        err("conferma_password", page.t("registrazione-password-diverse"));
+    }
+    if f.privacy != "si" {
+        err("privacy", page.t("registrazione-privacy-obbligatoria"));
+    }
+    match (tipo, email, errori.is_empty()) {
+        (Some(tipo), Some(email), true) => Ok(Valid { tipo, nome, cognome, denominazione, codice_fiscale, email }),
+        _ => Err(errori),
+    }
+}
+
+fn new_user<'a>(v: &'a Valid, codice: &'a str, password_hash: &'a str, lang: &'a str) -> users::NewUser<'a> {
+    users::NewUser {
+        codice,
+        tipo: v.tipo.as_str(),
+        nome: &v.nome,
+        cognome: &v.cognome,
+        denominazione: v.denominazione.as_deref(),
+        codice_fiscale: &v.codice_fiscale,
+        email: v.email.as_str(),
+        password_hash,
+        lang,
+    }
+}
+
+/// `POST /registrazione`.
+pub async fn post_registrazione(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    session: Session,
+    page: Page,
+    Form(f): Form<RegistrazioneForm>,
+) -> Result<Response, AppError> {
+    let ip = client_ip(&addr);
+    let now = adesso();
+    if TipoUtente::parse(&f.tipo).is_err() {
+        return Ok(render(&Scelta { page: &page })?.into_response());
+    }
+    let captcha_ok = captcha::verifica(&state, &session, &f.captcha).await?;
+    let mut errori = match validate(&f, &page) {
+        Ok(_) => Vec::new(),
+        Err(e) => e,
+    };
+    let errore_captcha = match (f.captcha.trim().is_empty(), captcha_ok) {
+        (true, _) => page.t("captcha-vuoto"),
+        (false, false) => page.t("captcha-errato"),
+        _ => String::new(),
+    };
+    if !errore_captcha.is_empty() {
+        errori.push(("captcha".to_owned(), errore_captcha.clone()));
+    }
+    let ip_key = format!("registrazione:ip:{ip}");
+    if let Some(until) = throttles::blocked_until(&state.db, &ip_key, now).await? {
+        let msg = page.lang.t_args("registrazione-attendi", &[("ora", data_ora(until))]);
+        errori.insert(0, ("email".to_owned(), msg));
+    }
+    if !errori.is_empty() {
+        return Ok(show(&state, &session, &page, &ip, f, errori, errore_captcha).await?.into_response());
+    }
+    let Ok(v) = validate(&f, &page) else { return Err(AppError::Internal(anyhow::anyhow!("validazione incoerente"))) };
+    throttles::record(&state.db, &ip_key, now, throttles::FORM_IP).await?;
+    let inviata = || render(&Inviata { page: &page, email: v.email.as_str().to_owned() });
+    if !f.sito_web.is_empty() {
+        tracing::info!(%ip, "registrazione ignorata: campo trappola compilato");
+        return Ok(inviata()?.into_response());
+    }
+
+    // Hash before the transaction: the write lock is never held during the slow part.
+    let password_hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
+    let base = state.config.base_url.as_str().trim_end_matches('/').to_owned();
+    let mut tx = state.db.begin().await?;
+    let existing = users::by_email(&state.db, v.email.as_str()).await?;
+    let token = random_token();
+    let link = format!("{base}/registrazione/conferma?token={token}");
+    let nome_mail = v.denominazione.clone().unwrap_or_else(|| format!("{} {}", v.nome, v.cognome));
+    let (user_id, action) = match existing {
+        Some(u) if u.stato == "da_confermare" => {
+            users::replace_unconfirmed(&mut tx, u.id, &new_user(&v, &u.codice, &password_hash, page.lang.code()), now)
+                .await?;
+            (Some(u.id), "registrazione.ripetuta")
+        }
+        Some(u) => {
+            let mail = Mail::RegistrazioneTentata {
+                link_accesso: format!("{base}/accesso"),
+                link_password: format!("{base}/password"),
+            };
+            let lang = crate::i18n::Lang::from_code(&u.lang).unwrap_or(page.lang);
+            outbox::enqueue(&mut tx, &mail.message(&u.email, lang, &state.config)).await?;
+            (None, "registrazione.indirizzo_esistente")
+        }
+        None => {
+            let mut codice = CodiceUtente::genera();
+            while users::codice_exists(&mut tx, codice.as_str()).await? {
+                codice = CodiceUtente::genera();
+            }
+            let new = new_user(&v, codice.as_str(), &password_hash, page.lang.code());
+            (Some(users::insert(&mut tx, &new, now).await?), "registrazione.richiesta")
+        }
+    };
+    if let Some(user_id) = user_id {
+        let expires = now + CONFERMA_VALIDA_ORE * 3600;
+        tokens::issue(&mut tx, user_id, tokens::Kind::Conferma, &token_hash(&token), now, expires, None).await?;
+        let mail = Mail::RegistrazioneQuasiCompletata { nome: nome_mail, link };
+        outbox::enqueue(&mut tx, &mail.message(v.email.as_str(), page.lang, &state.config)).await?;
+    }
+    tx.commit().await?;
+    state.mail_wake.wake();
+    let event = AuditEvent {
+        actor: "anonimo",
+        action,
+        target: Some(v.email.as_str()),
+        origin: Some(&ip),
+        request_id: None,
+        details: serde_json::json!({ "tipo": v.tipo.as_str() }),
+    };
+    audit::record(&state.db, &event).await?;
+    Ok(inviata()?.into_response())
+}

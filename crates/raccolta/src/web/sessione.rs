@@ -1,0 +1,180 @@
+//! Sessions, the current user, and CSRF protection.
+//!
+//! Sessions live in the database (see `db::sessions`): idle timeout 30 minutes, absolute 12 hours, a new id at
+//! login. Every state-changing request passes two checks: the browser's own Origin / Sec-Fetch-Site headers
+//! (tower-http's `CsrfLayer`) and a per-session token carried by every form.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRef, FromRequestParts, OriginalUri, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use time::OffsetDateTime;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+use crate::app::AppState;
+use crate::auth::token::{constant_time_eq, random_token};
+use crate::db::sessions::{DbSessionStore, KEY_USER_ID};
+use crate::db::users::{self, User};
+use crate::web::AppError;
+
+/// Idle timeout.
+pub const IDLE_MINUTES: i64 = 30;
+/// Absolute lifetime of a login.
+pub const ABSOLUTE_HOURS: i64 = 12;
+/// Session key: time of login.
+pub const KEY_LOGIN_AT: &str = "login_at";
+/// Session key: time of the login before this one, shown in the header.
+pub const KEY_PREVIOUS_LOGIN: &str = "previous_login_at";
+/// Session key: the CSRF token.
+pub const KEY_CSRF: &str = "csrf";
+/// Name of the CSRF form field.
+pub const CSRF_FIELD: &str = "csrf";
+
+/// The session layer for this deployment.
+pub fn layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
+    let https = state.config.is_https();
+    // `__Host-` binds the cookie to this exact origin; browsers accept it only with Secure and Path=/.
+    let name = if https { "__Host-raccolta" } else { "raccolta_sessione" };
+    SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(name)
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(IDLE_MINUTES)))
+}
+
+/// The CSRF token of the session, created on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(token) = session.get::<String>(KEY_CSRF).await.map_err(session_error)? {
+        return Ok(token);
+    }
+    let token = random_token();
+    session.insert(KEY_CSRF, &token).await.map_err(session_error)?;
+    Ok(token)
+}
+
+/// Maps a session-store failure.
+pub fn session_error(e: tower_sessions::session::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!("sessione: {e}"))
+}
+
+/// Refuses a state-changing request whose form lacks the session's CSRF token.
+pub async fn verify_csrf_token(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (parts, body) = req.into_parts();
+    // This runs before the body-limit layer, so it applies the same limit itself.
+    let bytes = match to_bytes(body, state.config.body_limit_bytes).await {
+        Ok(b) => b,
+        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let sent = header_token.or_else(|| {
+        is_form
+            .then(|| url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned()))?
+    });
+    let expected = session.get::<String>(KEY_CSRF).await.ok().flatten();
+    match (sent, expected) {
+        (Some(sent), Some(expected)) if constant_time_eq(&sent, &expected) => {
+            next.run(Request::from_parts(parts, Body::from(bytes))).await
+        }
+        _ => {
+            tracing::info!(path = parts.uri.path(), "richiesta rifiutata: token CSRF assente o non valido");
+            AppError::Csrf.into_response()
+        }
+    }
+}
+
+/// The signed-in user of a request, checked against the database on every request (so a revocation or a
+/// password reset takes effect at once, on every node).
+#[derive(Debug, Clone)]
+pub struct Utente {
+    /// The user.
+    pub user: User,
+    /// The session.
+    pub session: Session,
+    /// When the user logged in before this session.
+    pub previous_login_at: Option<i64>,
+}
+
+/// Reads the signed-in user, if any; ends sessions past their absolute lifetime or of disabled users.
+pub async fn current_user(session: &Session, state: &AppState) -> Result<Option<Utente>, AppError> {
+    let Some(user_id) = session.get::<i64>(KEY_USER_ID).await.map_err(session_error)? else { return Ok(None) };
+    let login_at = session.get::<i64>(KEY_LOGIN_AT).await.map_err(session_error)?.unwrap_or(0);
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let user = users::by_id(&state.db, user_id).await?;
+    match user {
+        Some(user) if user.is_active() && now - login_at < ABSOLUTE_HOURS * 3600 => {
+            // Stored as JSON null at the first login.
+            let previous_login_at =
+                session.get::<Option<i64>>(KEY_PREVIOUS_LOGIN).await.map_err(session_error)?.flatten();
+            Ok(Some(Utente { user, session: session.clone(), previous_login_at }))
+        }
+        _ => {
+            session.flush().await.map_err(session_error)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Sent to the login page, with the way back.
+#[derive(Debug)]
+pub struct LoginRequired(String);
+
+impl IntoResponse for LoginRequired {
+    fn into_response(self) -> Response {
+        let back: String = url::form_urlencoded::byte_serialize(self.0.as_bytes()).collect();
+        Redirect::to(&format!("/accesso?torna={back}")).into_response()
+    }
+}
+
+/// Rejection of [`Utente`]: not signed in, or an error.
+#[derive(Debug)]
+pub enum UtenteRejection {
+    /// Anonymous: go to the login page.
+    Login(LoginRequired),
+    /// Something failed.
+    Error(AppError),
+}
+
+impl IntoResponse for UtenteRejection {
+    fn into_response(self) -> Response {
+        match self {
+            UtenteRejection::Login(l) => l.into_response(),
+            UtenteRejection::Error(e) => e.into_response(),
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Utente
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = UtenteRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let session = Session::from_request_parts(parts, &state)
+            .await
+            .map_err(|(_, e)| UtenteRejection::Error(AppError::Internal(anyhow::anyhow!(e))))?;
+        match current_user(&session, &state).await.map_err(UtenteRejection::Error)? {
+            Some(u) => Ok(u),
+            None => {
+                let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);
+                let here = uri.path_and_query().map_or("/area-riservata", |pq| pq.as_str()).to_owned();
+                Err(UtenteRejection::Login(LoginRequired(here)))
+            }
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! Accounts end to end, against a real SMTP server in the test process: registration (both user types),
+//! confirmation, login, logout, password reset, and what protects them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::smtp::SmtpServer;
+use common::{Backend, TestApp};
+
+const CAPTCHA: &str = "PROVA7";
+const PASSWORD: &str = "girasole obliquo mangia tre lanterne";
+const MAIL_WAIT: Duration = Duration::from_secs(20);
+
+/// A browser without JavaScript: keeps the session cookie, reads hidden fields.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: Option<String>,
+}
+
+struct Page {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl Page {
+    fn hidden(&self, name: &str) -> String {
+        let needle = format!(r#"name="{name}" value=""#);
+        let start =
+            self.body.find(&needle).unwrap_or_else(|| panic!("no hidden {name} in {}", self.body)) + needle.len();
+        self.body[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser { app, cookie: None }
+    }
+
+    fn keep_cookie(&mut self, res: &reqwest::Response) {
+        for v in res.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap();
+            if pair.starts_with("raccolta_sessione=") {
+                if v.contains("Max-Age=0") || pair.ends_with('=') {
+                    self.cookie = None;
+                } else {
+                    self.cookie = Some(pair.to_owned());
+                }
+            }
+        }
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let req = match &self.cookie {
+            Some(c) => req.header("cookie", c),
+            None => req,
+        };
+        let res = req.send().await.unwrap();
+        self.keep_cookie(&res);
+        let status = res.status().as_u16();
+        let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+        Page { status, location, body: res.text().await.unwrap() }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.app.base) };
+        let req = self.app.client.get(url);
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let req = self.app.client.post(format!("{}{path}", self.app.base)).form(form);
+        self.send(req).await
+    }
+}
+
+async fn start(backend: Backend) -> Option<(TestApp, SmtpServer)> {
+    let smtp = SmtpServer::start().await;
+    let url = smtp.url();
+    let app =
+        TestApp::spawn_with(backend, &[("RACCOLTA_SMTP_URL", &url), ("RACCOLTA_CAPTCHA_TEST_ANSWER", CAPTCHA)]).await?;
+    Some((app, smtp))
+}
+
+fn link_to(mail: &common::smtp::ReceivedMail, path: &str) -> String {
+    mail.links().into_iter().find(|l| l.contains(path)).unwrap_or_else(|| panic!("no {path} link in {}", mail.text))
+}
+
+/// Registers a natural person and confirms; returns the codice identificativo utente.
+async fn register_and_confirm(app: &TestApp, smtp: &SmtpServer, email: &str) -> String {
+    let mut b = Browser::new(app);
+    let form = b.get("/registrazione?tipo=persona_fisica").await;
+    assert_eq!(form.status, 200);
+    let csrf = form.hidden("csrf");
+    let sent = b
+        .post(
+            "/registrazione",
+            &[
+                ("csrf", &csrf),
+                ("tipo", "persona_fisica"),
+                ("nome", "Maria"),
+                ("cognome", "Rossi"),
+                ("codice_fiscale", "RSSMRA85T10A562S"),
+                ("email", email),
+                ("password", PASSWORD),
+                ("conferma_password", PASSWORD),
+                ("privacy", "si"),
+                ("captcha", CAPTCHA),
+                ("sito_web", ""),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 200);
+    assert!(sent.body.contains("Controlla la tua casella di posta"), "{}", sent.body);
+    let mail = smtp.wait_for(email, MAIL_WAIT).await;
+    assert_eq!(mail.subject, "La registrazione sul portale Raccolta dati è quasi completata");
+    assert!(mail.text.contains("ATTENZIONE: QUESTO È UN MESSAGGIO INVIATO AUTOMATICAMENTE"));
+    let link = link_to(&mail, "/registrazione/conferma?token=");
+    let page = b.get(&link).await;
+    assert_eq!(page.status, 200);
+    let done =
+        b.post("/registrazione/conferma", &[("csrf", &page.hidden("csrf")), ("token", &page.hidden("token"))]).await;
+    assert!(done.body.contains("La registrazione è completata"), "{}", done.body);
+    let codice =
+        done.body.split(r#"<strong id="codice-utente">"#).nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert_eq!(codice.len(), 8);
+    let second = smtp.wait_for(email, MAIL_WAIT).await;
+    assert_eq!(second.subject, "La registrazione sul portale Raccolta dati è completata");
+    assert!(second.text.contains(&codice), "{}", second.text);
+    // The link is single use.
+    let again = b.get(&link).await;
+    assert!(again.body.contains("Il link non è più valido"));
+    codice
+}
+
+async fn login(b: &mut Browser<'_>, user: &str, password: &str) -> Page {
+    let form = b.get("/accesso").await;
+    let csrf = form.hidden("csrf");
+    b.post("/accesso", &[("csrf", &csrf), ("nome_utente", user), ("password", password), ("captcha", CAPTCHA)]).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_confirm_login_logout_on_sqlite_and_postgres() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, smtp)) = start(backend).await else { continue };
+        let codice = register_and_confirm(&app, &smtp, "maria.rossi@comune.example").await;
+
+        let mut b = Browser::new(&app);
+        b.get("/accesso").await;
+        let before = b.cookie.clone();
+        let ok = login(&mut b, &codice.to_lowercase(), PASSWORD).await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        assert_eq!(ok.location.as_deref(), Some("/area-riservata"));
+        assert_ne!(b.cookie, before, "a new session id at login");
+        let home = b.get("/area-riservata").await;
+        assert!(home.body.contains("Benvenuto, <strong>Maria Rossi</strong>"), "{}", home.body);
+        assert!(home.body.contains("Nessun ente associato"));
+        let csrf = home.hidden("csrf");
+        let out = b.post("/esci", &[("csrf", &csrf)]).await;
+        assert_eq!(out.status, 303);
+        let again = b.get("/area-riservata").await;
+        assert_eq!(again.status, 303);
+        assert_eq!(again.location.as_deref(), Some("/accesso?torna=%2Farea-riservata"));
+
+        // The e-mail works as user name too, and the second login shows the first one.
+        let mut b = Browser::new(&app);
+        assert_eq!(login(&mut b, "Maria.Rossi@comune.example", PASSWORD).await.status, 303);
+        let home = b.get("/area-riservata").await;
+        assert!(home.body.contains("Ultimo Login:"), "{}", home.body);
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_unknown_user_and_unconfirmed_account_look_the_same_on_sqlite_and_postgres() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, smtp)) = start(backend).await else { continue };
+        let codice = register_and_confirm(&app, &smtp, "anna@comune.example").await;
+        let mut b = Browser::new(&app);
+        for (user, password) in
+            [(codice.as_str(), "una password sbagliata"), ("ZZZZZZZZ", PASSWORD), ("x@y.example", PASSWORD)]
+        {
+            let page = login(&mut b, user, password).await;
+            assert_eq!(page.status, 200, "{user}");
+            assert!(page.body.contains("Credenziali non valide."), "{user}: {}", page.body);
+        }
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_five_failures_a_user_name_must_wait_whether_or_not_it_exists() {
+    let (app, smtp) = start(Backend::Sqlite).await.unwrap();
+    let codice = register_and_confirm(&app, &smtp, "luca@comune.example").await;
+    let mut b = Browser::new(&app);
+    for user in [codice.as_str(), "NESSUNO2"] {
+        for _ in 0..5 {
+            assert!(login(&mut b, user, "sbagliata sbagliata").await.body.contains("Credenziali non valide."));
+        }
+        let page = login(&mut b, user, PASSWORD).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Troppi tentativi non riusciti"), "{user}: {}", page.body);
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_reset_by_email_ends_every_session_on_sqlite_and_postgres() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, smtp)) = start(backend).await else { continue };
+        let email = "giulia@comune.example";
+        let codice = register_and_confirm(&app, &smtp, email).await;
+        let mut other = Browser::new(&app);
+        assert_eq!(login(&mut other, &codice, PASSWORD).await.status, 303);
+
+        let mut b = Browser::new(&app);
+        let form = b.get("/password").await;
+        let known =
+            b.post("/password", &[("csrf", &form.hidden("csrf")), ("email", email), ("captcha", CAPTCHA)]).await;
+        let form = b.get("/password").await;
+        let unknown = b
+            .post("/password", &[("csrf", &form.hidden("csrf")), ("email", "nessuno@x.example"), ("captcha", CAPTCHA)])
+            .await;
+        assert!(known.body.contains("Se l&#39;indirizzo corrisponde a un utente registrato"), "{}", known.body);
+        assert_eq!(
+            known.body.split("<main").nth(1).unwrap().split("</main>").next(),
+            unknown.body.split("<main").nth(1).unwrap().split("</main>").next(),
+            "the same answer for known and unknown addresses"
+        );
+        let mail = smtp.wait_for(email, MAIL_WAIT).await;
+        assert_eq!(mail.subject, "È stata effettuata una richiesta di modifica della password");
+        let link = link_to(&mail, "/password/nuova?token=");
+        let page = b.get(&link).await;
+        let new_password = "tramonto viola sopra sette colline";
+        let done = b
+            .post(
+                "/password/nuova",
+                &[
+                    ("csrf", &page.hidden("csrf")),
+                    ("token", &page.hidden("token")),
+                    ("password", new_password),
+                    ("conferma_password", new_password),
+                ],
+            )
+            .await;
+        assert!(done.body.contains("Password modificata"), "{}", done.body);
+        assert!(smtp.wait_for(email, MAIL_WAIT).await.text.contains("password"));
+        assert_eq!(other.get("/area-riservata").await.status, 303, "the other session ended");
+        assert!(b.get(&link).await.body.contains("Il link non è più valido"), "single use");
+        let mut c = Browser::new(&app);
+        assert!(login(&mut c, &codice, PASSWORD).await.body.contains("Credenziali non valide."));
+        assert_eq!(login(&mut c, &codice, new_password).await.status, 303);
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registering_a_known_address_looks_like_success_and_warns_its_owner() {
+    let (app, smtp) = start(Backend::Sqlite).await.unwrap();
+    let email = "paolo@comune.example";
+    register_and_confirm(&app, &smtp, email).await;
+    let mut b = Browser::new(&app);
+    let form = b.get("/registrazione?tipo=societa").await;
+    let page = b
+        .post(
+            "/registrazione",
+            &[
+                ("csrf", &form.hidden("csrf")),
+                ("tipo", "societa"),
+                ("denominazione", "Consulenze Contabili S.r.l."),
+                ("codice_fiscale", "00743110157"),
+                ("email", email),
+                ("nome", "Paolo"),
+                ("cognome", "Bianchi"),
+                ("password", PASSWORD),
+                ("conferma_password", PASSWORD),
+                ("privacy", "si"),
+                ("captcha", CAPTCHA),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("Controlla la tua casella di posta"), "{}", page.body);
+    let mail = smtp.wait_for(email, MAIL_WAIT).await;
+    assert!(!mail.subject.contains("quasi completata"), "{}", mail.subject);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_errors_are_shown_beside_fields_and_in_a_summary_keeping_what_was_typed() {
+    let (app, _smtp) = start(Backend::Sqlite).await.unwrap();
+    let mut b = Browser::new(&app);
+    let form = b.get("/registrazione?tipo=persona_fisica").await;
+    let page = b
+        .post(
+            "/registrazione",
+            &[
+                ("csrf", &form.hidden("csrf")),
+                ("tipo", "persona_fisica"),
+                ("nome", "Mario"),
+                ("cognome", ""),
+                ("codice_fiscale", "RSSMRA85T10A562X"),
+                ("email", "non-una-email"),
+                ("password", "corta"),
+                ("conferma_password", "corta"),
+                ("captcha", "SBAGLIATO"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(r#"id="riepilogo-errori""#));
+    for field in ["cognome", "codice_fiscale", "email", "password", "privacy", "captcha"] {
+        assert!(page.body.contains(&format!(r##"href="#{field}""##)), "summary links to {field}");
+        assert!(page.body.contains(&format!(r#"id="{field}-errore""#)), "error beside {field}");
+    }
+    assert!(page.body.contains(r#"value="Mario""#), "what was typed is kept");
+    assert!(!page.body.contains("corta"), "passwords are never sent back");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_form_without_the_csrf_token_is_refused_with_a_clear_page() {
+    let (app, _smtp) = start(Backend::Sqlite).await.unwrap();
+    let mut b = Browser::new(&app);
+    b.get("/accesso").await;
+    let page = b.post("/accesso", &[("nome_utente", "X"), ("password", "y"), ("captcha", CAPTCHA)]).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("Modulo scaduto o non valido"), "{}", page.body);
+    let cross = app
+        .client
+        .post(format!("{}/accesso", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("nome_utente", "X")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status().as_u16(), 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_captcha_test_switch_shows_a_banner_on_every_page() {
+    let (app, _smtp) = start(Backend::Sqlite).await.unwrap();
+    let body = app.get("/").await.text().await.unwrap();
+    assert!(body.contains("raccolta-banner-test"));
+    app.stop().await;
+}
