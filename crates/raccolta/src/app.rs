@@ -130,36 +130,33 @@ async fn record_system_event(state: &AppState, action: &str, node: Option<&str>)
         origin: node,
         request_id: None,
         details: serde_json::json!({ "version": env!("CARGO_PKG_VERSION"), "pid": std::process::id() }),
+        ..Default::default()
     };
     if let Err(error) = audit::record(&state.db, &event).await {
         tracing::warn!(%error, action, "evento di audit non registrato");
     }
 }
 
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "impossibile ascoltare SIGINT");
-            std::future::pending::<()>().await;
-        }
-    };
+/// A future that completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed now, before the server
+/// says it is listening: a signal that arrives early still stops it gracefully instead of killing it.
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => tracing::info!("ricevuto SIGINT"),
+                _ = terminate.recv() => tracing::info!("ricevuto SIGTERM"),
             }
-            Err(error) => {
-                tracing::error!(%error, "impossibile ascoltare SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => tracing::info!("ricevuto SIGINT"),
-        _ = terminate => tracing::info!("ricevuto SIGTERM"),
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("ricevuto Ctrl-C");
+        })
     }
 }

@@ -71,11 +71,12 @@ pub fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    let shutdown = app::shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("impossibile mettersi in ascolto su {}: {e}", config.listen))?;
     let state = AppState::build(config).await?;
-    app::serve(listener, state, app::shutdown_signal()).await
+    app::serve(listener, state, shutdown).await
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {

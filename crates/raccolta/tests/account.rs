@@ -348,3 +348,180 @@ async fn the_captcha_test_switch_shows_a_banner_on_every_page() {
     assert!(body.contains("raccolta-banner-test"));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_profile_changes_data_password_and_email_and_ends_other_sessions_on_sqlite_and_postgres() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, smtp)) = start(backend).await else { continue };
+        let email = "elena@comune.example";
+        let codice = register_and_confirm(&app, &smtp, email).await;
+        let mut other = Browser::new(&app);
+        assert_eq!(login(&mut other, &codice, PASSWORD).await.status, 303);
+        let mut b = Browser::new(&app);
+        assert_eq!(login(&mut b, &codice, PASSWORD).await.status, 303);
+
+        let page = b.get("/profilo").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("(questa sessione)"), "the session list marks the current one");
+        let csrf = page.hidden("csrf");
+        let saved = b
+            .post("/profilo/dati", &[("csrf", &csrf), ("nome", "Elena"), ("cognome", "Verdi Neri"), ("lingua", "en")])
+            .await;
+        assert_eq!(saved.location.as_deref(), Some("/profilo?esito=dati"));
+        let page = b.get("/profilo").await;
+        assert!(page.body.contains("<strong>Elena Verdi Neri</strong>"), "the header shows the new name");
+
+        // Wrong current password: refused beside the field, nothing changes.
+        let wrong = b
+            .post(
+                "/profilo/password",
+                &[
+                    ("csrf", &csrf),
+                    ("password_attuale", "non è lei"),
+                    ("password", PASSWORD),
+                    ("conferma_password", PASSWORD),
+                ],
+            )
+            .await;
+        assert!(wrong.body.contains(r#"id="password_attuale-errore""#));
+        let new_password = "ventaglio rosso per nove balene";
+        let changed = b
+            .post(
+                "/profilo/password",
+                &[
+                    ("csrf", &csrf),
+                    ("password_attuale", PASSWORD),
+                    ("password", new_password),
+                    ("conferma_password", new_password),
+                ],
+            )
+            .await;
+        assert_eq!(changed.location.as_deref(), Some("/profilo?esito=password"));
+        assert_eq!(other.get("/area-riservata").await.status, 303, "the other session ended");
+        assert_eq!(b.get("/area-riservata").await.status, 200, "this session goes on");
+        let notice = smtp.wait_for(email, MAIL_WAIT).await;
+        assert!(notice.subject.to_lowercase().contains("password"), "{}", notice.subject);
+
+        let new_email = "elena.verdi@comune.example";
+        let asked = b
+            .post("/profilo/email", &[("csrf", &csrf), ("nuova_email", new_email), ("password_email", new_password)])
+            .await;
+        assert_eq!(asked.location.as_deref(), Some("/profilo?esito=email-inviata"));
+        let mail = smtp.wait_for(new_email, MAIL_WAIT).await;
+        let link = link_to(&mail, "/profilo/email/conferma?token=");
+        let page = b.get(&link).await;
+        let done = b
+            .post("/profilo/email/conferma", &[("csrf", &page.hidden("csrf")), ("token", &page.hidden("token"))])
+            .await;
+        assert_eq!(done.location.as_deref(), Some("/profilo?esito=email"));
+        let old = smtp.wait_for(email, MAIL_WAIT).await;
+        assert!(old.text.contains(new_email), "the old address is told: {}", old.text);
+        let mut c = Browser::new(&app);
+        assert_eq!(login(&mut c, new_email, new_password).await.status, 303);
+
+        let json = b.get("/profilo/dati.json").await;
+        assert_eq!(json.status, 200);
+        let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(v["utente"]["email"], new_email);
+        assert_eq!(v["utente"]["codice_identificativo"], codice.as_str());
+        assert!(v["registro_eventi"].as_array().unwrap().iter().any(|e| e["evento"] == "accesso.riuscito"));
+
+        let page = b.get("/profilo").await;
+        let ended = b.post("/profilo/sessioni/termina", &[("csrf", &page.hidden("csrf"))]).await;
+        assert_eq!(ended.location.as_deref(), Some("/profilo?esito=sessioni"));
+        assert_eq!(c.get("/area-riservata").await.status, 303);
+        assert_eq!(b.get("/area-riservata").await.status, 200);
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_confirmation_link_offers_to_start_again() {
+    let (app, smtp) = start(Backend::Sqlite).await.unwrap();
+    let mut b = Browser::new(&app);
+    let form = b.get("/registrazione?tipo=persona_fisica").await;
+    b.post(
+        "/registrazione",
+        &[
+            ("csrf", &form.hidden("csrf")),
+            ("tipo", "persona_fisica"),
+            ("nome", "Marco"),
+            ("cognome", "Neri"),
+            ("codice_fiscale", "RSSMRA85T10A562S"),
+            ("email", "marco@comune.example"),
+            ("password", PASSWORD),
+            ("conferma_password", PASSWORD),
+            ("privacy", "si"),
+            ("captcha", CAPTCHA),
+        ],
+    )
+    .await;
+    let mail = smtp.wait_for("marco@comune.example", MAIL_WAIT).await;
+    let link = link_to(&mail, "/registrazione/conferma?token=");
+    raccolta::with_db!(&app.state.db, |pool| sqlx::query("UPDATE user_tokens SET expires_at = 0")
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .unwrap();
+    let page = b.get(&link).await;
+    assert!(page.body.contains("Il link è scaduto"), "{}", page.body);
+    assert!(page.body.contains(r#"href="/registrazione""#), "offers to start again");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_captcha_is_checked_end_to_end() {
+    // No test answer here: the answer is read from the server side, as only the server knows it.
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("RACCOLTA_SMTP_URL", &smtp.url())]).await.unwrap();
+    let mut b = Browser::new(&app);
+    let answer = |b: &Page| b.body.split("/captcha/immagine?c=").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let form = b.get("/accesso").await;
+    let key = answer(&form);
+    let image = app
+        .client
+        .get(format!("{}/captcha/immagine?c={key}", app.base))
+        .header("cookie", b.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(image.headers()["content-type"], "image/png");
+    let audio = app
+        .client
+        .get(format!("{}/captcha/audio?c={key}&lingua=it", app.base))
+        .header("cookie", b.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(audio.headers()["content-type"], "audio/wav");
+    let data: (String,) =
+        raccolta::with_db!(&app.state.db, |pool| sqlx::query_as("SELECT data FROM sessions").fetch_one(pool).await)
+            .unwrap();
+    let data: serde_json::Value = serde_json::from_str(&data.0).unwrap();
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let masked = engine.decode(data["captcha"]["mascherato"].as_str().unwrap()).unwrap();
+    let mask = engine.decode(&key).unwrap();
+    let code: String = masked.iter().zip(&mask).map(|(a, b)| char::from(a ^ b)).collect();
+    assert!(!data.to_string().contains(&code), "the session never holds the answer in clear");
+    let page = b
+        .post(
+            "/accesso",
+            &[
+                ("csrf", &form.hidden("csrf")),
+                ("nome_utente", "NESSUNO9"),
+                ("password", "x"),
+                ("captcha", &code.to_lowercase()),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("Credenziali non valide."), "the captcha passed, the credentials did not");
+    let page2 = b
+        .post(
+            "/accesso",
+            &[("csrf", &page.hidden("csrf")), ("nome_utente", "NESSUNO9"), ("password", "x"), ("captcha", &code)],
+        )
+        .await;
+    assert!(page2.body.contains("Il codice di verifica non è corretto"), "single use: the old answer no longer works");
+    app.stop().await;
+}

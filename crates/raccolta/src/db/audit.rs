@@ -7,7 +7,7 @@ use super::{Db, DbError};
 use crate::with_db;
 
 /// One audited event.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AuditEvent<'a> {
     /// Who: a user code, `sistema` for the platform itself.
     pub actor: &'a str,
@@ -21,6 +21,10 @@ pub struct AuditEvent<'a> {
     pub request_id: Option<&'a str>,
     /// Free-form JSON details.
     pub details: serde_json::Value,
+    /// The user concerned, when known.
+    pub user_id: Option<i64>,
+    /// The browser, for authentication events.
+    pub user_agent: Option<&'a str>,
 }
 
 /// Appends an event to the audit log.
@@ -29,8 +33,8 @@ pub async fn record(db: &Db, event: &AuditEvent<'_>) -> Result<(), DbError> {
     let details = event.details.to_string();
     with_db!(db, |pool| {
         sqlx::query(
-            "INSERT INTO audit_events (occurred_at, actor, action, target, origin, request_id, details) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO audit_events (occurred_at, actor, action, target, origin, request_id, details, user_id, \
+             user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(at)
         .bind(event.actor)
@@ -39,6 +43,8 @@ pub async fn record(db: &Db, event: &AuditEvent<'_>) -> Result<(), DbError> {
         .bind(event.origin)
         .bind(event.request_id)
         .bind(&details)
+        .bind(event.user_id)
+        .bind(event.user_agent)
         .execute(pool)
         .await
         .map(|_| ())

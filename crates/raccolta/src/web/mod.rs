@@ -14,6 +14,7 @@ pub mod layers;
 pub mod ops;
 pub mod page;
 pub mod password;
+pub mod profilo;
 pub mod pubblico;
 pub mod registrazione;
 pub mod sessione;
@@ -44,6 +45,13 @@ pub fn router(state: AppState) -> Router {
             get(registrazione::conferma::get_conferma).post(registrazione::conferma::post_conferma),
         )
         .route("/area-riservata", get(accesso::area::get_area))
+        .route("/profilo", get(profilo::pagina::get_profilo))
+        .route("/profilo/dati", axum::routing::post(profilo::dati::post_dati))
+        .route("/profilo/dati.json", get(profilo::dati::get_dati_json))
+        .route("/profilo/password", axum::routing::post(profilo::password::post_password))
+        .route("/profilo/email", axum::routing::post(profilo::email::post_email))
+        .route("/profilo/email/conferma", get(profilo::email::get_conferma).post(profilo::email::post_conferma))
+        .route("/profilo/sessioni/termina", axum::routing::post(profilo::sessioni::post_termina))
         .route("/captcha/immagine", get(captcha::get_immagine))
         .route("/captcha/audio", get(captcha::get_audio))
         .route("/captcha/nuovo", axum::routing::post(captcha::post_nuovo))

@@ -181,7 +181,9 @@ pub async fn post_accesso(
                 target: Some(&nome_utente),
                 origin: Some(&ip),
                 request_id: None,
-                details: serde_json::json!({ "user_agent": ua }),
+                details: serde_json::json!({}),
+                user_id: other.as_ref().map(|u| u.id),
+                user_agent: Some(&ua),
             };
             audit::record(&state.db, &event).await?;
             let msg = page.t("accesso-credenziali-non-valide");
@@ -205,7 +207,9 @@ pub async fn post_accesso(
         target: None,
         origin: Some(&ip),
         request_id: None,
-        details: serde_json::json!({ "user_agent": ua }),
+        details: serde_json::json!({}),
+        user_id: Some(user.id),
+        user_agent: Some(&ua),
     };
     audit::record(&state.db, &event).await?;
     Ok(Redirect::to(&destinazione(&form.torna)).into_response())

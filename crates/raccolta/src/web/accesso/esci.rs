@@ -18,6 +18,7 @@ pub async fn post_esci(State(state): State<AppState>, utente: Utente) -> Result<
         origin: None,
         request_id: None,
         details: serde_json::json!({}),
+        ..Default::default()
     };
     audit::record(&state.db, &event).await?;
     Ok(Redirect::to("/accesso?uscito=1"))

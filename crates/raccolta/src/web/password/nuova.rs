@@ -138,6 +138,7 @@ pub async fn post_nuova(
         origin: None,
         request_id: None,
         details: serde_json::json!({ "sessioni_terminate": ended }),
+        ..Default::default()
     };
     audit::record(&state.db, &event).await?;
     Ok(no_referrer(render(&Modificata { page: &page })?.into_response()))

@@ -132,6 +132,7 @@ pub async fn post_password(
             origin: Some(&ip),
             request_id: None,
             details: serde_json::json!({}),
+            ..Default::default()
         };
         audit::record(&state.db, &event).await?;
     }

@@ -291,6 +291,7 @@ pub async fn post_registrazione(
         origin: Some(&ip),
         request_id: None,
         details: serde_json::json!({ "tipo": v.tipo.as_str() }),
+        ..Default::default()
     };
     audit::record(&state.db, &event).await?;
     Ok(inviata()?.into_response())

@@ -1,0 +1,180 @@
+//! `POST /profilo/email` asks for the password and sends a link to the new address; following it (a page with a
+//! button, then `POST /profilo/email/conferma`) changes the address and tells the old one.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::pagina::pagina;
+use crate::app::AppState;
+use crate::auth::token::{random_token, token_hash};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{outbox, tokens, users};
+use crate::domain::Email;
+use crate::i18n::Lang;
+use crate::mail::Email as Mail;
+use crate::ora::adesso;
+use crate::web::pubblico::render;
+use crate::web::registrazione::conferma::{LinkNonValido, motivo, no_referrer};
+use crate::web::sessione::{Utente, csrf_token};
+use crate::web::{AppError, Page};
+
+/// How long the link to a new address stays valid.
+const VALIDO_ORE: i64 = 24;
+
+/// The e-mail form.
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    nuova_email: String,
+    #[serde(default)]
+    password_email: String,
+}
+
+/// `POST /profilo/email`.
+pub async fn post_email(
+    State(state): State<AppState>,
+    utente: Utente,
+    page: Page,
+    Form(f): Form<EmailForm>,
+) -> Result<Response, AppError> {
+    let u = &utente.user;
+    let mut errori = Vec::new();
+    let email = Email::parse(&f.nuova_email);
+    if let Err(e) = &email {
+        errori.push(("nuova_email".to_owned(), e.messaggio(page.lang)));
+    }
+    let ok = state
+        .hasher
+        .verify(&f.password_email, Some(&u.password_hash))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if !ok {
+        errori.push(("password_email".to_owned(), page.t("profilo-password-attuale-errata")));
+    }
+    let email = match (email, errori.is_empty()) {
+        (Ok(e), true) if e.as_str() != u.email => e,
+        (Ok(_), true) => {
+            errori.push(("nuova_email".to_owned(), page.t("profilo-email-uguale")));
+            let typed = (u.nome.clone(), u.cognome.clone(), u.denominazione.clone().unwrap_or_default(), f.nuova_email);
+            return pagina(&state, &utente, &page, String::new(), errori, Some(typed)).await;
+        }
+        _ => {
+            let typed = (u.nome.clone(), u.cognome.clone(), u.denominazione.clone().unwrap_or_default(), f.nuova_email);
+            return pagina(&state, &utente, &page, String::new(), errori, Some(typed)).await;
+        }
+    };
+    let now = adesso();
+    let token = random_token();
+    let base = state.config.base_url.as_str().trim_end_matches('/');
+    let mut tx = state.db.begin().await?;
+    let expires = now + VALIDO_ORE * 3600;
+    tokens::issue(&mut tx, u.id, tokens::Kind::Email, &token_hash(&token), now, expires, Some(email.as_str())).await?;
+    // Whether the address is already taken is checked when the link is used: saying it now would tell a
+    // signed-in user which addresses are registered.
+    let mail = Mail::ConfermaNuovaEmail {
+        nome: u.nome_visualizzato(),
+        link: format!("{base}/profilo/email/conferma?token={token}"),
+    };
+    let lang = Lang::from_code(&u.lang).unwrap_or(page.lang);
+    outbox::enqueue(&mut tx, &mail.message(email.as_str(), lang, &state.config)).await?;
+    tx.commit().await?;
+    state.mail_wake.wake();
+    let event = AuditEvent {
+        actor: &u.codice,
+        action: "email.richiesta_modifica",
+        user_id: Some(u.id),
+        target: Some(email.as_str()),
+        ..Default::default()
+    };
+    audit::record(&state.db, &event).await?;
+    Ok(Redirect::to("/profilo?esito=email-inviata").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "profilo/conferma_email.html")]
+struct ConfermaEmail<'a> {
+    page: &'a Page,
+    csrf: String,
+    token: String,
+    email: String,
+}
+
+/// The token of the link.
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn non_valido(page: &Page, why: tokens::Invalid) -> Result<Response, AppError> {
+    let html = render(&LinkNonValido {
+        page,
+        motivo: motivo(page, why),
+        ricomincia: "/profilo",
+        ricomincia_testo: page.t("profilo"),
+    })?;
+    Ok(no_referrer(html.into_response()))
+}
+
+/// `GET /profilo/email/conferma?token=…`.
+pub async fn get_conferma(
+    State(state): State<AppState>,
+    session: Session,
+    page: Page,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    match tokens::peek(&state.db, tokens::Kind::Email, &token_hash(&q.token), adesso()).await? {
+        Ok(t) => {
+            let html = render(&ConfermaEmail {
+                page: &page,
+                csrf: csrf_token(&session).await?,
+                token: q.token,
+                email: t.new_email.unwrap_or_default(),
+            })?;
+            Ok(no_referrer(html.into_response()))
+        }
+        Err(why) => non_valido(&page, why),
+    }
+}
+
+/// `POST /profilo/email/conferma`.
+pub async fn post_conferma(
+    State(state): State<AppState>,
+    page: Page,
+    Form(q): Form<TokenQuery>,
+) -> Result<Response, AppError> {
+    let now = adesso();
+    let mut tx = state.db.begin().await?;
+    let token = match tokens::consume(&mut tx, tokens::Kind::Email, &token_hash(&q.token), now).await? {
+        Ok(t) => t,
+        Err(why) => {
+            drop(tx);
+            return non_valido(&page, why);
+        }
+    };
+    let user = users::by_id_tx(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
+    let new_email = token.new_email.unwrap_or_default();
+    if users::by_email(&state.db, &new_email).await?.is_some() {
+        drop(tx);
+        return non_valido(&page, tokens::Invalid::Used);
+    }
+    users::set_email(&mut tx, user.id, &new_email).await?;
+    let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);
+    let mail = Mail::EmailModificata { nome: user.nome_visualizzato(), nuova_email: new_email.clone() };
+    outbox::enqueue(&mut tx, &mail.message(&user.email, lang, &state.config)).await?;
+    tx.commit().await?;
+    state.mail_wake.wake();
+    let event = AuditEvent {
+        actor: &user.codice,
+        action: "email.modificata",
+        user_id: Some(user.id),
+        target: Some(&new_email),
+        ..Default::default()
+    };
+    audit::record(&state.db, &event).await?;
+    Ok(no_referrer(Redirect::to("/profilo?esito=email").into_response()))
+}

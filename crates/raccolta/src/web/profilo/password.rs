@@ -1,0 +1,78 @@
+//! `POST /profilo/password`: current password, then the new one twice. Other sessions end; an e-mail tells.
+
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::pagina::pagina;
+use crate::app::AppState;
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{outbox, sessions, users};
+use crate::domain::controlla_password;
+use crate::i18n::Lang;
+use crate::mail::Email as Mail;
+use crate::ora::adesso;
+use crate::web::sessione::Utente;
+use crate::web::{AppError, Page};
+
+/// The password form.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password_attuale: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    conferma_password: String,
+}
+
+/// `POST /profilo/password`.
+pub async fn post_password(
+    State(state): State<AppState>,
+    utente: Utente,
+    page: Page,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let u = &utente.user;
+    let mut errori = Vec::new();
+    let current_ok = state
+        .hasher
+        .verify(&f.password_attuale, Some(&u.password_hash))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if !current_ok {
+        errori.push(("password_attuale".to_owned(), page.t("profilo-password-attuale-errata")));
+    }
+    let local = u.email.split('@').next().unwrap_or_default().to_owned();
+    let personal: Vec<&str> = [u.nome.as_str(), u.cognome.as_str(), u.codice_fiscale.as_str(), &local, &u.codice]
+        .into_iter()
+        .chain(u.denominazione.as_deref())
+        .collect();
+    if let Err(e) = controlla_password(&f.password, &personal) {
+        errori.push(("password".to_owned(), e.messaggio(page.lang)));
+    } else if f.password != f.conferma_password {
+        errori.push(("conferma_password".to_owned(), page.t("registrazione-password-diverse")));
+    }
+    if !errori.is_empty() {
+        return pagina(&state, &utente, &page, String::new(), errori, None).await;
+    }
+    let now = adesso();
+    let hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
+    let mut tx = state.db.begin().await?;
+    users::set_password(&mut tx, u.id, &hash, now).await?;
+    let lang = Lang::from_code(&u.lang).unwrap_or(page.lang);
+    outbox::enqueue(
+        &mut tx,
+        &Mail::PasswordModificata { nome: u.nome_visualizzato() }.message(&u.email, lang, &state.config),
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail_wake.wake();
+    let current = utente.session.id();
+    sessions::delete_for_user(&state.db, u.id, current.as_ref()).await?;
+    let event =
+        AuditEvent { actor: &u.codice, action: "password.modificata", user_id: Some(u.id), ..Default::default() };
+    audit::record(&state.db, &event).await?;
+    Ok(Redirect::to("/profilo?esito=password").into_response())
+}
