@@ -525,3 +525,40 @@ async fn a_real_captcha_is_checked_end_to_end() {
     assert!(page2.body.contains("Il codice di verifica non è corretto"), "single use: the old answer no longer works");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn bad_form_input_gets_a_clear_page_never_a_500() {
+    let (app, _smtp) = start(Backend::Sqlite).await.unwrap();
+    let mut b = Browser::new(&app);
+    let form = b.get("/accesso").await;
+    let csrf = form.hidden("csrf");
+    let cookie = b.cookie.clone().unwrap();
+    let long = "x".repeat(100_000);
+    for body in [
+        format!("csrf={csrf}&nome_utente=a&nome_utente=b&password=x&captcha=y"),
+        format!("csrf={csrf}&nome_utente=%ff%fe&password=x&captcha=y"),
+        format!("csrf={csrf}"),
+        format!("csrf={csrf}&nome_utente={long}&password={long}&captcha={long}"),
+    ] {
+        let res = app
+            .client
+            .post(format!("{}/accesso", app.base))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        assert!(status < 500, "{status} for {}", &body[..body.len().min(80)]);
+        assert!(text.contains("<h1>"), "a page in the site's layout");
+    }
+    for path in
+        ["/registrazione?tipo=pirata", "/registrazione/conferma", "/password/nuova?token=", "/captcha/immagine?c=%%%"]
+    {
+        let res = app.get(path).await;
+        assert!(res.status().as_u16() < 500, "{path}");
+    }
+    app.stop().await;
+}
