@@ -108,6 +108,13 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
 }
 
+impl DbError {
+    /// True when a UNIQUE constraint refused the write (e.g. two requests registering one address at once).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, DbError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
 /// Pool figures for `/metrics`.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolStats {

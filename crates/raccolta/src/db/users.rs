@@ -91,6 +91,12 @@ pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, DbError> {
     Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(pool).await)?)
 }
 
+/// A user by lower-cased e-mail, inside a transaction.
+pub async fn by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
+    Ok(with_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(&mut **conn).await)?)
+}
+
 /// A user by username (codice identificativo).
 pub async fn by_codice(db: &Db, codice: &str) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE codice = $1");

@@ -216,10 +216,8 @@ pub async fn post_registrazione(
         return Ok(render(&Scelta { page: &page })?.into_response());
     }
     let captcha_ok = captcha::verifica(&state, &session, &f.captcha).await?;
-    let mut errori = match validate(&f, &page) {
-        Ok(_) => Vec::new(),
-        Err(e) => e,
-    };
+    let valid = validate(&f, &page);
+    let mut errori = valid.as_ref().err().cloned().unwrap_or_default();
     let errore_captcha = match (f.captcha.trim().is_empty(), captcha_ok) {
         (true, _) => page.t("captcha-vuoto"),
         (false, false) => page.t("captcha-errato"),
@@ -236,7 +234,7 @@ pub async fn post_registrazione(
     if !errori.is_empty() {
         return Ok(show(&state, &session, &page, &ip, f, errori, errore_captcha).await?.into_response());
     }
-    let Ok(v) = validate(&f, &page) else { return Err(AppError::Internal(anyhow::anyhow!("validazione incoerente"))) };
+    let Ok(v) = valid else { return Err(AppError::Internal(anyhow::anyhow!("validazione incoerente"))) };
     throttles::record(&state.db, &ip_key, now, throttles::FORM_IP).await?;
     let inviata = || render(&Inviata { page: &page, email: v.email.as_str().to_owned() });
     if !f.sito_web.is_empty() {
@@ -248,7 +246,7 @@ pub async fn post_registrazione(
     let password_hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
     let base = state.config.base_url.as_str().trim_end_matches('/').to_owned();
     let mut tx = state.db.begin().await?;
-    let existing = users::by_email(&state.db, v.email.as_str()).await?;
+    let existing = users::by_email_tx(&mut tx, v.email.as_str()).await?;
     let token = random_token();
     let link = format!("{base}/registrazione/conferma?token={token}");
     let nome_mail = v.denominazione.clone().unwrap_or_else(|| format!("{} {}", v.nome, v.cognome));
@@ -273,7 +271,12 @@ pub async fn post_registrazione(
                 codice = CodiceUtente::genera();
             }
             let new = new_user(&v, codice.as_str(), &password_hash, page.lang.code());
-            (Some(users::insert(&mut tx, &new, now).await?), "registrazione.richiesta")
+            match users::insert(&mut tx, &new, now).await {
+                Ok(id) => (Some(id), "registrazione.richiesta"),
+                // The same address registered a moment ago by a concurrent request: answer as for a known one.
+                Err(e) if e.is_unique_violation() => return Ok(inviata()?.into_response()),
+                Err(e) => return Err(e.into()),
+            }
         }
     };
     if let Some(user_id) = user_id {
