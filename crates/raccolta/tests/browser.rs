@@ -24,3 +24,33 @@ async fn every_public_page_passes_axe_core_and_keyboard_checks_in_italian_and_en
     assert!(stdout.contains("0 violazioni"), "{stdout}");
     app.stop().await;
 }
+
+/// The accounts feature end to end in Chromium: `tests/browser/percorsi.mjs` registers a person and a company,
+/// follows the links of the e-mails (written as `.eml` files, since no SMTP server is configured), logs in with the
+/// keyboard only, uses the captcha controls, changes the password, and runs axe-core on every page it reaches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registration_login_and_password_reset_work_in_a_real_browser() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let data_path = data_dir.path().display().to_string();
+    let app = common::TestApp::spawn_with(
+        common::Backend::Sqlite,
+        &[("RACCOLTA_DATA_DIR", data_path.as_str()), ("RACCOLTA_CAPTCHA_TEST_ANSWER", "PROVA7")],
+    )
+    .await
+    .unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/percorsi.mjs");
+    let mail_dir = data_dir.path().join("mail");
+    let base = app.base.clone();
+    let out = tokio::task::spawn_blocking(move || Command::new("node").arg(script).arg(base).arg(mail_dir).output())
+        .await
+        .unwrap()
+        .expect("node is installed (Node.js is needed by the browser tests)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(out.status.success(), "the account journeys failed in the browser:\n{stdout}\n{stderr}");
+    assert!(!stdout.contains("FALLITO"), "{stdout}");
+    assert!(stdout.contains(", 0 violazioni"), "{stdout}");
+    app.stop().await;
+}
