@@ -1,7 +1,9 @@
 //! Fails early, with the command to run, when the front-end assets have not been installed.
 
 fn main() {
-    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/bootstrap-italia/dist");
+    // Read at run time, not compiled in: checkouts sharing one target folder must each check their own tree.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_owned());
+    let dist = std::path::Path::new(&manifest).join("../../node_modules/bootstrap-italia/dist");
     println!("cargo:rerun-if-changed={}", dist.display());
     if !dist.join("css/bootstrap-italia.min.css").exists() {
         panic!(

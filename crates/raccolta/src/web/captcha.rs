@@ -88,6 +88,25 @@ pub async fn verifica(state: &AppState, session: &Session, risposta: &str) -> Re
     Ok(captcha::verifica(risposta, &sfida.sale, &sfida.impronta))
 }
 
+/// Checks the answer of a form (see [`verifica`]); when wrong or missing, adds the message to `errori` and
+/// returns it, for the field itself.
+pub async fn verifica_modulo(
+    state: &AppState,
+    session: &Session,
+    page: &Page,
+    risposta: &str,
+    errori: &mut Vec<(String, String)>,
+) -> Result<String, AppError> {
+    let ok = verifica(state, session, risposta).await?;
+    let errore = match (risposta.trim().is_empty(), ok) {
+        (true, _) => page.t("captcha-vuoto"),
+        (false, false) => page.t("captcha-errato"),
+        _ => return Ok(String::new()),
+    };
+    errori.push(("captcha".to_owned(), errore.clone()));
+    Ok(errore)
+}
+
 async fn codice(session: &Session, chiave: &str) -> Result<String, AppError> {
     let sfida: Sfida = session.get(KEY).await.map_err(session_error)?.ok_or(AppError::NotFound)?;
     let key = URL_SAFE_NO_PAD.decode(chiave).map_err(|_| AppError::NotFound)?;

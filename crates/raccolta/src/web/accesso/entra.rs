@@ -132,15 +132,7 @@ pub async fn post_accesso(
     if form.password.is_empty() {
         errori.push(("password".to_owned(), page.t("accesso-campo-vuoto-password")));
     }
-    let captcha_ok = captcha::verifica(&state, &session, &form.captcha).await?;
-    let errore_captcha = match (form.captcha.trim().is_empty(), captcha_ok) {
-        (true, _) => page.t("captcha-vuoto"),
-        (false, false) => page.t("captcha-errato"),
-        _ => String::new(),
-    };
-    if !errore_captcha.is_empty() {
-        errori.push(("captcha".to_owned(), errore_captcha.clone()));
-    }
+    let errore_captcha = captcha::verifica_modulo(&state, &session, &page, &form.captcha, &mut errori).await?;
     if !errori.is_empty() {
         return Ok(again(errori, errore_captcha).await?.into_response());
     }

@@ -90,15 +90,7 @@ pub async fn post_password(
     if let Err(e) = &email {
         errori.push(("email".to_owned(), e.messaggio(page.lang)));
     }
-    let captcha_ok = captcha::verifica(&state, &session, &f.captcha).await?;
-    let errore_captcha = match (f.captcha.trim().is_empty(), captcha_ok) {
-        (true, _) => page.t("captcha-vuoto"),
-        (false, false) => page.t("captcha-errato"),
-        _ => String::new(),
-    };
-    if !errore_captcha.is_empty() {
-        errori.push(("captcha".to_owned(), errore_captcha.clone()));
-    }
+    let errore_captcha = captcha::verifica_modulo(&state, &session, &page, &f.captcha, &mut errori).await?;
     let ip_key = format!("password:ip:{ip}");
     if let Some(until) = throttles::blocked_until(&state.db, &ip_key, now).await? {
         errori.insert(0, ("email".to_owned(), page.lang.t_args("registrazione-attendi", &[("ora", data_ora(until))])));

@@ -215,17 +215,9 @@ pub async fn post_registrazione(
     if TipoUtente::parse(&f.tipo).is_err() {
         return Ok(render(&Scelta { page: &page })?.into_response());
     }
-    let captcha_ok = captcha::verifica(&state, &session, &f.captcha).await?;
     let valid = validate(&f, &page);
     let mut errori = valid.as_ref().err().cloned().unwrap_or_default();
-    let errore_captcha = match (f.captcha.trim().is_empty(), captcha_ok) {
-        (true, _) => page.t("captcha-vuoto"),
-        (false, false) => page.t("captcha-errato"),
-        _ => String::new(),
-    };
-    if !errore_captcha.is_empty() {
-        errori.push(("captcha".to_owned(), errore_captcha.clone()));
-    }
+    let errore_captcha = captcha::verifica_modulo(&state, &session, &page, &f.captcha, &mut errori).await?;
     let ip_key = format!("registrazione:ip:{ip}");
     if let Some(until) = throttles::blocked_until(&state.db, &ip_key, now).await? {
         let msg = page.lang.t_args("registrazione-attendi", &[("ora", data_ora(until))]);
