@@ -82,7 +82,8 @@ pub struct Config {
     pub mail_from: String,
     /// Test-only: every captcha accepts exactly this answer (still rendered normally); refused in production.
     pub captcha_test_answer: Option<String>,
-    /// Concurrent Argon2 computations; more requests wait, so a login storm cannot starve the other pages.
+    /// Threads computing Argon2 (default: CPUs − 1, at least 1); more logins wait, so a login storm cannot
+    /// starve the other pages.
     pub password_hash_concurrency: usize,
 }
 
@@ -116,7 +117,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Raccolta <noreply@raccolta.example>".to_owned(),
             captcha_test_answer: None,
-            password_hash_concurrency: 2,
+            password_hash_concurrency: crate::auth::hasher::default_concurrency(),
         }
     }
 }

@@ -1,26 +1,29 @@
-//! Argon2id hashing off the async runtime, with bounded concurrency.
+//! Argon2id hashing on a few dedicated threads, off the async runtime.
 //!
-//! Each hash costs tens of milliseconds of CPU and 19 MiB of memory. It runs in `spawn_blocking`, and a semaphore
-//! lets only a few run at once: under a login storm, logins queue among themselves while every other request
-//! keeps its latency.
+//! Each hash costs tens of milliseconds of CPU and 19 MiB of memory. It runs on one of a fixed number of threads
+//! (by default one fewer than the CPUs): under a login storm, logins queue among themselves while every other
+//! request keeps a core. Fixed threads also keep memory flat: the allocator keeps the 19 MiB blocks per thread,
+//! so a pool that grows (as `spawn_blocking` does) would keep hundreds of megabytes after a storm.
 
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier};
-use tokio::sync::Semaphore;
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// Hashes and verifies passwords.
 #[derive(Debug, Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: Sender<Job>,
     /// A real hash of a random password, verified when the account does not exist, so that the time taken does
     /// not tell whether it does.
     dummy: Arc<String>,
 }
 
-/// Hashing failed (out of memory, or the runtime is shutting down).
+/// Hashing failed (out of memory, or the hashing threads are gone).
 #[derive(Debug, thiserror::Error)]
 #[error("calcolo dell'impronta della password non riuscito: {0}")]
 pub struct HashError(String);
@@ -35,31 +38,69 @@ fn hash_now(password: &str) -> Result<String, HashError> {
     argon2().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError(e.to_string()))
 }
 
+fn worker(jobs: Arc<Mutex<Receiver<Job>>>) {
+    loop {
+        // The lock is held only while waiting for the next job, never while hashing.
+        let job = match jobs.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(job) => job(),
+            // Every `PasswordHasher` is gone: the application is shutting down.
+            Err(_) => return,
+        }
+    }
+}
+
+/// Threads for hashing when not configured: one fewer than the CPUs, at least one.
+pub fn default_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)).max(1)
+}
+
 impl PasswordHasher {
-    /// A hasher allowing `concurrency` computations at once.
-    pub fn new(concurrency: usize) -> Result<Self, HashError> {
+    /// A hasher with `threads` hashing threads.
+    pub fn new(threads: usize) -> Result<Self, HashError> {
+        let (tx, rx) = channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads.max(1) {
+            let rx = Arc::clone(&rx);
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || worker(rx))
+                .map_err(|e| HashError(e.to_string()))?;
+        }
         let dummy = hash_now(&crate::auth::token::random_token())?;
-        Ok(PasswordHasher { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy: Arc::new(dummy) })
+        Ok(PasswordHasher { jobs: tx, dummy: Arc::new(dummy) })
+    }
+
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = tx.send(f());
+            }))
+            .map_err(|_| HashError("thread di calcolo non disponibili".to_owned()))?;
+        rx.await.map_err(|_| HashError("calcolo interrotto".to_owned()))
     }
 
     /// The Argon2id PHC string of `password`.
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|e| HashError(e.to_string()))?;
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hash_now(&password)).await.map_err(|e| HashError(e.to_string()))?
+        self.run(move || hash_now(&password)).await?
     }
 
     /// True when `password` matches `hash`; with `None` a dummy hash is checked and the answer is false.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> Result<bool, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|e| HashError(e.to_string()))?;
         let known = hash.is_some();
         let hash = hash.map_or_else(|| self.dummy.as_str().to_owned(), str::to_owned);
         let password = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
-        })
-        .await
-        .map_err(|e| HashError(e.to_string()))?;
+        let ok = self
+            .run(move || {
+                PasswordHash::new(&hash)
+                    .is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+            })
+            .await?;
         Ok(ok && known)
     }
 }
@@ -76,5 +117,19 @@ mod tests {
         assert!(h.verify("una frase lunga e strana 42", Some(&hash)).await.expect("verify"));
         assert!(!h.verify("una frase lunga e strana 43", Some(&hash)).await.expect("verify"));
         assert!(!h.verify("qualsiasi", None).await.expect("verify"), "unknown accounts never match");
+    }
+
+    #[tokio::test]
+    async fn many_concurrent_hashes_all_complete_on_one_thread() {
+        let h = PasswordHasher::new(1).expect("hasher");
+        let tasks: Vec<_> = (0..6)
+            .map(|i| {
+                let h = h.clone();
+                tokio::spawn(async move { h.hash(&format!("frase numero {i} abbastanza lunga")).await })
+            })
+            .collect();
+        for t in tasks {
+            assert!(t.await.expect("task").expect("hash").starts_with("$argon2id$"));
+        }
     }
 }
