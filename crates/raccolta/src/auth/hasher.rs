@@ -39,6 +39,7 @@ fn hash_now(password: &str) -> Result<String, HashError> {
 }
 
 fn worker(jobs: Arc<Mutex<Receiver<Job>>>) {
+    lower_priority();
     loop {
         // The lock is held only while waiting for the next job, never while hashing.
         let job = match jobs.lock() {
@@ -52,6 +53,17 @@ fn worker(jobs: Arc<Mutex<Receiver<Job>>>) {
         }
     }
 }
+
+/// Makes this thread yield to the threads serving pages: a login may wait a little, a page should not.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    #[expect(unsafe_code, reason = "setpriority has no safe wrapper in std")]
+    // SAFETY: on Linux `who = 0` with PRIO_PROCESS names the calling thread; only its nice value changes.
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 /// Threads for hashing when not configured: one fewer than the CPUs, at least one.
 pub fn default_concurrency() -> usize {
