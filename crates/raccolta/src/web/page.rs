@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::i18n::Lang;
 use crate::ora::data_ora;
 use crate::web::AppError;
-use crate::web::sessione::{csrf_token, current_user};
+use crate::web::sessione::{Utente, csrf_token, current_user};
 
 /// The signed-in user as the header shows them.
 #[derive(Debug, Clone)]
@@ -96,9 +96,14 @@ where
         let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);
         let path = uri.path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
         let mut page = Page::anonymous(Lang::negotiate(&parts.headers), path, &state);
-        if let Some(session) = parts.extensions.get::<Session>().cloned()
-            && let Some(u) = current_user(&session, &state).await?
-        {
+        let known = parts.extensions.get::<Utente>().cloned();
+        let utente = match (known, parts.extensions.get::<Session>().cloned()) {
+            (Some(u), _) => Some(u),
+            (None, Some(session)) => current_user(&session, &state).await?,
+            (None, None) => None,
+        };
+        if let Some(u) = utente {
+            let session = u.session.clone();
             page.utente = Some(HeaderUtente {
                 nome: u.user.nome_visualizzato(),
                 ultimo_login: u.previous_login_at.map(data_ora).unwrap_or_default(),

@@ -169,7 +169,11 @@ where
             .await
             .map_err(|(_, e)| UtenteRejection::Error(AppError::Internal(anyhow::anyhow!(e))))?;
         match current_user(&session, &state).await.map_err(UtenteRejection::Error)? {
-            Some(u) => Ok(u),
+            Some(u) => {
+                // The page context of the same request reuses it instead of reading the user again.
+                parts.extensions.insert(u.clone());
+                Ok(u)
+            }
             None => {
                 let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);
                 let here = uri.path_and_query().map_or("/area-riservata", |pq| pq.as_str()).to_owned();
