@@ -82,9 +82,31 @@ pub struct Config {
     pub mail_from: String,
     /// Test-only: every captcha accepts exactly this answer (still rendered normally); refused in production.
     pub captcha_test_answer: Option<String>,
+    /// Load balancers or proxies whose `X-Forwarded-For` is believed (comma-separated addresses in the
+    /// environment, a list in the file); empty: the TCP peer is the client.
+    #[serde(deserialize_with = "ip_list")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Threads computing Argon2 (default: CPUs − 1, at least 1); more logins wait, so a login storm cannot
     /// starve the other pages.
     pub password_hash_concurrency: usize,
+}
+
+/// Accepts `"10.0.0.1, 10.0.0.2"` (environment) or `["10.0.0.1", "10.0.0.2"]` (file).
+fn ip_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<std::net::IpAddr>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        List(Vec<String>),
+    }
+    let items = match Raw::deserialize(d)? {
+        Raw::Text(t) => t.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        Raw::List(l) => l,
+    };
+    items
+        .iter()
+        .map(|s| s.parse().map_err(|_| serde::de::Error::custom(format!("`{s}` non è un indirizzo IP"))))
+        .collect()
 }
 
 fn serialize_opt_secret<S: serde::Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -118,6 +140,7 @@ impl Default for Config {
             mail_from: "Raccolta <noreply@raccolta.example>".to_owned(),
             captcha_test_answer: None,
             password_hash_concurrency: crate::auth::hasher::default_concurrency(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -285,6 +308,7 @@ impl fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("captcha_test_answer", &self.captcha_test_answer.as_ref().map(|_| "***"))
             .field("password_hash_concurrency", &self.password_hash_concurrency)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -475,6 +499,15 @@ mod tests {
         )
         .expect_err("refused");
         assert!(err.to_string().contains("RACCOLTA_CAPTCHA_TEST_ANSWER"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_addresses() {
+        let c = Config::load_from(None, env(&[("RACCOLTA_TRUSTED_PROXIES", "10.0.0.2, ::1")])).expect("valid");
+        assert_eq!(c.trusted_proxies.len(), 2);
+        let err = Config::load_from(None, env(&[("RACCOLTA_TRUSTED_PROXIES", "10.0.0.2, bilanciatore")]))
+            .expect_err("refused");
+        assert!(err.to_string().contains("RACCOLTA_TRUSTED_PROXIES"), "{err}");
     }
 
     #[test]

@@ -562,3 +562,41 @@ async fn bad_form_input_gets_a_clear_page_never_a_500() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_address_is_audited() {
+    let smtp = SmtpServer::start().await;
+    let url = smtp.url();
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        &[
+            ("RACCOLTA_SMTP_URL", &url),
+            ("RACCOLTA_CAPTCHA_TEST_ANSWER", CAPTCHA),
+            ("RACCOLTA_TRUSTED_PROXIES", "127.0.0.1"),
+        ],
+    )
+    .await
+    .unwrap();
+    let mut b = Browser::new(&app);
+    let form = b.get("/accesso").await;
+    let req = app
+        .client
+        .post(format!("{}/accesso", app.base))
+        .header("cookie", b.cookie.clone().unwrap())
+        .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
+        .form(&[
+            ("csrf", form.hidden("csrf").as_str()),
+            ("nome_utente", "NESSUNO3"),
+            ("password", "x"),
+            ("captcha", CAPTCHA),
+        ]);
+    assert!(b.send(req).await.body.contains("Credenziali non valide."));
+    let origin: (Option<String>,) = raccolta::with_db!(&app.state.db, |pool| sqlx::query_as(
+        "SELECT origin FROM audit_events WHERE action = 'accesso.fallito'"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    assert_eq!(origin.0.as_deref(), Some("203.0.113.9"), "the address the proxy saw, not what the client wrote");
+    app.stop().await;
+}

@@ -5,7 +5,7 @@
 //! reveals the code. A challenge is single use and valid 10 minutes.
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -20,6 +20,7 @@ use crate::captcha;
 use crate::db::throttles;
 use crate::i18n::Lang;
 use crate::ora::adesso;
+use crate::web::client_ip::ClientIp;
 use crate::web::sessione::session_error;
 use crate::web::{AppError, Page};
 
@@ -156,8 +157,8 @@ pub async fn get_audio(session: Session, Query(q): Query<Media>, page: Page) -> 
 /// `POST /captcha/nuovo` (from the page's script, with the CSRF token in a header): a new challenge, same page.
 pub async fn post_nuovo(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     session: Session,
 ) -> Result<Json<CaptchaView>, AppError> {
-    Ok(Json(nuova(&state, &session, &addr.ip().to_string()).await?))
+    Ok(Json(nuova(&state, &session, &ip).await?))
 }

@@ -9,6 +9,7 @@ use crate::app::AppState;
 pub mod accesso;
 pub mod assets;
 pub mod captcha;
+pub mod client_ip;
 pub mod error;
 pub mod layers;
 pub mod ops;

@@ -5,11 +5,9 @@
 //! attempt waits (1 minute, doubling, at most 15), counted per name typed, so that the wait itself does not tell
 //! whether the account exists.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -22,6 +20,7 @@ use crate::db::sessions::{KEY_IP, KEY_USER_AGENT, KEY_USER_ID};
 use crate::db::{throttles, users};
 use crate::ora::{adesso, data_ora};
 use crate::web::captcha::{self, CaptchaView};
+use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
 use crate::web::sessione::{KEY_CSRF, KEY_LOGIN_AT, KEY_PREVIOUS_LOGIN, csrf_token, session_error};
 use crate::web::{AppError, Page};
@@ -61,11 +60,6 @@ pub struct AccessoForm {
     torna: String,
 }
 
-/// The client address (the direct peer; a trusted-proxy setting will refine it).
-pub fn client_ip(addr: &SocketAddr) -> String {
-    addr.ip().to_string()
-}
-
 fn user_agent(headers: &HeaderMap) -> String {
     headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or_default().chars().take(300).collect()
 }
@@ -90,7 +84,7 @@ async fn show(
 /// `GET /accesso`.
 pub async fn get_accesso(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     session: Session,
     page: Page,
     Query(q): Query<AccessoQuery>,
@@ -103,20 +97,18 @@ pub async fn get_accesso(
         (None, false) => page.t("accesso-sessione-necessaria"),
         _ => String::new(),
     };
-    let ip = client_ip(&addr);
     Ok(show(&state, &session, &page, &ip, vec![], String::new(), avviso, String::new(), q.torna).await?.into_response())
 }
 
 /// `POST /accesso`.
 pub async fn post_accesso(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     session: Session,
     page: Page,
     Form(form): Form<AccessoForm>,
 ) -> Result<Response, AppError> {
-    let ip = client_ip(&addr);
     let now = adesso();
     let nome_utente = form.nome_utente.trim().chars().take(254).collect::<String>();
     let again = |errori: Vec<(String, String)>, errore_captcha: String| {

@@ -1,11 +1,9 @@
 //! `GET /password` asks for the e-mail; `POST /password` sends the link. The answer is the same whether or not
 //! the address is registered.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -19,8 +17,8 @@ use crate::domain::Email;
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
 use crate::ora::{adesso, data_ora};
-use crate::web::accesso::entra::client_ip;
 use crate::web::captcha::{self, CaptchaView};
+use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
 use crate::web::sessione::csrf_token;
 use crate::web::{AppError, Page};
@@ -68,22 +66,21 @@ async fn show(
 /// `GET /password`.
 pub async fn get_password(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     session: Session,
     page: Page,
 ) -> Result<Html<String>, AppError> {
-    show(&state, &session, &page, &client_ip(&addr), vec![], String::new(), String::new()).await
+    show(&state, &session, &page, &ip, vec![], String::new(), String::new()).await
 }
 
 /// `POST /password`.
 pub async fn post_password(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     session: Session,
     page: Page,
     Form(f): Form<RichiestaForm>,
 ) -> Result<Response, AppError> {
-    let ip = client_ip(&addr);
     let now = adesso();
     let mut errori = Vec::new();
     let email = Email::parse(&f.email);

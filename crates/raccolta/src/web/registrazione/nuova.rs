@@ -4,11 +4,9 @@
 //! passwords. An address that already has an account gets the same success page, and its owner an e-mail saying
 //! that someone tried to register with it.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -21,8 +19,8 @@ use crate::db::{outbox, throttles, tokens, users};
 use crate::domain::{CodiceFiscale, CodiceUtente, Email, PartitaIva, TestoBreve, TipoUtente, controlla_password};
 use crate::mail::Email as Mail;
 use crate::ora::{adesso, data_ora};
-use crate::web::accesso::entra::client_ip;
 use crate::web::captcha::{self, CaptchaView};
+use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
 use crate::web::sessione::csrf_token;
 use crate::web::{AppError, Page};
@@ -96,7 +94,7 @@ pub struct TipoQuery {
 /// `GET /registrazione[?tipo=persona_fisica|societa]`.
 pub async fn get_registrazione(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     session: Session,
     page: Page,
     Query(q): Query<TipoQuery>,
@@ -105,7 +103,7 @@ pub async fn get_registrazione(
         return render(&Scelta { page: &page });
     };
     let f = RegistrazioneForm { tipo: tipo.as_str().to_owned(), ..Default::default() };
-    show(&state, &session, &page, &client_ip(&addr), f, vec![], String::new()).await
+    show(&state, &session, &page, &ip, f, vec![], String::new()).await
 }
 
 async fn show(
@@ -205,12 +203,11 @@ fn new_user<'a>(v: &'a Valid, codice: &'a str, password_hash: &'a str, lang: &'a
 /// `POST /registrazione`.
 pub async fn post_registrazione(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     session: Session,
     page: Page,
     Form(f): Form<RegistrazioneForm>,
 ) -> Result<Response, AppError> {
-    let ip = client_ip(&addr);
     let now = adesso();
     if TipoUtente::parse(&f.tipo).is_err() {
         return Ok(render(&Scelta { page: &page })?.into_response());
