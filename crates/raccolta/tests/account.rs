@@ -486,6 +486,18 @@ async fn a_real_captcha_is_checked_end_to_end() {
         .await
         .unwrap();
     assert_eq!(image.headers()["content-type"], "image/png");
+    let first = image.bytes().await.unwrap();
+    let again = app
+        .client
+        .get(format!("{}/captcha/immagine?c={key}", app.base))
+        .header("cookie", b.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(first, again, "one challenge, one picture: copies cannot be averaged to remove the noise");
     let audio = app
         .client
         .get(format!("{}/captcha/audio?c={key}&lingua=it", app.base))

@@ -93,6 +93,17 @@ pub fn audio_wav(codice: &str, lingua: Lang) -> Result<Vec<u8>, CaptchaError> {
     audio::wav(&caratteri(codice)?, lingua, &mut rand::rng())
 }
 
+/// Like [`immagine_png`], drawn from `seme`: the same challenge always gives the same picture, so fetching it many
+/// times and averaging the copies cannot wash the noise out.
+pub fn immagine_png_con_seme(codice: &str, seme: u64) -> Result<Vec<u8>, CaptchaError> {
+    immagine::png(&caratteri(codice)?, &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seme))
+}
+
+/// Like [`audio_wav`], mixed from `seme` (same reason as [`immagine_png_con_seme`]).
+pub fn audio_wav_con_seme(codice: &str, lingua: Lang, seme: u64) -> Result<Vec<u8>, CaptchaError> {
+    audio::wav(&caratteri(codice)?, lingua, &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seme))
+}
+
 /// What the session keeps: SHA-256 (hex) of the salt and the normalised answer, never the answer itself.
 pub fn impronta(risposta: &str, sale: &str) -> String {
     let mut hasher = Sha256::new();

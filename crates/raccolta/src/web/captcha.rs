@@ -33,6 +33,8 @@ struct Sfida {
     impronta: String,
     mascherato: String,
     scade: i64,
+    /// Random seed of the pictures and sounds of this challenge: every request gets the same rendering.
+    seme: u64,
 }
 
 /// What a form needs to show a challenge.
@@ -71,6 +73,7 @@ pub async fn nuova(state: &AppState, session: &Session, ip: &str) -> Result<Capt
         sale,
         mascherato: URL_SAFE_NO_PAD.encode(xor(codice.as_bytes(), &key)),
         scade: now + VALID_SECS,
+        seme: rand::rngs::OsRng.try_next_u64().map_err(|e| AppError::Internal(e.into()))?,
     };
     session.insert(KEY, &sfida).await.map_err(session_error)?;
     Ok(CaptchaView { chiave: URL_SAFE_NO_PAD.encode(key) })
@@ -108,7 +111,7 @@ pub async fn verifica_modulo(
     Ok(errore)
 }
 
-async fn codice(session: &Session, chiave: &str) -> Result<String, AppError> {
+async fn codice(session: &Session, chiave: &str) -> Result<(String, u64), AppError> {
     let sfida: Sfida = session.get(KEY).await.map_err(session_error)?.ok_or(AppError::NotFound)?;
     let key = URL_SAFE_NO_PAD.decode(chiave).map_err(|_| AppError::NotFound)?;
     let masked = URL_SAFE_NO_PAD.decode(&sfida.mascherato).map_err(|_| AppError::NotFound)?;
@@ -119,7 +122,7 @@ async fn codice(session: &Session, chiave: &str) -> Result<String, AppError> {
     if !code.chars().all(|c| captcha::ALFABETO.contains(c)) {
         return Err(AppError::NotFound);
     }
-    Ok(code)
+    Ok((code, sfida.seme))
 }
 
 /// Query of the media routes.
@@ -132,16 +135,16 @@ pub struct Media {
 
 /// `GET /captcha/immagine?c=…`: the PNG of the current challenge.
 pub async fn get_immagine(session: Session, Query(q): Query<Media>) -> Result<Response, AppError> {
-    let code = codice(&session, &q.c).await?;
-    let png = captcha::immagine_png(&code).map_err(|e| AppError::Internal(e.into()))?;
+    let (code, seme) = codice(&session, &q.c).await?;
+    let png = captcha::immagine_png_con_seme(&code, seme).map_err(|e| AppError::Internal(e.into()))?;
     Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "no-store")], png).into_response())
 }
 
 /// `GET /captcha/audio?c=…&lingua=it`: the WAV reading the current challenge.
 pub async fn get_audio(session: Session, Query(q): Query<Media>, page: Page) -> Result<Response, AppError> {
-    let code = codice(&session, &q.c).await?;
+    let (code, seme) = codice(&session, &q.c).await?;
     let lang = q.lingua.as_deref().and_then(Lang::from_code).unwrap_or(page.lang);
-    let wav = captcha::audio_wav(&code, lang).map_err(|e| AppError::Internal(e.into()))?;
+    let wav = captcha::audio_wav_con_seme(&code, lang, seme).map_err(|e| AppError::Internal(e.into()))?;
     let disposition = if q.scarica == Some(1) { "attachment; filename=\"captcha.wav\"" } else { "inline" };
     Ok((
         [
