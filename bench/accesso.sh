@@ -31,7 +31,8 @@ HOST=127.0.0.1
 CAPTCHA=PROVA7
 
 log() { printf '[accesso] %s\n' "$*" >&2; }
-die() { log "ERRORE: $*"; exit 1; }
+# shellcheck source=bench/comune.sh
+source "$ROOT/bench/comune.sh"
 
 [[ "$DURATION" =~ ^[0-9]+$ && "$STORM_SECONDS" =~ ^[0-9]+$ && "$STORM_DELAY" =~ ^[0-9]+$ ]] \
     || die "RACCOLTA_BENCH_DURATION, _STORM_SECONDS e _STORM_DELAY vanno in secondi interi"
@@ -42,15 +43,6 @@ WORK="$(mktemp -d -t raccolta-bench-accesso.XXXXXX)"
 SERVER_PID=""
 STORM_PID=""
 
-stop_server_quietly() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=""
-}
 cleanup() {
     if [[ -n "$STORM_PID" ]] && kill -0 "$STORM_PID" 2>/dev/null; then
         kill -TERM "$STORM_PID" 2>/dev/null || true
@@ -64,49 +56,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools
-need_pkg() { # command package
-    command -v "$1" >/dev/null 2>&1 && return 0
-    log "installo $2 (apt-get)"
-    apt-get -o DPkg::Lock::Timeout=600 install -y "$2" >/dev/null \
-        || { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y "$2" >/dev/null; } \
-        || die "impossibile installare $2"
-    command -v "$1" >/dev/null 2>&1 || die "$1 non disponibile dopo l'installazione di $2"
-}
 need_pkg wrk wrk
 need_pkg curl curl
 need_pkg python3 python3
 [[ -f "$HERE/accesso.py" ]] || die "manca $HERE/accesso.py"
 
 # ---------------------------------------------------------------- binary
-if [[ -n "${RACCOLTA_BIN:-}" ]]; then
-    BIN="$RACCOLTA_BIN"
-    [[ -x "$BIN" ]] || die "RACCOLTA_BIN=$BIN non è un eseguibile"
-else
-    if [[ ! -d "$ROOT/node_modules/bootstrap-italia" ]]; then
-        log "node_modules/bootstrap-italia assente: npm ci"
-        (cd "$ROOT" && npm ci --no-audit --no-fund) >&2 || die "npm ci fallito"
-    fi
-    deadline=$(( $(date +%s) + BUILD_WAIT ))
-    attempt=1
-    until (cd "$ROOT" && cargo build --release -p raccolta) >"$WORK/build.log" 2>&1; do
-        if (( $(date +%s) >= deadline )); then
-            tail -n 40 "$WORK/build.log" >&2
-            die "cargo build --release -p raccolta fallisce ancora dopo ${BUILD_WAIT}s"
-        fi
-        log "build fallita (tentativo $attempt; forse il codice è in modifica): riprovo fra 60 s"
-        grep -m3 -E '^error' "$WORK/build.log" >&2 || true
-        attempt=$((attempt + 1))
-        sleep 60
-    done
-    BIN="$CARGO_TARGET_DIR/release/raccolta"
-fi
+prepara_binario
 log "binario: $BIN"
 
 # ---------------------------------------------------------------- helpers
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 # start_server DIR: the binary on a fresh SQLite database in DIR, e-mail as .eml files under DIR/data/mail,
 # captchas answered by $CAPTCHA; sets SERVER_PID, PORT, BASE, SERVER_LOG.
 start_server() {
