@@ -30,6 +30,23 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Administrators of the platform.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `raccolta admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator and print a one-time link (valid 24 hours) to choose the password.
+    Create {
+        /// E-mail address of the administrator.
+        #[arg(long)]
+        email: String,
+        /// Name and surname, e.g. "Maria Rossi".
+        #[arg(long)]
+        name: String,
+    },
 }
 
 /// Exit code for a refused configuration.
@@ -58,6 +75,7 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(config).await,
+            Command::Admin(AdminCommand::Create { email, name }) => admin_create(config, &email, &name).await,
         }
     });
     match result {
@@ -77,6 +95,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("impossibile mettersi in ascolto su {}: {e}", config.listen))?;
     let state = AppState::build(config).await?;
     app::serve(listener, state, shutdown).await
+}
+
+async fn admin_create(config: Config, email: &str, name: &str) -> anyhow::Result<()> {
+    let db = Db::connect(&config).await?;
+    db.migrate().await?;
+    let result = crate::admin::crea(&db, &config, email, name).await;
+    db.close().await;
+    let nuovo = result?;
+    println!("Amministratore creato. Codice identificativo utente: {}", nuovo.codice);
+    println!("Per scegliere la password (link valido 24 ore, una sola volta):");
+    println!("{}", nuovo.link);
+    Ok(())
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 //!
 //! `main.rs` reads the command line and calls [`cli::run`]; tests start exactly the router of [`app`].
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod captcha;

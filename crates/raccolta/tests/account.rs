@@ -612,3 +612,40 @@ async fn behind_a_trusted_proxy_the_forwarded_client_address_is_audited() {
     assert_eq!(origin.0.as_deref(), Some("203.0.113.9"), "the address the proxy saw, not what the client wrote");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_created_from_the_command_line_chooses_a_password_and_logs_in_on_sqlite_and_postgres() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, _smtp)) = start(backend).await else { continue };
+        let nuovo =
+            raccolta::admin::crea(&app.state.db, &app.state.config, "admin@comune.example", "Anna Amministratrice")
+                .await
+                .unwrap();
+        let mut b = Browser::new(&app);
+        assert!(login(&mut b, &nuovo.codice, "qualsiasi cosa").await.body.contains("Credenziali non valide."));
+        let page = b.get(&nuovo.link).await;
+        let password = "scrivania d'argento sotto il faro";
+        let done = b
+            .post(
+                "/password/nuova",
+                &[
+                    ("csrf", &page.hidden("csrf")),
+                    ("token", &page.hidden("token")),
+                    ("password", password),
+                    ("conferma_password", password),
+                ],
+            )
+            .await;
+        assert!(done.body.contains("Password modificata"), "{}", done.body);
+        assert_eq!(login(&mut b, &nuovo.codice, password).await.status, 303);
+        let ruolo: (String,) =
+            raccolta::with_db!(&app.state.db, |pool| sqlx::query_as("SELECT ruolo FROM users WHERE codice = $1")
+                .bind(&nuovo.codice)
+                .fetch_one(pool)
+                .await)
+            .unwrap();
+        assert_eq!(ruolo.0, "amministratore");
+        assert!(b.get(&nuovo.link).await.body.contains("Il link non è più valido"), "single use");
+        app.stop().await;
+    }
+}

@@ -173,3 +173,26 @@ async fn sigint_stops_an_idle_server_with_code_0() {
     let status = tokio::task::spawn_blocking(move || server.child.wait().unwrap()).await.unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn admin_create_prints_a_one_time_link_and_refuses_a_taken_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |email: &str| {
+        raccolta()
+            .current_dir(dir.path())
+            .args(["admin", "create", "--email", email, "--name", "Anna Amministratrice"])
+            .output()
+            .unwrap()
+    };
+    let out = run("admin@comune.example");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("http://127.0.0.1:8080/password/nuova?token="), "{stdout}");
+    assert!(stdout.contains("Codice identificativo utente:"), "{stdout}");
+    let again = run("admin@comune.example");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("esiste già"));
+    let bad = run("non-una-email");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--email"));
+}

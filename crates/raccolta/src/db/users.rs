@@ -36,6 +36,8 @@ pub struct User {
     pub last_login_at: Option<i64>,
     /// Time of the latest password change.
     pub password_changed_at: i64,
+    /// `utente` or `amministratore`.
+    pub ruolo: String,
 }
 
 impl User {
@@ -54,7 +56,7 @@ impl User {
 }
 
 const COLUMNS: &str = "id, codice, tipo, nome, cognome, denominazione, codice_fiscale, email, password_hash, lang, \
-                       stato, created_at, confirmed_at, last_login_at, password_changed_at";
+                       stato, created_at, confirmed_at, last_login_at, password_changed_at, ruolo";
 
 /// Data of a new registration.
 #[derive(Debug, Clone)]
@@ -239,6 +241,32 @@ pub async fn set_profile(
     .await
     .map(|_| ()))?;
     Ok(())
+}
+
+/// Inserts an active administrator (created from the command line; no codice fiscale is asked).
+pub async fn insert_admin(
+    tx: &mut Tx,
+    codice: &str,
+    nome: &str,
+    cognome: &str,
+    email: &str,
+    hash: &str,
+    now: i64,
+) -> Result<i64, DbError> {
+    let id: (i64,) = with_tx!(tx, |conn| sqlx::query_as(
+        "INSERT INTO users (codice, tipo, nome, cognome, codice_fiscale, email, password_hash, lang, stato, \
+         created_at, confirmed_at, password_changed_at, ruolo) \
+         VALUES ($1, 'persona_fisica', $2, $3, '', $4, $5, 'it', 'attivo', $6, $6, $6, 'amministratore') RETURNING id",
+    )
+    .bind(codice)
+    .bind(nome)
+    .bind(cognome)
+    .bind(email)
+    .bind(hash)
+    .bind(now)
+    .fetch_one(&mut **conn)
+    .await)?;
+    Ok(id.0)
 }
 
 /// Deletes registrations never confirmed since before `cutoff`; returns how many.

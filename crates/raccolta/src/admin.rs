@@ -1,0 +1,78 @@
+//! `raccolta admin create`: the first administrator, and any other, from the command line.
+//!
+//! No default accounts and no passwords on the command line: the new administrator gets a one-time link (the
+//! same single-use, 24-hour token as a password reset) to choose a password on the site.
+
+use crate::auth::PasswordHasher;
+use crate::auth::token::{random_token, token_hash};
+use crate::config::Config;
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{Db, tokens, users};
+use crate::domain::{CodiceUtente, Email, TestoBreve};
+use crate::ora::adesso;
+
+/// How long the link to choose the password stays valid.
+const LINK_VALIDO_ORE: i64 = 24;
+
+/// A created administrator.
+#[derive(Debug)]
+pub struct NuovoAmministratore {
+    /// The username.
+    pub codice: String,
+    /// The one-time link to choose the password.
+    pub link: String,
+}
+
+/// Why an administrator could not be created; the message is for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// Bad e-mail or name.
+    #[error("{0}")]
+    Dati(String),
+    /// The address already belongs to a user.
+    #[error("esiste già un utente con l'indirizzo {0}")]
+    Esistente(String),
+    /// Anything else.
+    #[error(transparent)]
+    Altro(#[from] anyhow::Error),
+}
+
+/// Creates an administrator and returns the link to choose the password.
+pub async fn crea(db: &Db, config: &Config, email: &str, nome: &str) -> Result<NuovoAmministratore, AdminError> {
+    let lang = crate::i18n::Lang::It;
+    let email = Email::parse(email).map_err(|e| AdminError::Dati(format!("--email: {}", e.messaggio(lang))))?;
+    let nome = TestoBreve::parse(nome, 200).map_err(|e| AdminError::Dati(format!("--name: {}", e.messaggio(lang))))?;
+    let (first, rest) = nome.as_str().split_once(' ').unwrap_or((nome.as_str(), ""));
+    if users::by_email(db, email.as_str()).await.map_err(anyhow::Error::from)?.is_some() {
+        return Err(AdminError::Esistente(email.as_str().to_owned()));
+    }
+    // An unusable password until the administrator chooses one through the link.
+    let hasher = PasswordHasher::new(1).map_err(anyhow::Error::from)?;
+    let hash = hasher.hash(&random_token()).await.map_err(anyhow::Error::from)?;
+    let now = adesso();
+    let token = random_token();
+    let mut tx = db.begin().await.map_err(anyhow::Error::from)?;
+    let mut codice = CodiceUtente::genera();
+    while users::codice_exists(&mut tx, codice.as_str()).await.map_err(anyhow::Error::from)? {
+        codice = CodiceUtente::genera();
+    }
+    let id = users::insert_admin(&mut tx, codice.as_str(), first, rest, email.as_str(), &hash, now)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let expires = now + LINK_VALIDO_ORE * 3600;
+    tokens::issue(&mut tx, id, tokens::Kind::Reset, &token_hash(&token), now, expires, None)
+        .await
+        .map_err(anyhow::Error::from)?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    let event = AuditEvent {
+        actor: "sistema",
+        action: "amministratore.creato",
+        target: Some(codice.as_str()),
+        user_id: Some(id),
+        details: serde_json::json!({ "email": email.as_str() }),
+        ..Default::default()
+    };
+    audit::record(db, &event).await.map_err(anyhow::Error::from)?;
+    let base = config.base_url.as_str().trim_end_matches('/');
+    Ok(NuovoAmministratore { codice: codice.as_str().to_owned(), link: format!("{base}/password/nuova?token={token}") })
+}
