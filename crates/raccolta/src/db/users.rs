@@ -49,6 +49,19 @@ impl User {
         }
     }
 
+    /// Checks a new password against the policy and this user's own data (the refusal names which data).
+    pub fn controlla_password(&self, password: &str) -> Result<(), crate::domain::PasswordError> {
+        let dati = crate::domain::DatiUtente {
+            nome: Some(&self.nome),
+            cognome: Some(&self.cognome),
+            denominazione: self.denominazione.as_deref(),
+            email: Some(&self.email),
+            codice_fiscale: Some(&self.codice_fiscale).filter(|c| !c.is_empty()).map(String::as_str),
+            codice_utente: Some(&self.codice),
+        };
+        crate::domain::controlla_password_utente(password, &dati)
+    }
+
     /// True once the e-mail has been confirmed and the account is not disabled.
     pub fn is_active(&self) -> bool {
         self.stato == "attivo"

@@ -23,6 +23,11 @@ pub mod sessione;
 pub use error::AppError;
 pub use page::Page;
 
+/// The message of `campo` among a form's errors, or "" (templates show it beside the field).
+pub fn errore_di<'a>(errori: &'a [(String, String)], campo: &str) -> &'a str {
+    errori.iter().find(|(f, _)| f == campo).map_or("", |(_, m)| m.as_str())
+}
+
 /// The router of the whole platform, with its middleware.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new()

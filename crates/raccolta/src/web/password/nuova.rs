@@ -12,7 +12,6 @@ use crate::app::AppState;
 use crate::auth::token::token_hash;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{outbox, sessions, tokens, users};
-use crate::domain::controlla_password;
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
 use crate::ora::adesso;
@@ -32,7 +31,7 @@ struct Nuova<'a> {
 
 impl Nuova<'_> {
     fn errore(&self, field: &str) -> &str {
-        self.errori.iter().find(|(f, _)| f == field).map_or("", |(_, m)| m.as_str())
+        crate::web::errore_di(&self.errori, field)
     }
 }
 
@@ -101,14 +100,8 @@ pub async fn post_nuova(
         Err(why) => return non_valido(&page, why),
     };
     let user = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
-    let local = user.email.split('@').next().unwrap_or_default().to_owned();
-    let personal: Vec<&str> =
-        [user.nome.as_str(), user.cognome.as_str(), user.codice_fiscale.as_str(), &local, &user.codice]
-            .into_iter()
-            .chain(user.denominazione.as_deref())
-            .collect();
     let mut errori = Vec::new();
-    if let Err(e) = controlla_password(&f.password, &personal) {
+    if let Err(e) = user.controlla_password(&f.password) {
         errori.push(("password".to_owned(), e.messaggio(page.lang)));
     } else if f.password != f.conferma_password {
         errori.push(("conferma_password".to_owned(), page.t("registrazione-password-diverse")));

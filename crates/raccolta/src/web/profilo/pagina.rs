@@ -56,7 +56,7 @@ pub struct Profilo<'a> {
 
 impl Profilo<'_> {
     fn errore(&self, field: &str) -> &str {
-        self.errori.iter().find(|(f, _)| f == field).map_or("", |(_, m)| m.as_str())
+        crate::web::errore_di(&self.errori, field)
     }
 }
 

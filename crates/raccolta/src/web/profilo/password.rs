@@ -9,7 +9,6 @@ use super::pagina::pagina;
 use crate::app::AppState;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{outbox, sessions, users};
-use crate::domain::controlla_password;
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
 use crate::ora::adesso;
@@ -44,12 +43,7 @@ pub async fn post_password(
     if !current_ok {
         errori.push(("password_attuale".to_owned(), page.t("profilo-password-attuale-errata")));
     }
-    let local = u.email.split('@').next().unwrap_or_default().to_owned();
-    let personal: Vec<&str> = [u.nome.as_str(), u.cognome.as_str(), u.codice_fiscale.as_str(), &local, &u.codice]
-        .into_iter()
-        .chain(u.denominazione.as_deref())
-        .collect();
-    if let Err(e) = controlla_password(&f.password, &personal) {
+    if let Err(e) = u.controlla_password(&f.password) {
         errori.push(("password".to_owned(), e.messaggio(page.lang)));
     } else if f.password != f.conferma_password {
         errori.push(("conferma_password".to_owned(), page.t("registrazione-password-diverse")));

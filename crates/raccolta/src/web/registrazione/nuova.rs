@@ -74,7 +74,7 @@ struct Modulo<'a> {
 impl Modulo<'_> {
     /// The error of `field`, or "".
     fn errore(&self, field: &str) -> &str {
-        self.errori.iter().find(|(f, _)| f == field).map_or("", |(_, m)| m.as_str())
+        crate::web::errore_di(&self.errori, field)
     }
 }
 
