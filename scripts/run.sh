@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+export RACCOLTA_DEMO="${RACCOLTA_DEMO:-true}"
 exec cargo run --release --locked -p raccolta -- "$@"

@@ -54,6 +54,10 @@ impl AppState {
             .await
             .with_context(|| format!("connessione al database {} non riuscita", config.database_url_redacted()))?;
         db.migrate().await?;
+        if config.demo {
+            let rapporto = crate::enti::demo::carica(&db).await.context("caricamento degli enti dimostrativi")?;
+            tracing::info!(inseriti = rapporto.inserite, invariati = rapporto.invariate, "enti dimostrativi pronti");
+        }
         let hasher = PasswordHasher::new(config.password_hash_concurrency)?;
         let state =
             AppState(Arc::new(App { config, db, catalogo, metrics: Metrics::new(), hasher, mail_wake: Wake::new() }));

@@ -33,6 +33,23 @@ pub enum Command {
     /// Administrators of the platform.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The enti registry.
+    #[command(subcommand)]
+    Enti(EntiCommand),
+}
+
+/// `raccolta enti …`.
+#[derive(Debug, Subcommand)]
+pub enum EntiCommand {
+    /// Import the IPA open-data CSV (`,` or `;`, UTF-8 with or without BOM): upsert by IPA code, in one
+    /// transaction; a malformed file is refused whole.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Deactivate the enti that are missing from the file (they are never deleted).
+        #[arg(long)]
+        disattiva_mancanti: bool,
+    },
 }
 
 /// `raccolta admin …`.
@@ -76,6 +93,9 @@ pub fn main() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(config).await,
             Command::Admin(AdminCommand::Create { email, name }) => admin_create(config, &email, &name).await,
+            Command::Enti(EntiCommand::Import { file, disattiva_mancanti }) => {
+                enti_import(config, &file, disattiva_mancanti).await
+            }
         }
     });
     match result {
@@ -106,6 +126,58 @@ async fn admin_create(config: Config, email: &str, name: &str) -> anyhow::Result
     println!("Amministratore creato. Codice identificativo utente: {}", nuovo.codice);
     println!("Per scegliere la password (link valido 24 ore, una sola volta):");
     println!("{}", nuovo.link);
+    Ok(())
+}
+
+async fn enti_import(config: Config, file: &std::path::Path, disattiva_mancanti: bool) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+
+    use crate::enti::import::{self, Opzioni};
+
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("impossibile leggere {}: {e}", file.display()))?;
+    let db = Db::connect(&config).await?;
+    db.migrate().await?;
+    let terminale = std::io::stderr().is_terminal();
+    let mut barra = move |fase: &'static str, fatti: usize, totale: usize| {
+        if !terminale {
+            return;
+        }
+        let quota = if totale == 0 { 1.0 } else { fatti as f64 / totale as f64 };
+        let pieni = (quota * 30.0).round() as usize;
+        let mut err = std::io::stderr();
+        let _ = write!(
+            err,
+            "\r{fase:<10} [{}{}] {:>3}%",
+            "#".repeat(pieni),
+            ".".repeat(30 - pieni.min(30)),
+            (quota * 100.0) as u32
+        );
+        if fase == "fine" {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+    };
+    let result = import::importa(&db, &bytes, Opzioni { disattiva_mancanti }, &mut barra).await;
+    db.close().await;
+    let r = result.map_err(|e| anyhow::anyhow!("{}: {e}; nessuna modifica salvata", file.display()))?;
+    println!("Importazione di {} completata ({} righe).", file.display(), r.righe);
+    println!("  inseriti:   {}", r.inserite);
+    println!("  aggiornati: {}", r.aggiornate);
+    println!("  invariati:  {}", r.invariate);
+    println!("  scartati:   {}", r.scartate.len());
+    for s in r.scartate.iter().take(50) {
+        println!("    riga {}: {} ({})", s.riga, s.motivo, if s.codice_ipa.is_empty() { "-" } else { &s.codice_ipa });
+    }
+    if r.scartate.len() > 50 {
+        println!("    … e altre {} righe scartate", r.scartate.len() - 50);
+    }
+    if !r.mancanti.is_empty() {
+        let come = if disattiva_mancanti { "disattivati" } else { "ancora attivi; --disattiva-mancanti li disattiva" };
+        println!("  assenti dal file: {} ({come})", r.mancanti.len());
+        for (codice, nome) in r.mancanti.iter().take(50) {
+            println!("    {codice}: {nome}");
+        }
+    }
     Ok(())
 }
 

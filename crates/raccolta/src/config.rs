@@ -89,6 +89,9 @@ pub struct Config {
     /// Threads computing Argon2 (default: CPUs − 1, at least 1); more logins wait, so a login storm cannot
     /// starve the other pages.
     pub password_hash_concurrency: usize,
+    /// Start with the demo set of real enti (`scripts/run.sh` turns it on), so a newcomer can try everything;
+    /// a real deployment imports the IPA file instead (`raccolta enti import`).
+    pub demo: bool,
 }
 
 /// Accepts `"10.0.0.1, 10.0.0.2"` (environment) or `["10.0.0.1", "10.0.0.2"]` (file).
@@ -141,6 +144,7 @@ impl Default for Config {
             captcha_test_answer: None,
             password_hash_concurrency: crate::auth::hasher::default_concurrency(),
             trusted_proxies: Vec::new(),
+            demo: false,
         }
     }
 }
@@ -309,6 +313,7 @@ impl fmt::Debug for Config {
             .field("captcha_test_answer", &self.captcha_test_answer.as_ref().map(|_| "***"))
             .field("password_hash_concurrency", &self.password_hash_concurrency)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("demo", &self.demo)
             .finish()
     }
 }

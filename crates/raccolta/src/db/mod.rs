@@ -13,7 +13,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use crate::config::Config;
 
+pub mod associazioni;
 pub mod audit;
+pub mod enti;
+pub mod notifiche;
 pub mod outbox;
 pub mod sessions;
 pub mod throttles;

@@ -7,6 +7,7 @@
 pub mod codice_fiscale;
 pub mod codice_utente;
 pub mod email;
+pub mod ente;
 pub mod partita_iva;
 pub mod password;
 pub mod testo_breve;
@@ -15,6 +16,7 @@ pub mod tipo_utente;
 pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError};
 pub use codice_utente::{CodiceUtente, CodiceUtenteError};
 pub use email::{Email, EmailError};
+pub use ente::{Modalita, StatoAssociazione, TipoEnte, chiave_ricerca};
 pub use partita_iva::{CodiceFiscaleNumerico, CodiceFiscaleNumericoError, PartitaIva, PartitaIvaError};
 pub use password::{DatiUtente, DatoPersonale, PasswordError, controlla_password, controlla_password_utente};
 pub use testo_breve::{TestoBreve, TestoBreveError};

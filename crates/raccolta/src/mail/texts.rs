@@ -60,6 +60,17 @@ pub enum Email {
         /// The confirmation URL.
         link: String,
     },
+    /// A notification of the reserved area (association requests and decisions), also shown under the bell.
+    Notifica {
+        /// The recipient's name.
+        nome: String,
+        /// The subject line.
+        oggetto: String,
+        /// What happened, one sentence.
+        testo: String,
+        /// Where to act or read more.
+        link: String,
+    },
     /// Sent to the old address once the change is confirmed.
     EmailModificata {
         /// The user's name.
@@ -318,6 +329,14 @@ impl Email {
                         "Se non hai chiesto tu la modifica, ignora questo messaggio.",
                         "If you did not ask for this change, please ignore this message.",
                     )),
+                ],
+            ),
+            Email::Notifica { nome, oggetto, testo, link } => (
+                oggetto.clone(),
+                vec![
+                    greeting(lang, nome),
+                    Block::Para(testo.clone()),
+                    Block::Link { label: tr(lang, "Apri l'area riservata", "Open the reserved area"), url: link },
                 ],
             ),
             Email::EmailModificata { nome, nuova_email } => (

@@ -1,0 +1,276 @@
+//! Users' associations with enti, and the enti's responsabili.
+//!
+//! Every decision is a conditional UPDATE (`… WHERE stato = 'in_attesa'`): of two responsabili deciding at once, or
+//! one clicking twice, exactly one changes the row and the other is told it was already decided.
+
+use super::{Db, DbError, Tx};
+use crate::domain::{Modalita, StatoAssociazione};
+use crate::{with_db, with_tx};
+
+/// An association with the names of its user and ente, as lists and decisions show it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Associazione {
+    /// Id.
+    pub id: i64,
+    /// The user.
+    pub user_id: i64,
+    /// The user's code.
+    pub user_codice: String,
+    /// The user's name or company name.
+    pub user_nome: String,
+    /// The user's e-mail.
+    pub user_email: String,
+    /// The user's language.
+    pub user_lang: String,
+    /// The ente.
+    pub ente_id: i64,
+    /// Its IPA code.
+    pub codice_ipa: String,
+    /// Its name.
+    pub denominazione: String,
+    /// `consultazione` or `compilazione`.
+    pub modalita: String,
+    /// [`StatoAssociazione`] code.
+    pub stato: String,
+    /// Reason of a refusal or revocation.
+    pub motivo: Option<String>,
+    /// When it was asked for.
+    pub created_at: i64,
+    /// When it was last decided.
+    pub decided_at: Option<i64>,
+}
+
+impl Associazione {
+    /// The state.
+    pub fn stato(&self) -> Option<StatoAssociazione> {
+        StatoAssociazione::from_code(&self.stato)
+    }
+
+    /// The mode.
+    pub fn modalita(&self) -> Option<Modalita> {
+        Modalita::from_code(&self.modalita)
+    }
+}
+
+const SELECT: &str = "SELECT a.id, a.user_id, u.codice AS user_codice, \
+     COALESCE(u.denominazione, u.nome || ' ' || u.cognome) AS user_nome, u.email AS user_email, u.lang AS user_lang, \
+     a.ente_id, e.codice_ipa, e.denominazione, a.modalita, a.stato, a.motivo, a.created_at, a.decided_at \
+     FROM associazioni a JOIN users u ON u.id = a.user_id JOIN enti e ON e.id = a.ente_id";
+
+/// Why a request could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RichiestaError {
+    /// The user already has a pending or active association with the ente.
+    #[error("associazione già aperta")]
+    GiaAperta,
+    /// Database failure.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Records a pending request; refused when one is already pending or active for this user and ente.
+pub async fn richiedi(tx: &mut Tx, user_id: i64, ente_id: i64, m: Modalita, now: i64) -> Result<i64, RichiestaError> {
+    let aperte: (i64,) = with_tx!(tx, |conn| sqlx::query_as(
+        "SELECT COUNT(*) FROM associazioni WHERE user_id = $1 AND ente_id = $2 AND stato IN ('in_attesa', 'attiva')"
+    )
+    .bind(user_id)
+    .bind(ente_id)
+    .fetch_one(&mut **conn)
+    .await)
+    .map_err(DbError::from)?;
+    if aperte.0 > 0 {
+        return Err(RichiestaError::GiaAperta);
+    }
+    let inserted: Result<(i64,), DbError> = with_tx!(tx, |conn| sqlx::query_as(
+        "INSERT INTO associazioni (user_id, ente_id, modalita, stato, created_at) \
+         VALUES ($1, $2, $3, 'in_attesa', $4) RETURNING id"
+    )
+    .bind(user_id)
+    .bind(ente_id)
+    .bind(m.code())
+    .bind(now)
+    .fetch_one(&mut **conn)
+    .await)
+    .map_err(DbError::from);
+    match inserted {
+        Ok((id,)) => Ok(id),
+        // Two submits racing: the partial unique index lets one through.
+        Err(e) if e.is_unique_violation() => Err(RichiestaError::GiaAperta),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One association.
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<Associazione>, DbError> {
+    let sql = format!("{SELECT} WHERE a.id = $1");
+    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?)
+}
+
+/// A user's associations, open ones first, newest first.
+pub async fn del_utente(db: &Db, user_id: i64) -> Result<Vec<Associazione>, DbError> {
+    let sql = format!(
+        "{SELECT} WHERE a.user_id = $1 ORDER BY CASE a.stato WHEN 'attiva' THEN 0 WHEN 'in_attesa' THEN 1 ELSE 2 END, \
+         a.created_at DESC, a.id DESC LIMIT 200"
+    );
+    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(pool).await)?)
+}
+
+/// An ente's pending and active associations, pending first.
+pub async fn dell_ente(db: &Db, ente_id: i64) -> Result<Vec<Associazione>, DbError> {
+    let sql = format!(
+        "{SELECT} WHERE a.ente_id = $1 AND a.stato IN ('in_attesa', 'attiva') \
+         ORDER BY CASE a.stato WHEN 'in_attesa' THEN 0 ELSE 1 END, a.created_at, a.id"
+    );
+    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ente_id).fetch_all(pool).await)?)
+}
+
+/// Every pending request of the platform, oldest first (administrators).
+pub async fn in_attesa(db: &Db, limit: i64) -> Result<Vec<Associazione>, DbError> {
+    let sql = format!("{SELECT} WHERE a.stato = 'in_attesa' ORDER BY a.created_at, a.id LIMIT $1");
+    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(pool).await)?)
+}
+
+/// Moves an association from `da` to `a`, with a reason; false when it was not in state `da` any more.
+pub async fn decidi(
+    tx: &mut Tx,
+    id: i64,
+    da: StatoAssociazione,
+    a: StatoAssociazione,
+    motivo: Option<&str>,
+    by: i64,
+    now: i64,
+) -> Result<bool, DbError> {
+    let r = with_tx!(tx, |conn| {
+        sqlx::query(
+        "UPDATE associazioni SET stato = $1, motivo = $2, decided_at = $3, decided_by = $4 WHERE id = $5 AND stato = $6"
+    )
+    .bind(a.code())
+    .bind(motivo)
+    .bind(now)
+    .bind(by)
+    .bind(id)
+    .bind(da.code())
+    .execute(&mut **conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(r == 1)
+}
+
+/// Changes the mode of an active association; false when it is not active or already in that mode.
+pub async fn cambia_modalita(tx: &mut Tx, id: i64, m: Modalita, by: i64, now: i64) -> Result<bool, DbError> {
+    let r = with_tx!(tx, |conn| sqlx::query(
+        "UPDATE associazioni SET modalita = $1, decided_at = $2, decided_by = $3 \
+         WHERE id = $4 AND stato = 'attiva' AND modalita <> $1"
+    )
+    .bind(m.code())
+    .bind(now)
+    .bind(by)
+    .bind(id)
+    .execute(&mut **conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// What a user may do on an ente right now: the mode of their active association; a responsabile compiles.
+/// Read on every request, so a revocation takes effect at once on every node.
+pub async fn accesso(db: &Db, user_id: i64, ente_id: i64) -> Result<Option<Modalita>, DbError> {
+    let row: Option<(String,)> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT 'compilazione' FROM responsabili WHERE user_id = $1 AND ente_id = $2 \
+         UNION ALL SELECT modalita FROM associazioni WHERE user_id = $1 AND ente_id = $2 AND stato = 'attiva'"
+    )
+    .bind(user_id)
+    .bind(ente_id)
+    .fetch_all(pool)
+    .await
+    .map(|rows: Vec<(String,)>| rows.into_iter().max_by_key(|r| Modalita::from_code(&r.0))))?;
+    Ok(row.and_then(|r| Modalita::from_code(&r.0)))
+}
+
+/// A responsabile of an ente, with contact data.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Responsabile {
+    /// The user.
+    pub user_id: i64,
+    /// Their code.
+    pub codice: String,
+    /// Name or company name.
+    pub nome: String,
+    /// E-mail.
+    pub email: String,
+    /// Language.
+    pub lang: String,
+}
+
+/// The responsabili of an ente.
+pub async fn responsabili(db: &Db, ente_id: i64) -> Result<Vec<Responsabile>, DbError> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT u.id AS user_id, u.codice, COALESCE(u.denominazione, u.nome || ' ' || u.cognome) AS nome, u.email, \
+         u.lang FROM responsabili r JOIN users u ON u.id = r.user_id WHERE r.ente_id = $1 AND u.stato = 'attivo' \
+         ORDER BY u.cognome, u.nome, u.id"
+    )
+    .bind(ente_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// The active administrators (who receive requests for enti without responsabili).
+pub async fn amministratori(db: &Db) -> Result<Vec<Responsabile>, DbError> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT id AS user_id, codice, COALESCE(denominazione, nome || ' ' || cognome) AS nome, email, lang \
+         FROM users WHERE ruolo = 'amministratore' AND stato = 'attivo' ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// True when the user is a responsabile of the ente.
+pub async fn is_responsabile(db: &Db, user_id: i64, ente_id: i64) -> Result<bool, DbError> {
+    let n: (i64,) =
+        with_db!(db, |pool| sqlx::query_as("SELECT COUNT(*) FROM responsabili WHERE user_id = $1 AND ente_id = $2")
+            .bind(user_id)
+            .bind(ente_id)
+            .fetch_one(pool)
+            .await)?;
+    Ok(n.0 > 0)
+}
+
+/// The enti a user is responsabile of, with the number of pending requests of each.
+pub async fn enti_responsabile(db: &Db, user_id: i64) -> Result<Vec<(i64, String, i64)>, DbError> {
+    Ok(with_db!(db, |pool| sqlx::query_as(
+        "SELECT e.id, e.denominazione, (SELECT COUNT(*) FROM associazioni a WHERE a.ente_id = e.id \
+         AND a.stato = 'in_attesa') FROM responsabili r JOIN enti e ON e.id = r.ente_id WHERE r.user_id = $1 \
+         ORDER BY e.denominazione"
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Appoints a responsabile; false when they already were.
+pub async fn nomina(tx: &mut Tx, ente_id: i64, user_id: i64, by: i64, now: i64) -> Result<bool, DbError> {
+    let r = with_tx!(tx, |conn| sqlx::query(
+        "INSERT INTO responsabili (ente_id, user_id, nominato_da, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (ente_id, user_id) DO NOTHING"
+    )
+    .bind(ente_id)
+    .bind(user_id)
+    .bind(by)
+    .bind(now)
+    .execute(&mut **conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// Removes a responsabile; false when they were not one.
+pub async fn rimuovi(tx: &mut Tx, ente_id: i64, user_id: i64) -> Result<bool, DbError> {
+    let r = with_tx!(tx, |conn| sqlx::query("DELETE FROM responsabili WHERE ente_id = $1 AND user_id = $2")
+        .bind(ente_id)
+        .bind(user_id)
+        .execute(&mut **conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}

@@ -1,0 +1,220 @@
+//! What users, responsabili and administrators do with associations: ask, approve, reject, change the mode,
+//! revoke, appoint responsabili. Each action is one transaction that also writes its notifications and e-mails
+//! (outbox); the audit record follows the commit.
+
+use crate::app::AppState;
+use crate::db::associazioni::{self as db_assoc, Associazione, Responsabile, RichiestaError};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::enti::Ente;
+use crate::db::notifiche::{self, Nuova};
+use crate::db::users::User;
+use crate::db::{DbError, Tx, outbox};
+use crate::domain::{Modalita, StatoAssociazione};
+use crate::i18n::Lang;
+use crate::mail::Email as Mail;
+use crate::ora::adesso;
+
+/// Kinds of notification.
+pub const TIPI: [&str; 5] = ["richiesta", "approvata", "rifiutata", "modalita", "revocata"];
+
+/// The sentence of a notification in `lang`. `dettaglio` is what the event stored: the mode (and, for a request,
+/// `modalita|name of the user`), or the reason of a refusal or revocation.
+pub fn testo(lang: Lang, tipo: &str, ente: &str, dettaglio: &str) -> String {
+    let modalita = |code: &str| Modalita::from_code(code).map(|m| m.etichetta(lang)).unwrap_or_default();
+    let motivo = |m: &str| {
+        if m.is_empty() { String::new() } else { lang.t_args("notifica-motivo", &[("motivo", m.to_owned())]) }
+    };
+    let ente = ente.to_owned();
+    match tipo {
+        "richiesta" => {
+            let (m, utente) = dettaglio.split_once('|').unwrap_or((dettaglio, ""));
+            lang.t_args(
+                "notifica-richiesta",
+                &[("utente", utente.to_owned()), ("ente", ente), ("modalita", modalita(m))],
+            )
+        }
+        "approvata" => lang.t_args("notifica-approvata", &[("ente", ente), ("modalita", modalita(dettaglio))]),
+        "modalita" => lang.t_args("notifica-modalita", &[("ente", ente), ("modalita", modalita(dettaglio))]),
+        "rifiutata" => lang.t_args("notifica-rifiutata", &[("ente", ente), ("motivo", motivo(dettaglio))]),
+        "revocata" => lang.t_args("notifica-revocata", &[("ente", ente), ("motivo", motivo(dettaglio))]),
+        _ => lang.t_args("notifica-generica", &[("ente", ente)]),
+    }
+}
+
+/// One recipient of a notification.
+struct Destinatario<'a> {
+    user_id: i64,
+    nome: &'a str,
+    email: &'a str,
+    lang: &'a str,
+}
+
+/// Writes a notification and its e-mail for each recipient, inside `tx`.
+async fn notifica(
+    state: &AppState,
+    tx: &mut Tx,
+    a_chi: &[Destinatario<'_>],
+    tipo: &str,
+    ente_id: i64,
+    ente_nome: &str,
+    associazione_id: i64,
+    dettaglio: &str,
+    link: &str,
+) -> Result<(), DbError> {
+    let now = adesso();
+    let base = state.config.base_url.as_str().trim_end_matches('/');
+    for d in a_chi {
+        notifiche::crea(tx, &Nuova { user_id: d.user_id, tipo, ente_id, associazione_id, dettaglio }, now).await?;
+        let lang = Lang::from_code(d.lang).unwrap_or(Lang::It);
+        let mail = Mail::Notifica {
+            nome: d.nome.to_owned(),
+            oggetto: lang.t_args(&format!("notifica-oggetto-{tipo}"), &[("ente", ente_nome.to_owned())]),
+            testo: testo(lang, tipo, ente_nome, dettaglio),
+            link: format!("{base}{link}"),
+        };
+        outbox::enqueue(tx, &mail.message(d.email, lang, &state.config)).await?;
+    }
+    Ok(())
+}
+
+fn destinatari(r: &[Responsabile]) -> Vec<Destinatario<'_>> {
+    r.iter().map(|r| Destinatario { user_id: r.user_id, nome: &r.nome, email: &r.email, lang: &r.lang }).collect()
+}
+
+/// A user asks to work on an ente. The ente's responsabili are notified, or the administrators while it has none.
+pub async fn richiedi(state: &AppState, utente: &User, ente: &Ente, m: Modalita) -> Result<i64, RichiestaError> {
+    let mut a_chi = db_assoc::responsabili(&state.db, ente.id).await?;
+    if a_chi.is_empty() {
+        a_chi = db_assoc::amministratori(&state.db).await?;
+    }
+    let mut tx = state.db.begin().await?;
+    let id = db_assoc::richiedi(&mut tx, utente.id, ente.id, m, adesso()).await?;
+    let dettaglio = format!("{}|{} ({})", m.code(), utente.nome_visualizzato(), utente.codice);
+    let link = format!("/enti/{}/associazioni", ente.id);
+    notifica(state, &mut tx, &destinatari(&a_chi), "richiesta", ente.id, &ente.denominazione, id, &dettaglio, &link)
+        .await?;
+    tx.commit().await?;
+    state.mail_wake.wake();
+    let event = AuditEvent {
+        actor: &utente.codice,
+        action: "associazione.richiesta",
+        target: Some(&ente.codice_ipa),
+        user_id: Some(utente.id),
+        details: serde_json::json!({ "associazione": id, "modalita": m.code() }),
+        ..Default::default()
+    };
+    audit::record(&state.db, &event).await?;
+    Ok(id)
+}
+
+/// What a responsabile or an administrator decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decisione {
+    /// A pending request becomes active.
+    Approva,
+    /// A pending request is refused, with an optional reason.
+    Rifiuta(Option<String>),
+    /// An active association ends, with an optional reason.
+    Revoca(Option<String>),
+    /// An active association changes mode.
+    CambiaModalita(Modalita),
+}
+
+impl Decisione {
+    fn tipo(&self) -> &'static str {
+        match self {
+            Decisione::Approva => "approvata",
+            Decisione::Rifiuta(_) => "rifiutata",
+            Decisione::Revoca(_) => "revocata",
+            Decisione::CambiaModalita(_) => "modalita",
+        }
+    }
+}
+
+/// Applies a decision; `false` when the association was no longer in a state that allows it (decided twice,
+/// already revoked, same mode), and then nothing changed. The caller has checked that `attore` may decide.
+pub async fn decidi(state: &AppState, attore: &User, a: &Associazione, d: &Decisione) -> Result<bool, DbError> {
+    let now = adesso();
+    let mut tx = state.db.begin().await?;
+    let fatto = match d {
+        Decisione::Approva => {
+            db_assoc::decidi(
+                &mut tx,
+                a.id,
+                StatoAssociazione::InAttesa,
+                StatoAssociazione::Attiva,
+                None,
+                attore.id,
+                now,
+            )
+            .await?
+        }
+        Decisione::Rifiuta(motivo) => {
+            let (da, verso) = (StatoAssociazione::InAttesa, StatoAssociazione::Rifiutata);
+            db_assoc::decidi(&mut tx, a.id, da, verso, motivo.as_deref(), attore.id, now).await?
+        }
+        Decisione::Revoca(motivo) => {
+            let (da, verso) = (StatoAssociazione::Attiva, StatoAssociazione::Revocata);
+            db_assoc::decidi(&mut tx, a.id, da, verso, motivo.as_deref(), attore.id, now).await?
+        }
+        Decisione::CambiaModalita(m) => db_assoc::cambia_modalita(&mut tx, a.id, *m, attore.id, now).await?,
+    };
+    if !fatto {
+        return Ok(false);
+    }
+    let dettaglio = match d {
+        Decisione::Approva => a.modalita.clone(),
+        Decisione::CambiaModalita(m) => m.code().to_owned(),
+        Decisione::Rifiuta(motivo) | Decisione::Revoca(motivo) => motivo.clone().unwrap_or_default(),
+    };
+    let utente = Destinatario { user_id: a.user_id, nome: &a.user_nome, email: &a.user_email, lang: &a.user_lang };
+    notifica(state, &mut tx, &[utente], d.tipo(), a.ente_id, &a.denominazione, a.id, &dettaglio, "/area-riservata")
+        .await?;
+    tx.commit().await?;
+    state.mail_wake.wake();
+    let action = format!("associazione.{}", d.tipo());
+    let event = AuditEvent {
+        actor: &attore.codice,
+        action: &action,
+        target: Some(&a.codice_ipa),
+        user_id: Some(attore.id),
+        details: serde_json::json!({ "associazione": a.id, "utente": a.user_codice, "dettaglio": dettaglio }),
+        ..Default::default()
+    };
+    audit::record(&state.db, &event).await?;
+    Ok(true)
+}
+
+/// Appoints (`nomina = true`) or removes a responsabile; `false` when nothing changed.
+pub async fn responsabile(
+    state: &AppState,
+    admin: &User,
+    ente: &Ente,
+    utente: &User,
+    nomina: bool,
+) -> Result<bool, DbError> {
+    let mut tx = state.db.begin().await?;
+    let fatto = if nomina {
+        db_assoc::nomina(&mut tx, ente.id, utente.id, admin.id, adesso()).await?
+    } else {
+        db_assoc::rimuovi(&mut tx, ente.id, utente.id).await?
+    };
+    tx.commit().await?;
+    if fatto {
+        let event = AuditEvent {
+            actor: &admin.codice,
+            action: if nomina { "responsabile.nominato" } else { "responsabile.rimosso" },
+            target: Some(&ente.codice_ipa),
+            user_id: Some(admin.id),
+            details: serde_json::json!({ "utente": utente.codice }),
+            ..Default::default()
+        };
+        audit::record(&state.db, &event).await?;
+    }
+    Ok(fatto)
+}
+
+/// True when `utente` may decide on the associations of `ente_id`: an administrator, or one of its responsabili.
+pub async fn puo_decidere(state: &AppState, utente: &User, ente_id: i64) -> Result<bool, DbError> {
+    Ok(utente.ruolo == "amministratore" || db_assoc::is_responsabile(&state.db, utente.id, ente_id).await?)
+}
