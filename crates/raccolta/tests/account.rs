@@ -7,76 +7,13 @@ mod common;
 
 use std::time::Duration;
 
+use common::browser::{Browser, Page};
 use common::smtp::SmtpServer;
 use common::{Backend, TestApp};
 
 const CAPTCHA: &str = "PROVA7";
 const PASSWORD: &str = "girasole obliquo mangia tre lanterne";
 const MAIL_WAIT: Duration = Duration::from_secs(20);
-
-/// A browser without JavaScript: keeps the session cookie, reads hidden fields.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: Option<String>,
-}
-
-struct Page {
-    status: u16,
-    location: Option<String>,
-    body: String,
-}
-
-impl Page {
-    fn hidden(&self, name: &str) -> String {
-        let needle = format!(r#"name="{name}" value=""#);
-        let start =
-            self.body.find(&needle).unwrap_or_else(|| panic!("no hidden {name} in {}", self.body)) + needle.len();
-        self.body[start..].split('"').next().unwrap().to_owned()
-    }
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Browser { app, cookie: None }
-    }
-
-    fn keep_cookie(&mut self, res: &reqwest::Response) {
-        for v in res.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap();
-            let pair = v.split(';').next().unwrap();
-            if pair.starts_with("raccolta_sessione=") {
-                if v.contains("Max-Age=0") || pair.ends_with('=') {
-                    self.cookie = None;
-                } else {
-                    self.cookie = Some(pair.to_owned());
-                }
-            }
-        }
-    }
-
-    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
-        let req = match &self.cookie {
-            Some(c) => req.header("cookie", c),
-            None => req,
-        };
-        let res = req.send().await.unwrap();
-        self.keep_cookie(&res);
-        let status = res.status().as_u16();
-        let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
-        Page { status, location, body: res.text().await.unwrap() }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.app.base) };
-        let req = self.app.client.get(url);
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let req = self.app.client.post(format!("{}{path}", self.app.base)).form(form);
-        self.send(req).await
-    }
-}
 
 async fn start(backend: Backend) -> Option<(TestApp, SmtpServer)> {
     let smtp = SmtpServer::start().await;

@@ -34,4 +34,3 @@ area-nome = Name
 area-stato = Status
 area-modalita = Mode
 area-nessun-ente = No ente associated
-area-nessun-ente-aiuto = To work on an ente's questionnaires ask to be associated with it with "Add new ente": the feature arrives with the management of enti.

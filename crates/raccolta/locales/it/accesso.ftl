@@ -34,4 +34,3 @@ area-nome = Nome
 area-stato = Stato
 area-modalita = Modalità
 area-nessun-ente = Nessun ente associato
-area-nessun-ente-aiuto = Per lavorare sui questionari di un ente chiedi di esservi associato con "Aggiungi nuovo ente": la funzione arriverà con la gestione degli enti.

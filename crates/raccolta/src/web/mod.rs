@@ -2,7 +2,7 @@
 //! through.
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::app::AppState;
 
@@ -10,8 +10,11 @@ pub mod accesso;
 pub mod assets;
 pub mod captcha;
 pub mod client_ip;
+pub mod enti;
 pub mod error;
+pub mod gestione;
 pub mod layers;
+pub mod notifiche;
 pub mod ops;
 pub mod page;
 pub mod password;
@@ -22,6 +25,29 @@ pub mod sessione;
 
 pub use error::AppError;
 pub use page::Page;
+
+/// Outcomes and errors that pages announce after a redirect (`?esito=…`); anything else shows nothing.
+const ESITI: [&str; 14] = [
+    "richiesta",
+    "selezionato",
+    "referente",
+    "approva",
+    "rifiuta",
+    "modalita",
+    "revoca",
+    "gia-decisa",
+    "modalita-non-valida",
+    "nominato",
+    "rimosso",
+    "gia-responsabile",
+    "utente-sconosciuto",
+    "lette",
+];
+
+/// The sentence of an outcome code, or "" for an unknown code.
+pub fn esito(lang: crate::i18n::Lang, code: &str) -> String {
+    if ESITI.contains(&code) { lang.t(&format!("esito-{code}")) } else { String::new() }
+}
 
 /// The message of `campo` among a form's errors, or "" (templates show it beside the field).
 pub fn errore_di<'a>(errori: &'a [(String, String)], campo: &str) -> &'a str {
@@ -58,6 +84,20 @@ pub fn router(state: AppState) -> Router {
         .route("/profilo/email", axum::routing::post(profilo::email::post_email))
         .route("/profilo/email/conferma", get(profilo::email::get_conferma).post(profilo::email::post_conferma))
         .route("/profilo/sessioni/termina", axum::routing::post(profilo::sessioni::post_termina))
+        .route("/enti/cerca", get(enti::cerca::get_cerca))
+        .route("/enti/aggiungi", get(enti::aggiungi::get_aggiungi).post(enti::aggiungi::post_aggiungi))
+        .route("/enti/{id}", get(enti::scheda::get_scheda))
+        .route("/enti/{id}/seleziona", post(enti::scheda::post_seleziona))
+        .route("/enti/{id}/referente", post(enti::scheda::post_referente))
+        .route("/enti/{id}/associazioni", get(enti::decisioni::get_associazioni))
+        .route("/associazioni/{id}/{azione}", post(enti::decisioni::post_decisione))
+        .route("/notifiche", get(notifiche::get_notifiche))
+        .route("/notifiche/lette", post(notifiche::post_lette))
+        .route("/gestione", get(gestione::get_gestione))
+        .route("/gestione/enti", get(gestione::get_enti))
+        .route("/gestione/enti/{id}", get(gestione::get_ente))
+        .route("/gestione/enti/{id}/responsabili", post(gestione::post_responsabile))
+        .route("/gestione/richieste", get(gestione::get_richieste))
         .route("/captcha/immagine", get(captcha::get_immagine))
         .route("/captcha/audio", get(captcha::get_audio))
         .route("/captcha/nuovo", axum::routing::post(captcha::post_nuovo))

@@ -18,6 +18,12 @@ pub struct HeaderUtente {
     pub nome: String,
     /// Previous login, Rome time; empty at the first login.
     pub ultimo_login: String,
+    /// An administrator: the header shows *Gestione*.
+    pub amministratore: bool,
+    /// Unread notifications, for the bell.
+    pub non_lette: i64,
+    /// The ente selezionato, still accessible: (id, name, mode label).
+    pub ente: Option<(i64, String, String)>,
 }
 
 /// Per-request context of a rendered page.
@@ -104,9 +110,13 @@ where
         };
         if let Some(u) = utente {
             let session = u.session.clone();
+            let ente = crate::web::enti::selezionato(&state, &u).await?;
             page.utente = Some(HeaderUtente {
                 nome: u.user.nome_visualizzato(),
                 ultimo_login: u.previous_login_at.map(data_ora).unwrap_or_default(),
+                amministratore: u.user.ruolo == "amministratore",
+                non_lette: crate::db::notifiche::non_lette(&state.db, u.user.id).await?,
+                ente: ente.map(|(e, m)| (e.id, e.denominazione, m.etichetta(page.lang))),
             });
             page.csrf = csrf_token(&session).await?;
         }
