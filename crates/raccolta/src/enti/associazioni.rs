@@ -49,18 +49,21 @@ struct Destinatario<'a> {
     lang: &'a str,
 }
 
-/// Writes a notification and its e-mail for each recipient, inside `tx`.
-async fn notifica(
-    state: &AppState,
-    tx: &mut Tx,
-    a_chi: &[Destinatario<'_>],
-    tipo: &str,
+/// What a notification is about.
+#[derive(Clone, Copy)]
+struct Evento<'a> {
+    tipo: &'a str,
     ente_id: i64,
-    ente_nome: &str,
+    ente_nome: &'a str,
     associazione_id: i64,
-    dettaglio: &str,
-    link: &str,
-) -> Result<(), DbError> {
+    dettaglio: &'a str,
+    /// Path where the recipient acts or reads more.
+    link: &'a str,
+}
+
+/// Writes a notification and its e-mail for each recipient, inside `tx`.
+async fn notifica(state: &AppState, tx: &mut Tx, a_chi: &[Destinatario<'_>], ev: &Evento<'_>) -> Result<(), DbError> {
+    let Evento { tipo, ente_id, ente_nome, associazione_id, dettaglio, link } = *ev;
     let now = adesso();
     let base = state.config.base_url.as_str().trim_end_matches('/');
     for d in a_chi {
@@ -91,8 +94,15 @@ pub async fn richiedi(state: &AppState, utente: &User, ente: &Ente, m: Modalita)
     let id = db_assoc::richiedi(&mut tx, utente.id, ente.id, m, adesso()).await?;
     let dettaglio = format!("{}|{} ({})", m.code(), utente.nome_visualizzato(), utente.codice);
     let link = format!("/enti/{}/associazioni", ente.id);
-    notifica(state, &mut tx, &destinatari(&a_chi), "richiesta", ente.id, &ente.denominazione, id, &dettaglio, &link)
-        .await?;
+    let ev = Evento {
+        tipo: "richiesta",
+        ente_id: ente.id,
+        ente_nome: &ente.denominazione,
+        associazione_id: id,
+        dettaglio: &dettaglio,
+        link: &link,
+    };
+    notifica(state, &mut tx, &destinatari(&a_chi), &ev).await?;
     tx.commit().await?;
     state.mail_wake.wake();
     let event = AuditEvent {
@@ -168,8 +178,15 @@ pub async fn decidi(state: &AppState, attore: &User, a: &Associazione, d: &Decis
         Decisione::Rifiuta(motivo) | Decisione::Revoca(motivo) => motivo.clone().unwrap_or_default(),
     };
     let utente = Destinatario { user_id: a.user_id, nome: &a.user_nome, email: &a.user_email, lang: &a.user_lang };
-    notifica(state, &mut tx, &[utente], d.tipo(), a.ente_id, &a.denominazione, a.id, &dettaglio, "/area-riservata")
-        .await?;
+    let ev = Evento {
+        tipo: d.tipo(),
+        ente_id: a.ente_id,
+        ente_nome: &a.denominazione,
+        associazione_id: a.id,
+        dettaglio: &dettaglio,
+        link: "/area-riservata",
+    };
+    notifica(state, &mut tx, &[utente], &ev).await?;
     tx.commit().await?;
     state.mail_wake.wake();
     let action = format!("associazione.{}", d.tipo());

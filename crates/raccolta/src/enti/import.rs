@@ -298,6 +298,7 @@ pub async fn importa(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -57,6 +57,7 @@ pub struct ReferenteForm {
     email: String,
 }
 
+#[expect(clippy::too_many_arguments, reason = "one page, shown after a GET, a save, or a refused save")]
 async fn mostra(
     state: &AppState,
     utente: &Utente,
