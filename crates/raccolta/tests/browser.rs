@@ -38,13 +38,29 @@ async fn registration_login_and_password_reset_work_in_a_real_browser() {
     )
     .await
     .unwrap();
+    // Path f (enti): the demo enti, two users, the responsabile of Bologna and an administrator.
+    let db = &app.state.db;
+    raccolta::enti::demo::carica(db).await.unwrap();
+    let password = "girasole obliquo mangia tre lanterne";
+    common::utente_attivo(&app, "ENTIU001", "Ugo", false, password).await;
+    common::utente_attivo(&app, "ENTIU002", "Vera", false, password).await;
+    let responsabile = common::utente_attivo(&app, "ENTIR001", "Rita", false, password).await;
+    let admin = common::utente_attivo(&app, "ENTIA001", "Anna", true, password).await;
+    let r = raccolta::db::enti::Ricerca { testo: "comune di bologna", limit: 1, ..Default::default() };
+    let bologna = raccolta::db::enti::cerca(db, &r).await.unwrap()[0].id;
+    let mut tx = db.begin().await.unwrap();
+    raccolta::db::associazioni::nomina(&mut tx, bologna, responsabile, admin, raccolta::ora::adesso()).await.unwrap();
+    tx.commit().await.unwrap();
+
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/percorsi.mjs");
     let mail_dir = data_dir.path().join("mail");
     let base = app.base.clone();
-    let out = tokio::task::spawn_blocking(move || Command::new("node").arg(script).arg(base).arg(mail_dir).output())
-        .await
-        .unwrap()
-        .expect("node is installed (Node.js is needed by the browser tests)");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node").arg(script).arg(base).arg(mail_dir).env("PERCORSO_ENTI", "1").output()
+    })
+    .await
+    .unwrap()
+    .expect("node is installed (Node.js is needed by the browser tests)");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");

@@ -8,7 +8,6 @@ mod common;
 
 use common::browser::{Browser, Page};
 use common::{Backend, TestApp};
-use raccolta::db::users::{self, NewUser};
 use raccolta::db::{associazioni, enti, outbox};
 use raccolta::domain::{Modalita, StatoAssociazione};
 use raccolta::enti::import::{self, ImportError, Opzioni};
@@ -24,32 +23,8 @@ async fn start(backend: Backend) -> Option<TestApp> {
     Some(app)
 }
 
-/// An active user (an administrator when `admin`), created directly in the database; returns (id, codice).
 async fn utente(app: &TestApp, codice: &str, nome: &str, admin: bool) -> i64 {
-    let hash = app.state.hasher.hash(PASSWORD).await.unwrap();
-    let email = format!("{}@comune.example", codice.to_lowercase());
-    let now = raccolta::ora::adesso();
-    let mut tx = app.state.db.begin().await.unwrap();
-    let id = if admin {
-        users::insert_admin(&mut tx, codice, nome, "Amministratore", &email, &hash, now).await.unwrap()
-    } else {
-        let u = NewUser {
-            codice,
-            tipo: "persona_fisica",
-            nome,
-            cognome: "Prova",
-            denominazione: None,
-            codice_fiscale: "RSSMRA85T10A562S",
-            email: &email,
-            password_hash: &hash,
-            lang: "it",
-        };
-        let id = users::insert(&mut tx, &u, now).await.unwrap();
-        users::activate(&mut tx, id, now).await.unwrap();
-        id
-    };
-    tx.commit().await.unwrap();
-    id
+    common::utente_attivo(app, codice, nome, admin, PASSWORD).await
 }
 
 async fn login<'a>(app: &'a TestApp, codice: &str) -> Browser<'a> {

@@ -830,6 +830,119 @@ if (!existsSync(CHROMIUM)) {
   process.exit(2);
 }
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// f. Enti: richiesta, approvazione, rifiuto, selezione, gestione (utenti creati dal test: ENTIU001, ENTIU002,
+//    ENTIR001 responsabile del Comune di Bologna, ENTIA001 amministratore; password ENTI_PASSWORD).
+// ---------------------------------------------------------------------------------------------------------------
+
+const ENTI_PASSWORD = 'girasole obliquo mangia tre lanterne';
+
+async function chiediBologna(page, modalitaId) {
+  await goto(page, url('/enti/aggiungi'));
+  await axe(page, 'Aggiungi nuovo ente');
+  await page.locator('#q').focus();
+  await page.keyboard.type('bologna');
+  await page.locator('#q-opzioni li[role="option"]').first().waitFor({ state: 'visible' });
+  await page.keyboard.press('ArrowDown');
+  const attiva = await page.locator('#q').getAttribute('aria-activedescendant');
+  expect(attiva === 'q-opzione-0', `aria-activedescendant «${attiva}», atteso q-opzione-0`);
+  await page.keyboard.press('Enter');
+  expect(await page.locator('#ente-scelte input[type="radio"]:checked').count() === 1, 'l\'ente scelto non è tra i pulsanti della richiesta');
+  await page.locator(`#${modalitaId}`).focus();
+  await page.keyboard.press('Space');
+  await submitWithKeyboard(page, page.locator('#richiesta-ente button[type="submit"]'));
+}
+
+async function percorsoEntiRichiesta(page) {
+  await login(page, 'ENTIU001', ENTI_PASSWORD);
+  await passo('area riservata senza enti', async () => expect((await mainText(page)).includes('Nessun ente associato'), 'manca «Nessun ente associato»'));
+  await axe(page, 'Area riservata (nessun ente)');
+  await passo('richiesta Compilazione sul Comune di Bologna con l\'autocompletamento, da tastiera', () => chiediBologna(page, 'modalita-compilazione'));
+  await passo('la richiesta è in attesa di approvazione', async () => {
+    const text = await mainText(page);
+    expect(text.includes('In attesa di approvazione') && text.includes('Comune di Bologna'), `area riservata: «${oneLine(text, 300)}»`);
+  });
+  await axe(page, 'Area riservata (richiesta in attesa)');
+  await passo('una seconda richiesta è rifiutata con un messaggio', async () => {
+    await goto(page, url('/enti/aggiungi?q=bologna'));
+    await page.locator('#ente-scelte label').first().click();
+    await page.locator('label[for="modalita-consultazione"]').click();
+    await submitWithKeyboard(page, page.locator('#richiesta-ente button[type="submit"]'));
+    expect((await formErrors(page)).includes('Hai già una richiesta'), `errori: ${await formErrors(page)}`);
+  });
+  await axe(page, 'Aggiungi nuovo ente (errore)');
+}
+
+async function percorsoEntiSecondaRichiesta(page) {
+  await login(page, 'ENTIU002', ENTI_PASSWORD);
+  await passo('seconda utente chiede Consultazione', () => chiediBologna(page, 'modalita-consultazione'));
+}
+
+async function percorsoEntiResponsabile(page) {
+  await login(page, 'ENTIR001', ENTI_PASSWORD);
+  await passo('il responsabile apre le richieste dell\'ente dall\'area riservata', async () => {
+    await navigating(page, () => page.locator('main a[href$="/associazioni"]').first().click());
+    expect((await mainText(page)).includes('Richieste in attesa'), 'manca «Richieste in attesa»');
+  });
+  await axe(page, 'Richieste e associazioni (in attesa)');
+  await passo('rifiuta la seconda richiesta con un motivo, da tastiera', async () => {
+    const riga = page.locator('tr', { hasText: 'ENTIU002' });
+    await riga.locator('input[name="motivo"]').focus();
+    await page.keyboard.type('Non risulta dipendente');
+    await submitWithKeyboard(page, riga.locator('form[action$="/rifiuta"] button'));
+    expect((await mainText(page)).includes('Richiesta rifiutata'), 'manca l\'esito del rifiuto');
+  });
+  await passo('approva la prima, da tastiera', async () => {
+    await submitWithKeyboard(page, page.locator('tr', { hasText: 'ENTIU001' }).locator('form[action$="/approva"] button'));
+    expect((await mainText(page)).includes('Richiesta approvata'), 'manca l\'esito dell\'approvazione');
+  });
+  await axe(page, 'Richieste e associazioni (attive)');
+}
+
+async function percorsoEntiSelezione(page) {
+  await login(page, 'ENTIU001', ENTI_PASSWORD);
+  await passo('la campanella conta una notifica', async () => {
+    const n = (await page.locator('#notifiche-non-lette').innerText()).trim();
+    expect(n === '1', `notifiche non lette: ${n}`);
+  });
+  await passo('la notifica dice che la richiesta è approvata', async () => {
+    await navigating(page, () => page.locator('a.raccolta-campanella').click());
+    expect((await mainText(page)).includes('è stata approvata: modalità Compilazione'), 'manca la notifica di approvazione');
+  });
+  await axe(page, 'Notifiche');
+  await passo('seleziona l\'ente da tastiera e l\'intestazione lo mostra', async () => {
+    await goto(page, url('/area-riservata'));
+    await submitWithKeyboard(page, page.locator('main form[action$="/seleziona"] button'));
+    const header = (await page.locator('header').innerText()).replace(/\s+/g, ' ');
+    expect(header.includes('Ente selezionato: Comune di Bologna (Compilazione)'), `intestazione: «${oneLine(header, 300)}»`);
+  });
+  await axe(page, 'Scheda ente (compilazione)');
+}
+
+async function percorsoEntiRifiutata(page) {
+  await login(page, 'ENTIU002', ENTI_PASSWORD);
+  await passo('la richiesta rifiutata mostra il motivo', async () => {
+    const text = await mainText(page);
+    expect(text.includes('Rifiutata') && text.includes('Non risulta dipendente'), `area riservata: «${oneLine(text, 300)}»`);
+  });
+  await axe(page, 'Area riservata (richiesta rifiutata)');
+}
+
+async function percorsoEntiGestione(page) {
+  await login(page, 'ENTIA001', ENTI_PASSWORD);
+  for (const [path, nome] of [['/gestione', 'Gestione'], ['/gestione/enti?q=bologna', 'Gestione enti'], ['/gestione/richieste', 'Gestione richieste']]) {
+    await passo(`apre ${path}`, () => goto(page, url(path)));
+    await axe(page, nome);
+  }
+  await passo('apre la scheda di gestione del Comune di Bologna', async () => {
+    await goto(page, url('/gestione/enti?q=bologna'));
+    await navigating(page, () => page.locator('main td a').first().click());
+    expect((await mainText(page)).includes('ENTIR001'), 'manca il responsabile');
+  });
+  await axe(page, 'Gestione ente');
+}
+
 const require = createRequire(import.meta.url);
 let chromium;
 let axeSource;
@@ -874,6 +987,14 @@ try {
       fallito('percorso non eseguito: manca l\'utente del percorso a');
     }
     await percorso('e. Registrazione di una Società e accesso con l\'e-mail', (page) => percorsoSocieta(page));
+    if (process.env.PERCORSO_ENTI === '1') {
+      await percorso('f1. Aggiungi nuovo ente', (page) => percorsoEntiRichiesta(page));
+      await percorso('f2. Una seconda richiesta', (page) => percorsoEntiSecondaRichiesta(page));
+      await percorso('f3. Il responsabile decide', (page) => percorsoEntiResponsabile(page));
+      await percorso('f4. Notifica e ente selezionato', (page) => percorsoEntiSelezione(page));
+      await percorso('f5. Richiesta rifiutata', (page) => percorsoEntiRifiutata(page));
+      await percorso('f6. Gestione', (page) => percorsoEntiGestione(page));
+    }
     console.log(
       `\naxe: ${axeStats.pages} pagine controllate, ${axeStats.violations} violazioni` +
         (axeStats.incomplete ? ` (${axeStats.incomplete} risultati da verificare a mano, non bloccanti)` : ''),

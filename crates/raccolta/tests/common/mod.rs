@@ -205,3 +205,33 @@ macro_rules! both_backends {
         )*
     };
 }
+
+/// An active user (an administrator when `admin`) with `password`, created directly in the database, with the
+/// e-mail `<codice>@comune.example`; returns the id.
+pub async fn utente_attivo(app: &TestApp, codice: &str, nome: &str, admin: bool, password: &str) -> i64 {
+    use raccolta::db::users::{self, NewUser};
+    let hash = app.state.hasher.hash(password).await.unwrap();
+    let email = format!("{}@comune.example", codice.to_lowercase());
+    let now = raccolta::ora::adesso();
+    let mut tx = app.state.db.begin().await.unwrap();
+    let id = if admin {
+        users::insert_admin(&mut tx, codice, nome, "Amministratore", &email, &hash, now).await.unwrap()
+    } else {
+        let u = NewUser {
+            codice,
+            tipo: "persona_fisica",
+            nome,
+            cognome: "Prova",
+            denominazione: None,
+            codice_fiscale: "RSSMRA85T10A562S",
+            email: &email,
+            password_hash: &hash,
+            lang: "it",
+        };
+        let id = users::insert(&mut tx, &u, now).await.unwrap();
+        users::activate(&mut tx, id, now).await.unwrap();
+        id
+    };
+    tx.commit().await.unwrap();
+    id
+}
