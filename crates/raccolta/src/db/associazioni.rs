@@ -130,6 +130,14 @@ pub async fn in_attesa(db: &Db, limit: i64) -> Result<Vec<Associazione>, DbError
     Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(pool).await)?)
 }
 
+/// How many requests wait for a decision, platform-wide.
+pub async fn conta_in_attesa(db: &Db) -> Result<i64, DbError> {
+    let n: (i64,) = with_db!(db, |pool| sqlx::query_as("SELECT COUNT(*) FROM associazioni WHERE stato = 'in_attesa'")
+        .fetch_one(pool)
+        .await)?;
+    Ok(n.0)
+}
+
 /// Moves an association from `da` to `a`, with a reason; false when it was not in state `da` any more.
 pub async fn decidi(
     tx: &mut Tx,

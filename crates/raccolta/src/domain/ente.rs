@@ -67,6 +67,11 @@ impl TipoEnte {
     pub fn etichetta(self, lang: Lang) -> String {
         lang.t(&format!("tipo-ente-{}", self.code().replace('_', "-")))
     }
+
+    /// The label of a stored code in `lang`; "" for an unknown code.
+    pub fn etichetta_di(code: &str, lang: Lang) -> String {
+        TipoEnte::from_code(code).map(|t| t.etichetta(lang)).unwrap_or_default()
+    }
 }
 
 /// What an active association lets a user do on an ente.

@@ -49,6 +49,12 @@ pub fn esito(lang: crate::i18n::Lang, code: &str) -> String {
     if ESITI.contains(&code) { lang.t(&format!("esito-{code}")) } else { String::new() }
 }
 
+/// A reserved page: never kept by the browser's or a proxy's cache.
+pub fn no_store(html: axum::response::Html<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CACHE_CONTROL, "no-store")], html).into_response()
+}
+
 /// The message of `campo` among a form's errors, or "" (templates show it beside the field).
 pub fn errore_di<'a>(errori: &'a [(String, String)], campo: &str) -> &'a str {
     errori.iter().find(|(f, _)| f == campo).map_or("", |(_, m)| m.as_str())

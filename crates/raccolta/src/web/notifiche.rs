@@ -82,7 +82,7 @@ pub async fn get_notifiche(
         .collect();
     let esito = crate::web::esito(page.lang, &q.esito);
     let html = render(&Pagina { page: &page, voci, pagina, pagine, totale, esito })?;
-    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], html).into_response())
+    Ok(crate::web::no_store(html))
 }
 
 /// Which notification to mark: one id, or all when absent.

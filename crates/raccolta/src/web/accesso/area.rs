@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -92,5 +91,5 @@ pub async fn get_area(
         responsabile,
         esito: crate::web::esito(lang, &q.esito),
     })?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], html).into_response())
+    Ok(crate::web::no_store(html))
 }

@@ -120,7 +120,7 @@ async fn mostra(
         .collect();
     let tipi = TipoEnte::TUTTI.into_iter().map(|t| (t.code(), t.etichetta(lang), Some(t) == tipo)).collect();
     let html = render(&Aggiungi { page, tipi, q, cercato, scelte, altri, modalita: modalita.to_owned(), errori })?;
-    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], html).into_response())
+    Ok(crate::web::no_store(html))
 }
 
 /// `GET /enti/aggiungi`.

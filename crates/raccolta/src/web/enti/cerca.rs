@@ -55,7 +55,7 @@ pub async fn get_cerca(
         .into_iter()
         .map(|v| Suggerimento {
             id: v.id,
-            tipo: TipoEnte::from_code(&v.tipo).map(|t| t.etichetta(lang)).unwrap_or_default(),
+            tipo: TipoEnte::etichetta_di(&v.tipo, lang),
             nome: v.denominazione,
             codice_ipa: v.codice_ipa,
             regione: v.regione.unwrap_or_default(),

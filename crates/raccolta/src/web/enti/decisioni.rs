@@ -91,7 +91,7 @@ pub async fn get_associazioni(
         esito: crate::web::esito(page.lang, &q.esito),
         errore: crate::web::esito(page.lang, &q.errore),
     })?;
-    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], html).into_response())
+    Ok(crate::web::no_store(html))
 }
 
 /// A decision form.

@@ -77,7 +77,7 @@ async fn mostra(
     });
     let html = render(&Scheda {
         page,
-        tipo: TipoEnte::from_code(&ente.tipo).map(|t| t.etichetta(page.lang)).unwrap_or_default(),
+        tipo: TipoEnte::etichetta_di(&ente.tipo, page.lang),
         ente,
         modalita: m.etichetta(page.lang),
         compila: m == Modalita::Compilazione,
@@ -89,7 +89,7 @@ async fn mostra(
         telefono: typed.telefono,
         email: typed.email,
     })?;
-    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], html).into_response())
+    Ok(crate::web::no_store(html))
 }
 
 /// `GET /enti/{id}`.

@@ -15,7 +15,7 @@ use crate::domain::{StatoAssociazione, TipoEnte};
 use crate::web::enti::decisioni::Riga;
 use crate::web::pubblico::render;
 use crate::web::sessione::Utente;
-use crate::web::{AppError, Page};
+use crate::web::{AppError, Page, no_store};
 
 const PER_PAGINA: i64 = 50;
 
@@ -24,23 +24,19 @@ fn solo_amministratori(utente: &Utente) -> Result<(), AppError> {
     if utente.user.ruolo == "amministratore" { Ok(()) } else { Err(AppError::NotFound) }
 }
 
-fn no_store(html: axum::response::Html<String>) -> Response {
-    ([(axum::http::header::CACHE_CONTROL, "no-store")], html).into_response()
-}
-
 #[derive(Template)]
 #[template(path = "gestione/home.html")]
 struct Home<'a> {
     page: &'a Page,
     enti: i64,
-    in_attesa: usize,
+    in_attesa: i64,
 }
 
 /// `GET /gestione`.
 pub async fn get_gestione(State(state): State<AppState>, utente: Utente, page: Page) -> Result<Response, AppError> {
     solo_amministratori(&utente)?;
     let enti = enti::conta(&state.db).await?;
-    let in_attesa = associazioni::in_attesa(&state.db, 1000).await?.len();
+    let in_attesa = associazioni::conta_in_attesa(&state.db).await?;
     Ok(no_store(render(&Home { page: &page, enti, in_attesa })?))
 }
 
@@ -107,7 +103,7 @@ pub async fn get_enti(
     let voci = enti::cerca(&state.db, &r)
         .await?
         .into_iter()
-        .map(|v| VoceEnte { tipo: TipoEnte::from_code(&v.tipo).map(|t| t.etichetta(lang)).unwrap_or_default(), v })
+        .map(|v| VoceEnte { tipo: TipoEnte::etichetta_di(&v.tipo, lang), v })
         .collect();
     let tipi = TipoEnte::TUTTI.into_iter().map(|t| (t.code(), t.etichetta(lang), Some(t) == tipo)).collect();
     let tipo = tipo.map(|t| t.code().to_owned()).unwrap_or_default();
@@ -154,7 +150,7 @@ pub async fn get_ente(
     let lang = page.lang;
     let html = render(&Dettaglio {
         page: &page,
-        tipo: TipoEnte::from_code(&ente.tipo).map(|t| t.etichetta(lang)).unwrap_or_default(),
+        tipo: TipoEnte::etichetta_di(&ente.tipo, lang),
         ente,
         in_attesa: in_attesa.into_iter().map(|a| Riga::da(a, lang)).collect(),
         attive: attive.into_iter().map(|a| Riga::da(a, lang)).collect(),
