@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 
 #[derive(RustEmbed)]
 #[folder = "../../questionari/"]
-#[include = "*/campagna.toml"]
+#[include = "*/*.toml"]
 #[include = "*/istruzioni/*.html"]
 #[include = "*/modelli/*.html"]
 struct Files;
@@ -57,6 +57,8 @@ pub struct Modulo {
     pub codice: String,
     /// Title.
     pub titolo: Testo,
+    /// The definition file (quadri, fields, rules), read by the questionnaire engine.
+    pub definizione: String,
 }
 
 /// An instruction document or a model, shown as an HTML page.
@@ -171,6 +173,17 @@ struct Manifest {
 struct DocManifest {
     id: String,
     titolo: Testo,
+}
+
+/// The questionnaire definitions compiled into the binary (`questionari/*/*.toml`), loaded by the engine.
+pub fn definizioni() -> Result<questionario::Catalogo, Vec<questionario::ErroreDefinizione>> {
+    let mut file = std::collections::BTreeMap::new();
+    for nome in Files::iter().filter(|f| f.ends_with(".toml")) {
+        if let Some(contenuto) = Files::get(&nome) {
+            file.insert(nome.into_owned(), String::from_utf8_lossy(&contenuto.data).into_owned());
+        }
+    }
+    questionario::carica("questionari/", &file)
 }
 
 impl Catalogo {

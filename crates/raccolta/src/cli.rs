@@ -36,6 +36,35 @@ pub enum Command {
     /// The enti registry.
     #[command(subcommand)]
     Enti(EntiCommand),
+    /// Questionnaire definitions (see docs/questionari.md).
+    #[command(subcommand)]
+    Questionari(QuestionariCommand),
+}
+
+/// `raccolta questionari …`: no configuration or database needed.
+#[derive(Debug, Subcommand)]
+pub enum QuestionariCommand {
+    /// Load every definition and print a summary per modulo, or every error as file:line:column (exit code 1).
+    Check {
+        /// Folder of the definitions (e.g. `questionari/`); by default those compiled into the binary.
+        dir: Option<PathBuf>,
+    },
+    /// Validate a JSON file of answers keyed by field address and print the report. Exit code 0 when invio is
+    /// allowed, 1 when it is not, 2 when the input cannot be read.
+    Validate {
+        /// Questionnaire code, e.g. FC80U.
+        codice: String,
+        /// Modulo, e.g. B.
+        modulo: String,
+        /// JSON answers: `{"D01.A": "1.5", …}` or `{"valori": …, "precompilati": …, "giustificazioni": …}`.
+        risposte: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Folder of the definitions; by default those compiled into the binary.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `raccolta enti …`.
@@ -72,6 +101,16 @@ const EXIT_CONFIG: u8 = 2;
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Authors check definitions without a configuration or a database.
+    match &cli.command {
+        Some(Command::Questionari(QuestionariCommand::Check { dir })) => {
+            return ExitCode::from(crate::definizioni::check(dir.as_deref()));
+        }
+        Some(Command::Questionari(QuestionariCommand::Validate { codice, modulo, risposte, json, dir })) => {
+            return ExitCode::from(crate::definizioni::validate(dir.as_deref(), codice, modulo, risposte, *json));
+        }
+        _ => {}
+    }
     let config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
         Err(error) => {
@@ -96,6 +135,7 @@ pub fn main() -> ExitCode {
             Command::Enti(EntiCommand::Import { file, disattiva_mancanti }) => {
                 enti_import(config, &file, disattiva_mancanti).await
             }
+            Command::Questionari(_) => Ok(()),
         }
     });
     match result {

@@ -11,6 +11,7 @@ pub mod catalogo;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod definizioni;
 pub mod domain;
 pub mod enti;
 pub mod i18n;
