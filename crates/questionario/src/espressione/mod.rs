@@ -545,3 +545,199 @@ impl Argomento {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::valore::Data;
+
+    /// Fields: X01..X03 numbers (also the range X01..X03 and R01.A..C), T01 text, S01 boolean, G01 date.
+    struct Campi;
+
+    const NOMI: [(&str, TipoEspr); 9] = [
+        ("X01", TipoEspr::Numero),
+        ("X02", TipoEspr::Numero),
+        ("X03", TipoEspr::Numero),
+        ("T01", TipoEspr::Testo),
+        ("S01", TipoEspr::Booleano),
+        ("G01", TipoEspr::Data),
+        ("R01.A", TipoEspr::Numero),
+        ("R01.B", TipoEspr::Numero),
+        ("R01.C", TipoEspr::Numero),
+    ];
+
+    impl Contesto for Campi {
+        fn campo(&self, indirizzo: &str) -> Option<(u32, TipoEspr)> {
+            NOMI.iter().position(|(n, _)| *n == indirizzo).map(|i| (i as u32, NOMI[i].1.clone()))
+        }
+        fn intervallo(&self, r: &Riferimento) -> Result<Vec<u32>, String> {
+            match r {
+                Riferimento::Campi { da, a } if da == "X01" && a == "X03" => Ok(vec![0, 1, 2]),
+                Riferimento::Colonne { rigo, da, a } if rigo == "R01" && da == "A" && a == "C" => Ok(vec![6, 7, 8]),
+                _ => Err("intervallo sconosciuto".into()),
+            }
+        }
+        fn tipo(&self, id: u32) -> TipoEspr {
+            NOMI[id as usize].1.clone()
+        }
+        fn punto(&self) -> Option<u32> {
+            Some(0)
+        }
+    }
+
+    fn n(s: &str) -> Valore {
+        Valore::Numero(s.parse().unwrap())
+    }
+
+    /// Evaluates `testo` with X01..X03 = `x`, T01 = 'abc', S01 = true, G01 = 2023-12-31, R01.A..C = `r`.
+    fn con(testo: &str, x: [Option<&str>; 3], r: [Option<&str>; 3]) -> Valore {
+        let (espr, _) = compila(testo, &Campi, None).unwrap_or_else(|e| panic!("{testo}: {e:?}"));
+        let num = |v: Option<&str>| v.map_or(Valore::Vuoto, n);
+        let valori = vec![
+            num(x[0]),
+            num(x[1]),
+            num(x[2]),
+            Valore::Testo("abc".into()),
+            Valore::Booleano(true),
+            Valore::Data(Data::new(2023, 12, 31).unwrap()),
+            num(r[0]),
+            num(r[1]),
+            num(r[2]),
+        ];
+        espr.valuta(&valori)
+    }
+
+    fn v(testo: &str) -> Valore {
+        con(testo, [Some("2"), None, Some("0")], [Some("1.5"), None, Some("2.25")])
+    }
+
+    fn errore_di(testo: &str) -> String {
+        compila(testo, &Campi, None).unwrap_err().messaggio
+    }
+
+    #[test]
+    fn decimal_arithmetic_is_exact() {
+        assert_eq!(v("0.1 + 0.2"), n("0.3"));
+        assert_eq!(v("0.1 + 0.2 = 0.3"), Valore::Booleano(true));
+        assert_eq!(v("1 / 3 * 3 = 1"), Valore::Booleano(false), "1/3 is a 28-digit decimal, not a float");
+        assert_eq!(v("round(1 / 3 * 3, 2)"), n("1"));
+        assert_eq!(v("1234567.89 * 100"), n("123456789"));
+        assert_eq!(v("7 - 10"), n("-3"));
+        assert_eq!(v("-${X01} * 3"), n("-6"));
+        assert_eq!(v("10 / 4"), n("2.5"));
+    }
+
+    #[test]
+    fn each_operator_and_comparison() {
+        assert_eq!(v("${X01} + 1"), n("3"));
+        assert_eq!(v("${X01} - 1"), n("1"));
+        assert_eq!(v("${X01} * 1.5"), n("3"));
+        assert_eq!(v("${X01} / 8"), n("0.25"));
+        for (testo, atteso) in [
+            ("2 = 2.00", true),
+            ("2 == 3", false),
+            ("2 != 3", true),
+            ("2 <> 2", false),
+            ("2 < 3", true),
+            ("3 <= 3", true),
+            ("4 > 3", true),
+            ("3 >= 4", false),
+            ("'abc' = ${T01}", true),
+            ("'abd' > ${T01}", true),
+            ("${S01} = true", true),
+            ("${S01} != true", false),
+            ("true and false", false),
+            ("true or false", true),
+            ("not false", true),
+            ("not 1 = 2 and true", true),
+        ] {
+            assert_eq!(v(testo), Valore::Booleano(atteso), "{testo}");
+        }
+    }
+
+    #[test]
+    fn functions() {
+        assert_eq!(v("if(${X01} > 1, 10, 20)"), n("10"));
+        assert_eq!(v("if(${X01} > 5, 10, 20)"), n("20"));
+        assert_eq!(v("sum(${X01..X03})"), n("2"));
+        assert_eq!(v("sum(${R01.A..C}, 1)"), n("4.75"));
+        assert_eq!(v("min(${R01.A..C}, 3)"), n("1.5"));
+        assert_eq!(v("max(${R01.A..C}, 1)"), n("2.25"));
+        assert_eq!(v("abs(-4.5)"), n("4.5"));
+        assert_eq!(v("round(0.125, 2)"), n("0.13"));
+        assert_eq!(v("round(-0.125, 2)"), n("-0.13"));
+        assert_eq!(v("round(2.5, 0)"), n("3"));
+        assert_eq!(v("round(0.124, 2)"), n("0.12"));
+        assert_eq!(v("coalesce(${X02}, ${X03}, 7)"), n("0"));
+        assert_eq!(v("coalesce(${X02}, 7)"), n("7"));
+        assert_eq!(v("empty(${X02})"), Valore::Booleano(true));
+        assert_eq!(v("empty(${X03})"), Valore::Booleano(false), "zero is not blank");
+        assert_eq!(v("empty(${R01.A..C})"), Valore::Booleano(false));
+        assert_eq!(v("count_if(${R01.A..C}, . > 2)"), n("1"));
+        assert_eq!(v("count_if(${R01.A..C}, . > 0)"), n("2"), "blanks are not counted");
+        assert_eq!(v("count_if(${X01..X03}, . >= ${X03})"), n("2"));
+        assert_eq!(v("len(${T01})"), n("3"));
+        assert_eq!(v("${G01} > ${G01}"), Valore::Booleano(false));
+        assert_eq!(v(". * 2"), n("4"), "in a rule, . is its first field");
+    }
+
+    #[test]
+    fn blanks_follow_the_documented_rules() {
+        let vuoto = Valore::Vuoto;
+        assert_eq!(v("${X02} + 5"), vuoto);
+        assert_eq!(v("${X02} * 0"), vuoto);
+        assert_eq!(v("5 - ${X02}"), vuoto);
+        assert_eq!(v("5 / 0"), vuoto, "division by zero is blank");
+        assert_eq!(v("5 / ${X03}"), vuoto);
+        assert_eq!(v("5 / ${X02}"), vuoto);
+        assert_eq!(v("${X02} > 3"), vuoto);
+        assert_eq!(v("${X02} = ${X02}"), vuoto);
+        assert_eq!(v("false and ${X02} > 1"), Valore::Booleano(false));
+        assert_eq!(v("${X02} > 1 and false"), Valore::Booleano(false));
+        assert_eq!(v("true and ${X02} > 1"), vuoto);
+        assert_eq!(v("true or ${X02} > 1"), Valore::Booleano(true));
+        assert_eq!(v("${X02} > 1 or true"), Valore::Booleano(true));
+        assert_eq!(v("false or ${X02} > 1"), vuoto);
+        assert_eq!(v("not (${X02} > 1)"), vuoto);
+        assert_eq!(v("if(${X02} > 1, 1, 2)"), vuoto);
+        assert_eq!(v("sum(3, ${X02}, 4)"), n("7"));
+        assert_eq!(v("sum(${X02}, ${X02})"), vuoto);
+        assert_eq!(con("sum(${X01..X03})", [None, None, None], [None, None, None]), vuoto);
+        assert_eq!(con("min(${X01..X03})", [None, None, None], [None, None, None]), vuoto);
+        assert_eq!(con("count_if(${X01..X03}, . > 0)", [None, None, None], [None, None, None]), n("0"));
+        assert_eq!(con("empty(${X01..X03})", [None, None, None], [None, None, None]), Valore::Booleano(true));
+        assert_eq!(v("coalesce(${X02}, 0) + 5"), n("5"));
+        assert_eq!(v("abs(${X02})"), vuoto);
+        assert_eq!(v("round(${X02}, 2)"), vuoto);
+        assert_eq!(v("-${X02}"), vuoto);
+        let enorme = "99999999999999999999999999 * 99999999999999999999999999";
+        assert_eq!(v(enorme), vuoto, "overflow is blank, not a wrong number");
+    }
+
+    #[test]
+    fn type_errors_are_refused_with_their_position() {
+        assert!(errore_di("${X01} + 'SI'").contains("tra numeri"));
+        assert!(errore_di("${G01} + ${X01}").contains("una data"));
+        assert!(errore_di("if(${X01}, 1, 2)").contains("condizione"));
+        assert!(errore_di("if(${S01}, 1, 'a')").contains("stesso tipo"));
+        assert!(errore_di("sum(${T01})").contains("numeri"));
+        assert!(errore_di("${X01} and true").contains("condizioni"));
+        assert!(errore_di("${X01} = 'a'").contains("non si confronta"));
+        assert!(errore_di("${S01} < true").contains("non vale per"));
+        assert!(errore_di("${R01.A..C} + 1").contains("intervallo"));
+        assert!(errore_di("${ZZ9}").contains("non esiste"));
+        assert!(errore_di("${X01..X09}").contains("sconosciuto"));
+        assert!(errore_di("round(1, ${X01})").contains("decimali"));
+        assert!(errore_di("sum()").contains("almeno"));
+        assert!(errore_di("abs(1, 2)").contains("1 argomenti"));
+        assert!(errore_di("count_if(${X01}, . > 1)").contains("intervallo"));
+        assert!(errore_di("len(${X01})").contains("testo"));
+        assert!(errore_di("media(1)").contains("sconosciuta"));
+        assert!(errore_di("coalesce(1, 'a')").contains("mescola"));
+        let e = compila("1 + ${X01} * 'a'", &Campi, None).unwrap_err();
+        assert_eq!(e.posizione, 4..16, "the position is the offending sub-expression");
+        let e = compila("${X01} + 1", &Campi, Some(&TipoEspr::Booleano)).unwrap_err();
+        assert!(e.messaggio.contains("qui serve un SI/NO"), "{e:?}");
+    }
+}

@@ -1,0 +1,314 @@
+//! Loading is strict: each mistake an author can make is refused with file:line:column and a plain message.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use questionario::valutazione::Esito;
+use questionario::{Risposte, Valutazione, carica};
+
+const MANIFESTO: &str = r#"
+codice = "PROVA"
+anno_riferimento = 2023
+anno_compilazione = 2024
+ordine = 1
+
+[[moduli]]
+codice = "A"
+titolo = { it = "Prova", en = "Test" }
+definizione = "modulo.toml"
+"#;
+
+/// A small but complete modulo: fields of every type, a table with totals, relevance, a calculation, rules.
+const BUONO: &str = r#"modulo = "A"
+note = "prova"
+
+[[quadri]]
+codice = "A"
+titolo = { it = "Quadro A", en = "Section A" }
+
+[[quadri.sezioni]]
+titolo = { it = "Dati", en = "Data" }
+
+[[quadri.sezioni.campi]]
+id = "A01"
+etichetta = { it = "Servizio svolto", en = "Service provided" }
+tipo = "si_no"
+obbligatorio = true
+
+[[quadri.sezioni.campi]]
+id = "A02"
+etichetta = { it = "Utenti", en = "Users" }
+tipo = "intero"
+min = 0
+obbligatorio = true
+rilevante = "${A01}"
+
+[[quadri.sezioni.campi]]
+id = "A03"
+etichetta = { it = "Di cui minori", en = "Of whom minors" }
+tipo = "intero"
+min = 0
+rilevante = "${A01}"
+
+[[quadri.sezioni.campi]]
+id = "A04"
+etichetta = { it = "Spesa", en = "Spending" }
+tipo = "euro"
+min = 0
+
+[[quadri.sezioni.campi]]
+id = "A05"
+etichetta = { it = "Spesa per utente", en = "Spending per user" }
+tipo = "euro"
+calcolo = "round(${A04} / ${A02}, 2)"
+
+[[quadri.sezioni.campi]]
+id = "A06"
+etichetta = { it = "Spesa BDAP", en = "BDAP spending" }
+tipo = "euro"
+precompilato = "BDAP"
+
+[[quadri.sezioni.campi]]
+id = "A07"
+etichetta = { it = "Gestione", en = "Management" }
+tipo = "scelta"
+opzioni = [
+  { codice = "diretta", etichetta = { it = "Diretta", en = "Direct" } },
+  { codice = "esterna", etichetta = { it = "Esternalizzata", en = "Outsourced" } },
+]
+
+[[quadri.sezioni.campi]]
+id = "A08"
+etichetta = { it = "Data", en = "Date" }
+tipo = "data"
+
+[[quadri.sezioni.campi]]
+id = "A09"
+etichetta = { it = "Quota", en = "Share" }
+tipo = "percentuale"
+
+[[quadri.sezioni.campi]]
+id = "A10"
+etichetta = { it = "Km", en = "Km" }
+tipo = "decimale"
+decimali = 1
+max = "999.5"
+
+[[quadri.sezioni.tabelle]]
+id = "A2"
+titolo = { it = "Personale", en = "Staff" }
+tipo = "decimale"
+min = 0
+righe = [
+  { rigo = "A21", etichetta = { it = "Dirigenti", en = "Managers" } },
+  { rigo = "A22", etichetta = { it = "Impiegati", en = "Clerks" } },
+]
+colonne = [
+  { colonna = "A", etichetta = { it = "Generale", en = "General" } },
+  { colonna = "B", etichetta = { it = "Polizia", en = "Police" } },
+]
+totale_righe = { rigo = "A29", etichetta = { it = "Totale", en = "Total" } }
+totale_colonne = { colonna = "P", etichetta = { it = "Totale", en = "Total" } }
+
+[[regole]]
+id = "A03_DI_CUI"
+gravita = "bloccante"
+condizione = "${A03} <= ${A02}"
+messaggio = { it = "Minori {A03} oltre gli utenti {A02}.", en = "Minors {A03} above users {A02}." }
+
+[[regole]]
+id = "A04_BDAP"
+gravita = "squadratura"
+condizione = "abs(coalesce(${A04}, 0) - ${A06}) <= max(1000, abs(${A06}) * 0.01)"
+campi = ["A04", "A06"]
+messaggio = { it = "Spesa {.} lontana da BDAP {A06}.", en = "Spending {.} far from BDAP {A06}." }
+
+[[regole]]
+id = "A2_COL_#"
+gravita = "avviso"
+per_ogni = ["A", "B"]
+quando = "${A01}"
+condizione = "${A29.#} < 100"
+messaggio = { it = "Colonna #: {A29.#} FTE.", en = "Column #: {A29.#} FTE." }
+"#;
+
+fn file(modulo: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([("prova/campagna.toml".into(), MANIFESTO.into()), ("prova/modulo.toml".into(), modulo.into())])
+}
+
+/// The single error of loading `modulo`, as `file:line:column: message`.
+fn errore(modulo: &str) -> String {
+    let errori = carica("q/", &file(modulo)).expect_err("the definition should be refused");
+    errori.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+}
+
+fn con(vecchio: &str, nuovo: &str) -> String {
+    assert!(BUONO.contains(vecchio), "{vecchio}");
+    BUONO.replacen(vecchio, nuovo, 1)
+}
+
+#[test]
+fn a_good_definition_loads_with_tables_totals_and_repeated_rules() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo("prova", "a").unwrap();
+    assert_eq!(m.codice, "PROVA");
+    assert_eq!(m.anno_riferimento, 2023);
+    // 10 fields, 2×2 cells + 2 row totals + 3 cells of the total row, the Annotazioni.
+    assert_eq!(m.campi.len(), 10 + 4 + 2 + 3 + 1);
+    assert!(m.id("A.ANNOTAZIONI").is_some());
+    assert_eq!(m.regole.len(), 4);
+    assert_eq!(m.regole_scritte, 3);
+    assert_eq!(m.regole[2].id, "A2_COL_A");
+    let regola = &m.regole[1];
+    assert_eq!(regola.campi, vec![m.id("A04").unwrap(), m.id("A06").unwrap()]);
+}
+
+#[test]
+fn syntax_and_unknown_keys_are_refused_with_position() {
+    assert_eq!(
+        errore(&con("tipo = \"intero\"\nmin = 0\nobbligatorio", "tipo = \"intero\"\nminimo = 0\nobbligatorio")),
+        "q/prova/modulo.toml:21:1: chiave sconosciuta `minimo`, ammesse: `id`, `etichetta`, `aiuto`, `tipo`, \
+         `decimali`, `unita`, `min`, `max`, `obbligatorio`, `opzioni`, `max_lunghezza`, `rilevante`, `calcolo`, \
+         `precompilato`"
+    );
+    assert!(errore(&con("tipo = \"si_no\"", "tipo = \"sino\"")).starts_with("q/prova/modulo.toml:14:8: valore sconosciuto"));
+    assert!(errore(&con("[[quadri]]", "[[quadri]\n")).starts_with("q/prova/modulo.toml:4:"));
+    assert!(errore(&con("max = \"999.5\"", "max = 999.5")).contains("tra virgolette"));
+    assert!(errore(&con("note = \"prova\"", "nota = \"prova\"")).contains("chiave sconosciuta `nota`"));
+    assert!(errore(&con("modulo = \"A\"", "modulo = \"B\"")).contains("la campagna lo usa per il modulo «A»"));
+}
+
+#[test]
+fn duplicate_ids_and_bad_addresses_are_refused() {
+    assert!(errore(&con("id = \"A03\"", "id = \"A02\"")).starts_with("q/prova/modulo.toml:26:6: l'indirizzo A02 è già usato (riga 18)"));
+    assert!(errore(&con("id = \"A03\"", "id = \"a03\"")).contains("indirizzo «a03» non valido"));
+    assert!(errore(&con("id = \"A03\"", "id = \"B03\"")).contains("il rigo comincia con «A»"));
+    assert!(errore(&con("id = \"A2_COL_#\"", "id = \"A2_COL\"")).contains("l'id contiene «#»"));
+    let doppia = BUONO.to_owned()
+        + "\n[[regole]]\nid = \"A03_DI_CUI\"\ngravita = \"avviso\"\ncondizione = \"true\"\nmessaggio = { it = \"x\", en = \"x\" }\n";
+    assert!(errore(&doppia).contains("la regola A03_DI_CUI è definita due volte"));
+    assert!(errore(&con("{ rigo = \"A22\"", "{ rigo = \"A21\"")).contains("l'indirizzo A21.A è già usato"));
+}
+
+#[test]
+fn unknown_references_and_type_errors_point_into_the_expression() {
+    // Line 42 is `calcolo = "round(${A04} / ${A02}, 2)"`; the string's text starts at column 12.
+    assert_eq!(
+        errore(&con("${A04} / ${A02}", "${A04} / ${A99}")),
+        "q/prova/modulo.toml:42:27: il campo A99 non esiste in questo modulo"
+    );
+    assert_eq!(
+        errore(&con("round(${A04} / ${A02}, 2)", "${A04} + ${A08}")),
+        "q/prova/modulo.toml:42:12: «+» vale tra numeri: qui ci sono un numero e una data"
+    );
+    assert!(errore(&con("round(${A04} / ${A02}, 2)", "${A01}")).contains("l'espressione dà un SI/NO (vero o falso), qui serve un numero"));
+    assert!(errore(&con("condizione = \"${A03} <= ${A02}\"", "condizione = \"${A03} + ${A02}\"")).contains("qui serve un SI/NO"));
+    assert!(errore(&con("rilevante = \"${A01}\"", "rilevante = \"${A02}\"")).contains("qui serve un SI/NO"));
+    assert!(errore(&con("{A03} oltre", "{A33} oltre")).contains("il messaggio cita {A33}"));
+    // In a repeated rule the position is in the template and the message names the value.
+    let e = errore(&con("${A29.#} < 100", "${A29.#} < 'cento'"));
+    assert!(e.contains("(con # = A)") && e.contains(":110:15:"), "{e}");
+    assert!(errore(&con("\"A04\", \"A06\"", "\"A04\", \"A66\"")).contains("il campo A66 non esiste"));
+}
+
+#[test]
+fn cycles_among_calculations_are_refused_with_the_path() {
+    let e = errore(&con("rilevante = \"${A01}\"\n\n[[quadri.sezioni.campi]]\nid = \"A03\"", "rilevante = \"${A05} > 0\"\n\n[[quadri.sezioni.campi]]\nid = \"A03\""));
+    assert!(e.contains("ciclo") && e.contains("A02 → A05 → A02"), "{e}");
+    let e = errore(&con("round(${A04} / ${A02}, 2)", "${A05} + 1"));
+    assert!(e.contains("A05 → A05"), "{e}");
+}
+
+#[test]
+fn keys_that_do_not_fit_the_type_are_refused() {
+    assert!(errore(&con("tipo = \"data\"", "tipo = \"data\"\nmin = 0")).contains("«min/max» vale solo per i campi numerici"));
+    assert!(errore(&con("tipo = \"scelta\"", "tipo = \"testo\"")).contains("«opzioni» vale solo per i campi scelta"));
+    assert!(errore(&con("decimali = 1\nmax", "decimali = 1\nmin = 1000\nmax")).contains("max (999.5) è minore di min (1000)"));
+    assert!(errore(&con("tipo = \"euro\"\ncalcolo", "tipo = \"euro\"\nobbligatorio = true\ncalcolo")).contains("un campo calcolato non si compila"));
+    assert!(errore(&con("tipo = \"decimale\"\nmin = 0\nrighe", "tipo = \"testo\"\nrighe")).contains("i totali valgono solo per tabelle di numeri"));
+    let senza = BTreeMap::from([("prova/campagna.toml".to_owned(), MANIFESTO.replace("definizione = \"modulo.toml\"\n", ""))]);
+    assert!(carica("q/", &senza).unwrap_err()[0].messaggio.contains("non dice il file"));
+    let altrove = BTreeMap::from([("prova/campagna.toml".to_owned(), MANIFESTO.replace("modulo.toml", "../../x.toml"))]);
+    assert!(carica("q/", &altrove).unwrap_err()[0].messaggio.contains("percorso non valido"));
+}
+
+#[test]
+fn answers_of_the_wrong_kind_are_reported_per_field() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo("PROVA", "A").unwrap();
+    let leggi = |indirizzo: &str, testo: &str| m.interpreta_testo(m.id(indirizzo).unwrap(), testo);
+    assert!(leggi("A04", "1234,50").is_ok());
+    assert!(leggi("A04", "-0.5").unwrap_err().messaggio(questionario::Lingua::It).contains("minimo"));
+    assert_eq!(leggi("A04", "12.345").unwrap_err().messaggio(questionario::Lingua::It), "Al massimo 2 cifre dopo la virgola.");
+    assert!(leggi("A04", "1.234,56").unwrap_err().messaggio(questionario::Lingua::It).contains("migliaia"));
+    assert!(leggi("A04", "dieci").unwrap_err().messaggio(questionario::Lingua::It).contains("Non è un numero"));
+    assert!(leggi("A04", "1e5").is_err());
+    assert!(leggi("A04", "12,").is_err());
+    assert!(leggi("A02", "3.5").unwrap_err().messaggio(questionario::Lingua::It).contains("intero"));
+    assert!(leggi("A02", "3.0").is_ok());
+    assert!(leggi("A10", "999.6").unwrap_err().messaggio(questionario::Lingua::En).contains("maximum is 999.5"));
+    assert!(leggi("A09", "100.01").is_err(), "a percentage is at most 100");
+    assert!(leggi("A08", "2023-02-30").unwrap_err().messaggio(questionario::Lingua::It).contains("data esistente"));
+    assert!(leggi("A08", "29/02/2024").is_ok());
+    assert!(leggi("A07", "mista").unwrap_err().messaggio(questionario::Lingua::It).contains("diretta, esterna"));
+    assert!(leggi("A01", "forse").is_err());
+    assert!(leggi("A01", "sì").is_ok());
+    assert!(leggi("A05", "3").is_err(), "calculated fields are not filled in");
+    assert!(leggi("A.ANNOTAZIONI", &"x".repeat(4001)).is_err());
+    assert!(leggi("A.ANNOTAZIONI", &"è".repeat(4000)).is_ok(), "the limit counts characters, not bytes");
+
+    let json = serde_json::json!({
+        "A01": "SI", "A02": 3.5, "A04": "12,345", "A08": "2023-02-30", "A99": 1, "A05": 3, "A07": ["diretta"]
+    });
+    let r = Risposte::da_json(m, &json).unwrap();
+    let mut errati: Vec<&str> = r.errori.iter().map(|(a, _)| a.as_str()).collect();
+    errati.sort_unstable();
+    assert_eq!(errati, ["A02", "A04", "A05", "A07", "A08", "A99"]);
+    let report = Valutazione::nuova(m, &r).report();
+    assert!(!report.invio_consentito);
+    assert!(report.errori_campo.iter().any(|e| e.campo == "A99"));
+    assert!(Risposte::da_json(m, &serde_json::json!([1])).is_err());
+    assert!(Risposte::da_json(m, &serde_json::json!({"valori": {}, "altro": 1})).is_err());
+}
+
+#[test]
+fn the_report_gives_outcomes_completion_calculations_and_whether_invio_is_allowed() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo("PROVA", "A").unwrap();
+    let json = serde_json::json!({
+        "valori": { "A01": false, "A02": 10, "A03": 12, "A04": "5000.00", "A21.A": "1.5", "A22.A": "2.25", "A22.B": "1" },
+        "precompilati": { "A06": "10000.00" },
+    });
+    let r = Risposte::da_json(m, &json).unwrap();
+    let report = Valutazione::nuova(m, &r).report();
+    // A01 = NO: A02 and A03 do not apply, so they count as blank and are listed as values to remove.
+    assert_eq!(report.non_pertinenti_con_valore, ["A02", "A03"]);
+    let esito = |id: &str| report.regole.iter().find(|e| e.id == id).unwrap();
+    assert_eq!(esito("A03_DI_CUI").esito, Esito::NonValutabile);
+    assert_eq!(esito("A04_BDAP").esito, Esito::Violata);
+    assert_eq!(esito("A04_BDAP").messaggio.as_ref().unwrap().it, "Spesa 5.000,00 lontana da BDAP 10.000,00.");
+    assert_eq!(esito("A04_BDAP").messaggio.as_ref().unwrap().en, "Spending 5,000.00 far from BDAP 10,000.00.");
+    assert_eq!(esito("A2_COL_A").esito, Esito::NonApplicabile);
+    let calcolato = |a: &str| report.calcolati.iter().find(|c| c.campo == a).unwrap().valore.clone();
+    assert_eq!(calcolato("A29.A").as_deref(), Some("3.75"));
+    assert_eq!(calcolato("A21.P").as_deref(), Some("1.5"));
+    assert_eq!(calcolato("A29.P").as_deref(), Some("4.75"));
+    assert_eq!(calcolato("A05"), None, "A02 does not apply, so the division has a blank");
+    assert_eq!(report.quadri[0].richiesti, 1, "A02 is required only when relevant");
+    assert_eq!(report.quadri[0].percentuale, 100);
+    assert!(!report.invio_consentito, "an unjustified squadratura blocks invio");
+    assert_eq!(report.squadrature_da_giustificare, 1);
+
+    let mut v = Valutazione::nuova(m, &r);
+    v.giustifica("A04_BDAP", "Spese elettorali");
+    let report = v.report();
+    assert!(report.invio_consentito, "{:?}", report.errori_campo);
+    assert_eq!(report.squadrature_giustificate, 1);
+
+    v.imposta(m.id("A01").unwrap(), Ok(questionario::Valore::Booleano(true)));
+    let report = v.report();
+    assert_eq!(report.bloccanti_violate, 1, "12 minors of 10 users now applies");
+    assert!(!report.invio_consentito);
+    assert_eq!(report.regole.iter().find(|e| e.id == "A2_COL_A").unwrap().esito, Esito::Rispettata);
+    assert_eq!(report.calcolati.iter().find(|c| c.campo == "A05").unwrap().valore.as_deref(), Some("500.00"));
+}
