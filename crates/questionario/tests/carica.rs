@@ -171,7 +171,9 @@ fn syntax_and_unknown_keys_are_refused_with_position() {
          `decimali`, `unita`, `min`, `max`, `obbligatorio`, `opzioni`, `max_lunghezza`, `rilevante`, `calcolo`, \
          `precompilato`"
     );
-    assert!(errore(&con("tipo = \"si_no\"", "tipo = \"sino\"")).starts_with("q/prova/modulo.toml:14:8: valore sconosciuto"));
+    assert!(
+        errore(&con("tipo = \"si_no\"", "tipo = \"sino\"")).starts_with("q/prova/modulo.toml:14:8: valore sconosciuto")
+    );
     assert!(errore(&con("[[quadri]]", "[[quadri]\n")).starts_with("q/prova/modulo.toml:4:"));
     assert!(errore(&con("max = \"999.5\"", "max = 999.5")).contains("tra virgolette"));
     assert!(errore(&con("note = \"prova\"", "nota = \"prova\"")).contains("chiave sconosciuta `nota`"));
@@ -180,7 +182,10 @@ fn syntax_and_unknown_keys_are_refused_with_position() {
 
 #[test]
 fn duplicate_ids_and_bad_addresses_are_refused() {
-    assert!(errore(&con("id = \"A03\"", "id = \"A02\"")).starts_with("q/prova/modulo.toml:26:6: l'indirizzo A02 è già usato (riga 18)"));
+    assert!(
+        errore(&con("id = \"A03\"", "id = \"A02\""))
+            .starts_with("q/prova/modulo.toml:26:6: l'indirizzo A02 è già usato (riga 18)")
+    );
     assert!(errore(&con("id = \"A03\"", "id = \"a03\"")).contains("indirizzo «a03» non valido"));
     assert!(errore(&con("id = \"A03\"", "id = \"B03\"")).contains("il rigo comincia con «A»"));
     assert!(errore(&con("id = \"A2_COL_#\"", "id = \"A2_COL\"")).contains("l'id contiene «#»"));
@@ -201,8 +206,14 @@ fn unknown_references_and_type_errors_point_into_the_expression() {
         errore(&con("round(${A04} / ${A02}, 2)", "${A04} + ${A08}")),
         "q/prova/modulo.toml:42:12: «+» vale tra numeri: qui ci sono un numero e una data"
     );
-    assert!(errore(&con("round(${A04} / ${A02}, 2)", "${A01}")).contains("l'espressione dà un SI/NO (vero o falso), qui serve un numero"));
-    assert!(errore(&con("condizione = \"${A03} <= ${A02}\"", "condizione = \"${A03} + ${A02}\"")).contains("qui serve un SI/NO"));
+    assert!(
+        errore(&con("round(${A04} / ${A02}, 2)", "${A01}"))
+            .contains("l'espressione dà un SI/NO (vero o falso), qui serve un numero")
+    );
+    assert!(
+        errore(&con("condizione = \"${A03} <= ${A02}\"", "condizione = \"${A03} + ${A02}\""))
+            .contains("qui serve un SI/NO")
+    );
     assert!(errore(&con("rilevante = \"${A01}\"", "rilevante = \"${A02}\"")).contains("qui serve un SI/NO"));
     assert!(errore(&con("{A03} oltre", "{A33} oltre")).contains("il messaggio cita {A33}"));
     // In a repeated rule the position is in the template and the message names the value.
@@ -213,7 +224,10 @@ fn unknown_references_and_type_errors_point_into_the_expression() {
 
 #[test]
 fn cycles_among_calculations_are_refused_with_the_path() {
-    let e = errore(&con("rilevante = \"${A01}\"\n\n[[quadri.sezioni.campi]]\nid = \"A03\"", "rilevante = \"${A05} > 0\"\n\n[[quadri.sezioni.campi]]\nid = \"A03\""));
+    let e = errore(&con(
+        "rilevante = \"${A01}\"\n\n[[quadri.sezioni.campi]]\nid = \"A03\"",
+        "rilevante = \"${A05} > 0\"\n\n[[quadri.sezioni.campi]]\nid = \"A03\"",
+    ));
     assert!(e.contains("ciclo") && e.contains("A02 → A05 → A02"), "{e}");
     let e = errore(&con("round(${A04} / ${A02}, 2)", "${A05} + 1"));
     assert!(e.contains("A05 → A05"), "{e}");
@@ -221,14 +235,28 @@ fn cycles_among_calculations_are_refused_with_the_path() {
 
 #[test]
 fn keys_that_do_not_fit_the_type_are_refused() {
-    assert!(errore(&con("tipo = \"data\"", "tipo = \"data\"\nmin = 0")).contains("«min/max» vale solo per i campi numerici"));
+    assert!(
+        errore(&con("tipo = \"data\"", "tipo = \"data\"\nmin = 0"))
+            .contains("«min/max» vale solo per i campi numerici")
+    );
     assert!(errore(&con("tipo = \"scelta\"", "tipo = \"testo\"")).contains("«opzioni» vale solo per i campi scelta"));
-    assert!(errore(&con("decimali = 1\nmax", "decimali = 1\nmin = 1000\nmax")).contains("max (999.5) è minore di min (1000)"));
-    assert!(errore(&con("tipo = \"euro\"\ncalcolo", "tipo = \"euro\"\nobbligatorio = true\ncalcolo")).contains("un campo calcolato non si compila"));
-    assert!(errore(&con("tipo = \"decimale\"\nmin = 0\nrighe", "tipo = \"testo\"\nrighe")).contains("i totali valgono solo per tabelle di numeri"));
-    let senza = BTreeMap::from([("prova/campagna.toml".to_owned(), MANIFESTO.replace("definizione = \"modulo.toml\"\n", ""))]);
+    assert!(
+        errore(&con("decimali = 1\nmax", "decimali = 1\nmin = 1000\nmax"))
+            .contains("max (999.5) è minore di min (1000)")
+    );
+    assert!(
+        errore(&con("tipo = \"euro\"\ncalcolo", "tipo = \"euro\"\nobbligatorio = true\ncalcolo"))
+            .contains("un campo calcolato non si compila")
+    );
+    assert!(
+        errore(&con("tipo = \"decimale\"\nmin = 0\nrighe", "tipo = \"testo\"\nrighe"))
+            .contains("i totali valgono solo per tabelle di numeri")
+    );
+    let senza =
+        BTreeMap::from([("prova/campagna.toml".to_owned(), MANIFESTO.replace("definizione = \"modulo.toml\"\n", ""))]);
     assert!(carica("q/", &senza).unwrap_err()[0].messaggio.contains("non dice il file"));
-    let altrove = BTreeMap::from([("prova/campagna.toml".to_owned(), MANIFESTO.replace("modulo.toml", "../../x.toml"))]);
+    let altrove =
+        BTreeMap::from([("prova/campagna.toml".to_owned(), MANIFESTO.replace("modulo.toml", "../../x.toml"))]);
     assert!(carica("q/", &altrove).unwrap_err()[0].messaggio.contains("percorso non valido"));
 }
 
@@ -239,7 +267,10 @@ fn answers_of_the_wrong_kind_are_reported_per_field() {
     let leggi = |indirizzo: &str, testo: &str| m.interpreta_testo(m.id(indirizzo).unwrap(), testo);
     assert!(leggi("A04", "1234,50").is_ok());
     assert!(leggi("A04", "-0.5").unwrap_err().messaggio(questionario::Lingua::It).contains("minimo"));
-    assert_eq!(leggi("A04", "12.345").unwrap_err().messaggio(questionario::Lingua::It), "Al massimo 2 cifre dopo la virgola.");
+    assert_eq!(
+        leggi("A04", "12.345").unwrap_err().messaggio(questionario::Lingua::It),
+        "Al massimo 2 cifre dopo la virgola."
+    );
     assert!(leggi("A04", "1.234,56").unwrap_err().messaggio(questionario::Lingua::It).contains("migliaia"));
     assert!(leggi("A04", "dieci").unwrap_err().messaggio(questionario::Lingua::It).contains("Non è un numero"));
     assert!(leggi("A04", "1e5").is_err());

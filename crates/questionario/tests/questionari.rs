@@ -1,0 +1,278 @@
+//! The real questionnaires of `questionari/`: they load, they are as large as the seed's, every rule can both pass
+//! and trip, and incremental re-checking always equals a full evaluation.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use proptest::prelude::*;
+use questionario::modello::{Campo, Gravita, Modulo, Tipo};
+use questionario::valutazione::Esito;
+use questionario::{Catalogo, Data, Risposte, Valore, Valutazione};
+
+fn catalogo() -> Catalogo {
+    let cartella = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionari");
+    questionario::carica_cartella(&cartella)
+        .unwrap_or_else(|errori| panic!("{}", errori.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+}
+
+#[test]
+fn every_definition_loads_and_the_catalogue_is_as_large_as_the_seed() {
+    let c = catalogo();
+    let moduli: BTreeSet<String> = c.moduli.iter().map(|m| format!("{} {}", m.codice, m.modulo)).collect();
+    for atteso in [
+        "FC80U A",
+        "FC80U B",
+        "FC60U A",
+        "FC60U B",
+        "MONITORAGGIO SOCIALE",
+        "MONITORAGGIO ASILI",
+        "MONITORAGGIO TRASPORTO",
+    ] {
+        assert!(moduli.contains(atteso), "{atteso} in {moduli:?}");
+    }
+    let fc80u: Vec<&Modulo> = c.moduli.iter().filter(|m| m.codice == "FC80U").collect();
+    let campi: usize = fc80u.iter().map(|m| m.campi.len()).sum();
+    let regole: usize = fc80u.iter().map(|m| m.regole_scritte).sum();
+    assert!(campi >= 800, "FC80U has {campi} fields");
+    assert!(regole >= 60, "FC80U has {regole} rules");
+    for m in &c.moduli {
+        for q in &m.quadri {
+            assert!(m.id(&format!("{}.ANNOTAZIONI", q.codice)).is_some());
+        }
+        for g in [Gravita::Bloccante, Gravita::Squadratura, Gravita::Avviso] {
+            assert!(m.regole.iter().any(|r| r.gravita == g), "{} {} has no {g:?}", m.codice, m.modulo);
+        }
+    }
+    let schede: Vec<&Modulo> = c.moduli.iter().filter(|m| m.codice == "MONITORAGGIO").collect();
+    assert!(schede.iter().all(|m| m.quadri.len() == 4));
+    // Average hours, coverage and the like are computed by the system.
+    assert!(schede.iter().all(|m| m.campi.iter().any(|c| c.calcolo.is_some())));
+}
+
+/// A small deterministic generator: the search below must give the same answer on every run.
+struct Casuale(u64);
+
+impl Casuale {
+    fn prossimo(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// Values worth trying for a field: blank, and values of its type within its bounds.
+fn candidati(campo: &Campo) -> Vec<Valore> {
+    let mut out = vec![Valore::Vuoto];
+    match &campo.tipo {
+        Tipo::SiNo => out.extend([Valore::Booleano(true), Valore::Booleano(false)]),
+        Tipo::Scelta(opzioni) => out.extend(opzioni.iter().map(|o| Valore::Testo(o.codice.as_str().into()))),
+        Tipo::Testo(_) => out.push(Valore::Testo("Testo di prova".into())),
+        Tipo::Data => out.extend(
+            [Data::new(2023, 1, 1), Data::new(2023, 12, 31), Data::new(2024, 6, 30)]
+                .into_iter()
+                .flatten()
+                .map(Valore::Data),
+        ),
+        tipo => {
+            let decimali = tipo.decimali().unwrap_or(0);
+            let (min, max) = match tipo {
+                Tipo::Percentuale => (Some(0.into()), Some(100.into())),
+                _ => (campo.min, campo.max),
+            };
+            for s in [
+                "0", "1", "2", "3", "5", "10", "12", "33", "50", "100", "250", "1000", "5000", "30000", "100000",
+                "1000000", "0.5", "0.25", "1.5",
+            ] {
+                let n: rust_decimal::Decimal = s.parse().unwrap();
+                if n.scale() <= decimali && min.is_none_or(|m| n >= m) && max.is_none_or(|m| n <= m) {
+                    out.push(Valore::Numero(n));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The fields a person fills in that a rule depends on, through calculations and relevance.
+fn ingressi(m: &Modulo, i: usize) -> Vec<u32> {
+    let regola = &m.regole[i];
+    let mut da_vedere = Vec::new();
+    regola.condizione.dipendenze(&mut da_vedere);
+    if let Some(q) = &regola.quando {
+        q.dipendenze(&mut da_vedere);
+    }
+    let mut visti = BTreeSet::new();
+    let mut ingressi = BTreeSet::new();
+    while let Some(id) = da_vedere.pop() {
+        if !visti.insert(id) {
+            continue;
+        }
+        let campo = m.campo(id);
+        for e in campo.rilevante.iter().chain(&campo.calcolo) {
+            e.dipendenze(&mut da_vedere);
+        }
+        if campo.calcolo.is_none() {
+            ingressi.insert(id);
+        }
+    }
+    ingressi.into_iter().collect()
+}
+
+#[test]
+fn every_rule_of_the_real_questionnaires_can_pass_and_can_trip() {
+    let c = catalogo();
+    let mut mancano = Vec::new();
+    let mut provate = 0;
+    for m in c.moduli.iter().filter(|m| m.codice != "FC60U") {
+        let mut v = Valutazione::nuova(m, &Risposte::default());
+        let pool: Vec<Vec<Valore>> = m.campi.iter().map(candidati).collect();
+        for i in 0..m.regole.len() {
+            let ingressi = ingressi(m, i);
+            let mut rnd = Casuale(0x9E37_79B9_7F4A_7C15 ^ i as u64);
+            let (mut rispettata, mut violata) = (false, false);
+            for tentativo in 0..2000 {
+                // Sparse answers find most outcomes: every input at a base value (blank; 0 and NO; 0 and SI),
+                // except one to three drawn at random. Every fourth try draws every input.
+                let modo = tentativo % 4;
+                let sparsi: Vec<u32> =
+                    (0..1 + rnd.prossimo(3)).map(|_| ingressi[rnd.prossimo(ingressi.len())]).collect();
+                for &id in &ingressi {
+                    let scelte = &pool[id as usize];
+                    let si_no = matches!(m.campo(id).tipo, Tipo::SiNo);
+                    let k = if modo == 3 || sparsi.contains(&id) {
+                        rnd.prossimo(scelte.len())
+                    } else {
+                        match modo {
+                            0 => 0,
+                            1 if si_no => 2,
+                            _ => 1,
+                        }
+                    };
+                    v.imposta(id, Ok(scelte[k.min(scelte.len() - 1)].clone()));
+                }
+                match v.esito_regola(i) {
+                    Esito::Rispettata => rispettata = true,
+                    Esito::Violata => violata = true,
+                    _ => {}
+                }
+                if rispettata && violata {
+                    break;
+                }
+            }
+            for &id in &ingressi {
+                v.imposta(id, Ok(Valore::Vuoto));
+            }
+            provate += 1;
+            if !(rispettata && violata) {
+                mancano.push(format!(
+                    "{} {} {}: {}",
+                    m.codice,
+                    m.modulo,
+                    m.regole[i].id,
+                    if rispettata {
+                        "never trips"
+                    } else if violata {
+                        "never passes"
+                    } else {
+                        "never evaluated"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(provate > 500);
+    assert!(mancano.is_empty(), "{} rules:\n{}", mancano.len(), mancano.join("\n"));
+}
+
+/// The whole state of an evaluation, to compare incremental and full results.
+fn stato(m: &Modulo, v: &Valutazione) -> (Vec<Valore>, Vec<bool>, Vec<Esito>) {
+    let n = m.campi.len() as u32;
+    (
+        (0..n).map(|id| v.valore(id).clone()).collect(),
+        (0..n).map(|id| v.pertinente(id)).collect(),
+        (0..m.regole.len()).map(|i| v.esito_regola(i)).collect(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// After any sequence of edits, the incremental state equals a full evaluation of the same answers.
+    #[test]
+    fn incremental_rechecking_equals_full_evaluation(
+        quale in 0usize..4,
+        seme in any::<u64>(),
+        modifiche in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 1..40),
+    ) {
+        let c = catalogo();
+        let scelti = [("FC80U", "A"), ("FC80U", "B"), ("MONITORAGGIO", "SOCIALE"), ("MONITORAGGIO", "TRASPORTO")];
+        let m = c.modulo(scelti[quale].0, scelti[quale].1).unwrap();
+        let ingressi: Vec<u32> = (0..m.campi.len() as u32).filter(|id| m.campo(*id).calcolo.is_none()).collect();
+        let pool: Vec<Vec<Valore>> = m.campi.iter().map(candidati).collect();
+        let mut rnd = Casuale(seme | 1);
+        let mut risposte = Risposte::default();
+        for &id in &ingressi {
+            let scelte = &pool[id as usize];
+            risposte.valori.insert(id, scelte[rnd.prossimo(scelte.len())].clone());
+        }
+        let mut v = Valutazione::nuova(m, &risposte);
+        let mut finali: HashMap<u32, Valore> = risposte.valori.clone();
+        for (campo, valore) in modifiche {
+            let id = ingressi[campo.index(ingressi.len())];
+            let nuovo = valore.get(&pool[id as usize]).clone();
+            v.imposta(id, Ok(nuovo.clone()));
+            finali.insert(id, nuovo);
+        }
+        let completa = Valutazione::nuova(m, &Risposte { valori: finali, ..Risposte::default() });
+        prop_assert!(stato(m, &v) == stato(m, &completa));
+    }
+
+    /// Any text typed into any field is either read or refused with a message: never a panic.
+    #[test]
+    fn reading_any_answer_never_panics(testo in ".{0,30}", numero in "-?[0-9]{0,30}([.,][0-9]{0,30})?", quale in any::<prop::sample::Index>()) {
+        let c = catalogo();
+        let m = c.modulo("FC80U", "A").unwrap();
+        let id = quale.index(m.campi.len()) as u32;
+        let _ = m.interpreta_testo(id, &testo);
+        let _ = m.interpreta_testo(id, &numero);
+    }
+
+    /// Any expression text either compiles or is refused; evaluating what compiles never panics.
+    #[test]
+    fn any_expression_compiles_or_is_refused_and_evaluation_never_panics(
+        testo in "[ -~]{0,60}",
+        pezzi in prop::collection::vec(prop::sample::select(vec![
+            "${A20}", "${A29}", "${B10.A..O}", "sum(", "count_if(", ", . > 1)", "if(", "coalesce(", ")", "+", "-", "*",
+            "/", "0", "1.5", "'comune'", "${A00}", "=", "<", "and", "or", "not", "(", ",", "round(", "2", "empty(",
+            "abs(", "min(", "max(", "true",
+        ]), 0..24),
+    ) {
+        let c = catalogo();
+        let m = c.modulo("FC80U", "A").unwrap();
+        let v = Valutazione::nuova(m, &Risposte::default());
+        let valori: Vec<Valore> = (0..m.campi.len() as u32).map(|id| v.valore(id).clone()).collect();
+        struct Ctx<'a>(&'a Modulo);
+        impl questionario::espressione::Contesto for Ctx<'_> {
+            fn campo(&self, a: &str) -> Option<(u32, questionario::espressione::TipoEspr)> {
+                self.0.id(a).map(|id| (id, self.0.campo(id).tipo.in_espressione()))
+            }
+            fn intervallo(&self, _: &questionario::espressione::Riferimento) -> Result<Vec<u32>, String> {
+                let a = self.0.id("B10.A").ok_or("x")?;
+                Ok((a..a + 15).collect())
+            }
+            fn tipo(&self, id: u32) -> questionario::espressione::TipoEspr {
+                self.0.campo(id).tipo.in_espressione()
+            }
+            fn punto(&self) -> Option<u32> {
+                None
+            }
+        }
+        for t in [testo, pezzi.concat()] {
+            if let Ok((e, _)) = questionario::espressione::compila(&t, &Ctx(m), None) {
+                let _ = e.valuta(&valori);
+            }
+        }
+    }
+}
