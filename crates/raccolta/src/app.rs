@@ -26,6 +26,8 @@ pub struct App {
     pub db: Db,
     /// The campaign catalogue.
     pub catalogo: Catalogo,
+    /// The questionnaires' definitions (quadri, fields, rules), loaded and checked at start-up.
+    pub questionari: questionario::Catalogo,
     /// Request and pool metrics.
     pub metrics: Metrics,
     /// Argon2id hashing with bounded concurrency.
@@ -50,6 +52,12 @@ impl AppState {
     /// Connects to the database, applies migrations and loads the catalogue.
     pub async fn build(config: Config) -> anyhow::Result<AppState> {
         let catalogo = Catalogo::load().context("catalogo delle campagne non valido")?;
+        // The questionnaires' definitions are checked at start-up too: a broken rule must stop a deployment,
+        // not surface on the first compiler's page.
+        let questionari = crate::catalogo::definizioni().map_err(|errori| {
+            let elenco: Vec<String> = errori.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("definizioni dei questionari non valide:\n{}", elenco.join("\n"))
+        })?;
         let db = Db::connect(&config)
             .await
             .with_context(|| format!("connessione al database {} non riuscita", config.database_url_redacted()))?;
@@ -59,8 +67,15 @@ impl AppState {
             tracing::info!(inseriti = rapporto.inserite, invariati = rapporto.invariate, "enti dimostrativi pronti");
         }
         let hasher = PasswordHasher::new(config.password_hash_concurrency)?;
-        let state =
-            AppState(Arc::new(App { config, db, catalogo, metrics: Metrics::new(), hasher, mail_wake: Wake::new() }));
+        let state = AppState(Arc::new(App {
+            config,
+            db,
+            catalogo,
+            questionari,
+            metrics: Metrics::new(),
+            hasher,
+            mail_wake: Wake::new(),
+        }));
         record_system_event(&state, "sistema.avvio", None).await;
         Ok(state)
     }

@@ -196,3 +196,71 @@ fn admin_create_prints_a_one_time_link_and_refuses_a_taken_address() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--email"));
 }
+
+#[test]
+fn questionari_check_summarises_the_compiled_definitions_and_reports_errors_with_position() {
+    let out = raccolta().args(["questionari", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("FC80U 2022 (fc80u-2022) modulo B: Questionario unico FC80U - Dati contabili"), "{stdout}");
+    assert!(stdout.contains("quadri   5 (D, T, S, X, Z)"), "{stdout}");
+    assert!(stdout.contains("MONITORAGGIO 2023 (monitoraggio-2023) modulo TRASPORTO"), "{stdout}");
+    assert!(stdout.contains("Nessun errore."), "{stdout}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let campagna = dir.path().join("prova");
+    std::fs::create_dir(&campagna).unwrap();
+    std::fs::write(
+        campagna.join("campagna.toml"),
+        "codice = \"P\"\nanno_riferimento = 2023\nanno_compilazione = 2024\n[[moduli]]\ncodice = \"A\"\n\
+         titolo = { it = \"P\", en = \"P\" }\ndefinizione = \"a.toml\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        campagna.join("a.toml"),
+        "modulo = \"A\"\n[[quadri]]\ncodice = \"A\"\ntitolo = { it = \"A\", en = \"A\" }\n[[quadri.sezioni]]\n\
+         titolo = { it = \"S\", en = \"S\" }\n[[quadri.sezioni.campi]]\nid = \"A01\"\n\
+         etichetta = { it = \"x\", en = \"x\" }\ntipo = \"euro\"\ncalcolo = \"${A01} + ${A02}\"\n",
+    )
+    .unwrap();
+    let out = raccolta().args(["questionari", "check"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("prova/a.toml:11:21: il campo A02 non esiste in questo modulo"), "{stderr}");
+}
+
+#[test]
+fn questionari_validate_prints_the_report_and_says_whether_invio_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let risposte = dir.path().join("risposte.json");
+    std::fs::write(
+        &risposte,
+        r#"{"valori": {"Q1_00": true, "Q1_01.A": 10, "Q1_01.B": 12, "Q1_02.A": "2,5"}, "giustificazioni": {}}"#,
+    )
+    .unwrap();
+    let out =
+        raccolta().args(["questionari", "validate", "monitoraggio", "trasporto"]).arg(&risposte).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("MONITORAGGIO modulo TRASPORTO: invio NON CONSENTITO"), "{stdout}");
+    assert!(stdout.contains("Completamento: Q1 "), "{stdout}");
+    assert!(stdout.contains("Q1_02.A: Scrivere un numero intero, senza decimali."), "{stdout}");
+    assert!(stdout.contains("[bloccante]"), "{stdout}");
+
+    let out = raccolta()
+        .args(["questionari", "validate", "MONITORAGGIO", "TRASPORTO", "--json"])
+        .arg(&risposte)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["invio_consentito"], false);
+    assert!(report["regole"].as_array().unwrap().len() > 10);
+
+    std::fs::write(&risposte, "{ non è json").unwrap();
+    let out = raccolta().args(["questionari", "validate", "FC80U", "B"]).arg(&risposte).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("non è JSON valido (riga 1"));
+    let out = raccolta().args(["questionari", "validate", "FC99U", "B"]).arg(&risposte).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nessun questionario FC99U"));
+}
