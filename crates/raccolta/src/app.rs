@@ -28,6 +28,8 @@ pub struct App {
     pub catalogo: Catalogo,
     /// The questionnaires' definitions (quadri, fields, rules), loaded and checked at start-up.
     pub questionari: questionario::Catalogo,
+    /// The autocomplete's in-memory copy of the enti registry, checked against the database on each search.
+    pub indice_enti: crate::enti::indice::IndiceEnti,
     /// Request and pool metrics.
     pub metrics: Metrics,
     /// Argon2id hashing with bounded concurrency.
@@ -72,6 +74,7 @@ impl AppState {
             db,
             catalogo,
             questionari,
+            indice_enti: Default::default(),
             metrics: Metrics::new(),
             hasher,
             mail_wake: Wake::new(),

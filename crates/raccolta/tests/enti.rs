@@ -101,6 +101,40 @@ fn ipa(n: usize, nome: &str) -> String {
 }
 
 both_backends! {
+    async fn the_in_memory_index_answers_like_sql_and_sees_an_import_made_on_another_node(app) {
+        let db = &app.state.db;
+        let indice = &app.state.indice_enti;
+        import::importa(db, ipa(3000, "Comune di Prova").as_bytes(), Opzioni::default(), &mut |_, _, _| {}).await.unwrap();
+        import::importa(db, DEMO, Opzioni::default(), &mut |_, _, _| {}).await.unwrap();
+        for testo in ["prova", "prova 1", "prova 12", "di prova 29", "comune", "roma", "citta roma", "bozen", "ma", "o", "xyz", "prova prova", "1 prova"] {
+            for tipo in [None, Some("comune"), Some("provincia")] {
+                for (offset, limit) in [(0, 20), (5, 7), (2990, 50)] {
+                    let r = enti::Ricerca { testo, tipo, offset, limit, anche_inattivi: false };
+                    assert_eq!(indice.cerca(db, &r).await.unwrap(), enti::cerca(db, &r).await.unwrap(), "{testo} {tipo:?} {offset}");
+                }
+            }
+        }
+
+        // Another node imports: this node's next search sees the change, with no restart.
+        let altro = common::TestApp::spawn_on(app.db.clone(), app.backend, &[]).await;
+        let r = enti::Ricerca { testo: "prova 2999", limit: 20, ..Default::default() };
+        assert_eq!(indice.cerca(db, &r).await.unwrap().len(), 1);
+        let rinominato = ipa(3000, "Comune di Prova").replace("Comune di Prova 2999;", "Comune di Saggio 2999;");
+        import::importa(&altro.state.db, rinominato.as_bytes(), Opzioni { disattiva_mancanti: true }, &mut |_, _, _| {})
+            .await
+            .unwrap();
+        assert!(indice.cerca(db, &r).await.unwrap().is_empty(), "the old name is gone");
+        let nuovo = enti::Ricerca { testo: "saggio", limit: 20, ..Default::default() };
+        assert_eq!(indice.cerca(db, &nuovo).await.unwrap().len(), 1);
+        let demo = enti::Ricerca { testo: "roma", limit: 20, ..Default::default() };
+        assert!(indice.cerca(db, &demo).await.unwrap().is_empty(), "the demo enti were deactivated by the import");
+        let tutti = enti::Ricerca { anche_inattivi: true, ..demo };
+        assert_eq!(indice.cerca(db, &tutti).await.unwrap(), enti::cerca(db, &tutti).await.unwrap());
+        altro.stop().await;
+    }
+}
+
+both_backends! {
     async fn eight_thousand_enti_import_once_and_a_second_run_changes_nothing(app) {
         let db = &app.state.db;
         let file = ipa(8000, "Comune di Prova");

@@ -250,6 +250,43 @@ pub async fn cerca(db: &Db, r: &Ricerca<'_>) -> Result<Vec<Voce>, DbError> {
     })
 }
 
+/// The version of the registry: incremented by every transaction that changes the searchable data.
+pub async fn versione(db: &Db) -> Result<i64, DbError> {
+    with_db!(db, |pool| {
+        let v: (i64,) = sqlx::query_as("SELECT valore FROM versioni WHERE nome = 'enti'").fetch_one(pool).await?;
+        Ok(v.0)
+    })
+}
+
+/// Marks the registry as changed, in the transaction that changes it.
+pub async fn segna_modifica(tx: &mut Tx) -> Result<(), DbError> {
+    with_tx!(tx, |conn| sqlx::query("UPDATE versioni SET valore = valore + 1 WHERE nome = 'enti'")
+        .execute(&mut **conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Every ente with its search key, shortest key first, and the registry's version. The version is read first:
+/// should an import commit in between, the rows are newer than the number, and the next check reloads once more,
+/// never the reverse (stale rows under a current number).
+pub async fn per_indice(db: &Db) -> Result<(i64, Vec<(Voce, String)>), DbError> {
+    #[derive(sqlx::FromRow)]
+    struct Riga {
+        #[sqlx(flatten)]
+        voce: Voce,
+        search_key: String,
+    }
+    let v = versione(db).await?;
+    let righe: Vec<Riga> = with_db!(db, |pool| sqlx::query_as(
+        "SELECT id, codice_ipa, denominazione, tipo, regione, attivo, search_key FROM enti \
+         ORDER BY LENGTH(search_key), search_key"
+    )
+    .fetch_all(pool)
+    .await)?;
+    Ok((v, righe.into_iter().map(|r| (r.voce, r.search_key)).collect()))
+}
+
 /// How many enti match a search (for paging).
 pub async fn conta_ricerca(db: &Db, r: &Ricerca<'_>) -> Result<i64, DbError> {
     let parole = parole(r.testo);

@@ -282,6 +282,9 @@ pub async fn importa(
         rapporto.disattivate = mancanti.len();
     }
     rapporto.mancanti = mancanti.into_iter().map(|e| (e.codice_ipa.clone(), e.denominazione.clone())).collect();
+    if rapporto.inserite + rapporto.aggiornate + rapporto.disattivate > 0 {
+        enti::segna_modifica(&mut tx).await?;
+    }
     tx.commit().await?;
     let event = crate::db::audit::AuditEvent {
         actor: "sistema",

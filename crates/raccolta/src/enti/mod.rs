@@ -3,3 +3,4 @@
 pub mod associazioni;
 pub mod demo;
 pub mod import;
+pub mod indice;

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::db::enti::{self, Ricerca};
+use crate::db::enti::Ricerca;
 use crate::domain::TipoEnte;
 use crate::i18n::Lang;
 use crate::web::AppError;
@@ -49,7 +49,7 @@ pub async fn get_cerca(
         Vec::new()
     } else {
         let r = Ricerca { testo: &q, tipo: tipo.map(TipoEnte::code), limit: MASSIMO, ..Default::default() };
-        enti::cerca(&state.db, &r).await?
+        state.indice_enti.cerca(&state.db, &r).await?
     };
     let out: Vec<Suggerimento> = voci
         .into_iter()
