@@ -36,7 +36,8 @@ impl IndiceEnti {
         let copia = self.aggiornata(db).await?;
         let parole = parole(r.testo);
         let intero = parole.join(" ");
-        let (fine, inizio_parola) = (format!(" {intero}"), format!(" {intero}"));
+        // " words": a key ending with it ends with the words; a key containing it has a word starting with them.
+        let dopo_spazio = format!(" {intero}");
         let mut trovate: Vec<(u8, &Chiave)> = copia
             .voci
             .iter()
@@ -45,9 +46,9 @@ impl IndiceEnti {
             .filter(|c| parole.iter().all(|p| c.search_key.contains(p.as_str())))
             .map(|c| {
                 let k = c.search_key.as_str();
-                let rango = if k == intero || k.ends_with(&fine) {
+                let rango = if k == intero || k.ends_with(&dopo_spazio) {
                     0
-                } else if k.starts_with(&intero) || k.contains(&inizio_parola) {
+                } else if k.starts_with(&intero) || k.contains(&dopo_spazio) {
                     1
                 } else {
                     2
@@ -65,10 +66,10 @@ impl IndiceEnti {
     /// The copy, rebuilt when the registry's version has moved.
     async fn aggiornata(&self, db: &Db) -> Result<Arc<Copia>, DbError> {
         let versione = enti::versione(db).await?;
-        if let Some(copia) = self.copia.read().ok().and_then(|c| c.clone()) {
-            if copia.versione == versione {
-                return Ok(copia);
-            }
+        if let Some(copia) = self.copia.read().ok().and_then(|c| c.clone())
+            && copia.versione == versione
+        {
+            return Ok(copia);
         }
         let (versione, righe) = enti::per_indice(db).await?;
         let copia = Arc::new(Copia {
