@@ -1,9 +1,10 @@
-//! The autocomplete's index: the registry's names and search keys in memory, so a keystroke costs one primary-key
+//! The index of *Aggiungi nuovo ente* (the autocomplete and its no-JavaScript fallback): the registry's names and search keys in memory, so a keystroke costs one primary-key
 //! read (the registry's version) and a scan of ~8,000 short strings instead of a `LIKE '%…%'` scan in SQL.
 //!
 //! The database stays the truth: every import increments `versioni.enti` in its transaction, and each search
 //! compares that number with the one the copy was built from, so an import on any node is seen by every node on
-//! its next search. Memory is bounded by the registry (about 1.5 MB for 8,000 enti).
+//! its next search. Memory is bounded by the registry (about 1.5 MB for 8,000 enti). Gestione keeps the SQL
+//! search ([`enti::cerca`], with its count for paging), which the tests also use as this index's reference.
 
 use std::sync::{Arc, RwLock};
 

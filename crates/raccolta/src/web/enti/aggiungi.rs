@@ -83,7 +83,7 @@ async fn mostra(
     let mut voci = Vec::new();
     if cercato {
         let r = Ricerca { testo: &q, tipo: tipo.map(TipoEnte::code), limit: 21, ..Default::default() };
-        voci = enti::cerca(&state.db, &r).await?;
+        voci = state.indice_enti.cerca(&state.db, &r).await?;
     }
     // The chosen ente stays listed even when the search text changed.
     if let Some(id) = scelto
