@@ -9,7 +9,6 @@ use crate::config::Config;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{Db, tokens, users};
 use crate::domain::{CodiceUtente, Email, TestoBreve};
-use crate::ora::adesso;
 
 /// How long the link to choose the password stays valid.
 const LINK_VALIDO_ORE: i64 = 24;
@@ -49,7 +48,7 @@ pub async fn crea(db: &Db, config: &Config, email: &str, nome: &str) -> Result<N
     // An unusable password until the administrator chooses one through the link.
     let hasher = PasswordHasher::new(1).map_err(anyhow::Error::from)?;
     let hash = hasher.hash(&random_token()).await.map_err(anyhow::Error::from)?;
-    let now = adesso();
+    let now = crate::ora::Clock::default().now();
     let token = random_token();
     let mut tx = db.begin().await.map_err(anyhow::Error::from)?;
     let mut codice = CodiceUtente::genera();

@@ -16,6 +16,7 @@ use crate::db::Db;
 use crate::db::audit::{self, AuditEvent};
 use crate::mail::{Mailer, Wake, WorkerOptions};
 use crate::metrics::Metrics;
+use crate::ora::Clock;
 
 /// Everything a request handler may need, shared by all requests of a node.
 #[derive(Debug)]
@@ -36,6 +37,8 @@ pub struct App {
     pub hasher: PasswordHasher,
     /// Wakes this node's outbox worker after a request committed an e-mail.
     pub mail_wake: Wake,
+    /// The time every expiry, limit and audit event is measured by; tests move it.
+    pub clock: Clock,
 }
 
 /// Cheap-to-clone handle on [`App`], the state of the axum router.
@@ -78,6 +81,7 @@ impl AppState {
             metrics: Metrics::new(),
             hasher,
             mail_wake: Wake::new(),
+            clock: Clock::default(),
         }));
         record_system_event(&state, "sistema.avvio", None).await;
         Ok(state)
@@ -116,7 +120,7 @@ pub async fn serve(
         WorkerOptions::default(),
         stopped(stop_rx.clone()),
     ));
-    let cleaner = tokio::spawn(crate::jobs::pulizia(state.db.clone(), stopped(stop_rx)));
+    let cleaner = tokio::spawn(crate::jobs::pulizia(state.db.clone(), state.clock.clone(), stopped(stop_rx)));
     tracing::info!(%addr, backend = state.db.backend(), "Raccolta in ascolto");
     let mut server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())

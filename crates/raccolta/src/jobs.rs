@@ -6,17 +6,17 @@ use std::future::Future;
 use std::time::Duration;
 
 use crate::db::{Db, outbox, sessions, throttles, users};
-use crate::ora::adesso;
+use crate::ora::Clock;
 use crate::web::registrazione::NON_CONFERMATA_GIORNI;
 
 /// How often housekeeping runs.
 const EVERY: Duration = Duration::from_secs(600);
 
 /// Runs housekeeping now and then every ten minutes, until `shutdown`.
-pub async fn pulizia(db: Db, shutdown: impl Future<Output = ()>) {
+pub async fn pulizia(db: Db, clock: Clock, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
-        if let Err(error) = pulisci(&db).await {
+        if let Err(error) = pulisci(&db, clock.now()).await {
             tracing::warn!(%error, "pulizia periodica non riuscita");
         }
         tokio::select! {
@@ -26,10 +26,9 @@ pub async fn pulizia(db: Db, shutdown: impl Future<Output = ()>) {
     }
 }
 
-/// One round of housekeeping.
-pub async fn pulisci(db: &Db) -> Result<(), crate::db::DbError> {
-    let now = adesso();
-    let sessioni = sessions::delete_expired(db).await?;
+/// One round of housekeeping, as of `now`.
+pub async fn pulisci(db: &Db, now: i64) -> Result<(), crate::db::DbError> {
+    let sessioni = sessions::delete_expired(db, now).await?;
     let registrazioni = users::delete_unconfirmed_before(db, now - NON_CONFERMATA_GIORNI * 24 * 3600).await?;
     let contatori = throttles::delete_stale(db, now).await?;
     let email = outbox::purge_finished(db, now - 30 * 24 * 3600).await?;

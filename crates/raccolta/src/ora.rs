@@ -29,9 +29,24 @@ pub fn data_ora(unix: i64) -> String {
     format!("{:02}/{:02}/{} {:02}:{:02}", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
 }
 
-/// Now, in unix seconds.
-pub fn adesso() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
+/// The platform's clock: the system's time, which a test can move forward ([`Clock::advance`]) to age tokens,
+/// sessions and deadlines the way time would, instead of rewriting rows with SQL. Every node keeps its own; the
+/// offset is zero unless a test moved it.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// Now, in unix seconds (UTC).
+    pub fn now(&self) -> i64 {
+        OffsetDateTime::now_utc().unix_timestamp() + self.offset.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Moves this clock `seconds` forward (tests).
+    pub fn advance(&self, seconds: i64) {
+        self.offset.fetch_add(seconds, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 #[cfg(test)]

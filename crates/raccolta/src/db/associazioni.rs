@@ -3,9 +3,8 @@
 //! Every decision is a conditional UPDATE (`… WHERE stato = 'in_attesa'`): of two responsabili deciding at once, or
 //! one clicking twice, exactly one changes the row and the other is told it was already decided.
 
-use super::{Db, DbError, Tx};
+use super::{Conn, DbError};
 use crate::domain::{Modalita, StatoAssociazione};
-use crate::{with_db, with_tx};
 
 /// An association with the names of its user and ente, as lists and decisions show it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -69,19 +68,26 @@ pub enum RichiestaError {
 }
 
 /// Records a pending request; refused when one is already pending or active for this user and ente.
-pub async fn richiedi(tx: &mut Tx, user_id: i64, ente_id: i64, m: Modalita, now: i64) -> Result<i64, RichiestaError> {
-    let aperte: (i64,) = with_tx!(tx, |conn| sqlx::query_as(
+pub async fn richiedi(
+    c: impl Into<Conn<'_>>,
+    user_id: i64,
+    ente_id: i64,
+    m: Modalita,
+    now: i64,
+) -> Result<i64, RichiestaError> {
+    let mut c = c.into();
+    let aperte: (i64,) = run!(&mut c, |ex| sqlx::query_as(
         "SELECT COUNT(*) FROM associazioni WHERE user_id = $1 AND ente_id = $2 AND stato IN ('in_attesa', 'attiva')"
     )
     .bind(user_id)
     .bind(ente_id)
-    .fetch_one(&mut **conn)
+    .fetch_one(ex)
     .await)
     .map_err(DbError::from)?;
     if aperte.0 > 0 {
         return Err(RichiestaError::GiaAperta);
     }
-    let inserted: Result<(i64,), DbError> = with_tx!(tx, |conn| sqlx::query_as(
+    let inserted: Result<(i64,), DbError> = run!(&mut c, |ex| sqlx::query_as(
         "INSERT INTO associazioni (user_id, ente_id, modalita, stato, created_at) \
          VALUES ($1, $2, $3, 'in_attesa', $4) RETURNING id"
     )
@@ -89,7 +95,7 @@ pub async fn richiedi(tx: &mut Tx, user_id: i64, ente_id: i64, m: Modalita, now:
     .bind(ente_id)
     .bind(m.code())
     .bind(now)
-    .fetch_one(&mut **conn)
+    .fetch_one(ex)
     .await)
     .map_err(DbError::from);
     match inserted {
@@ -101,46 +107,46 @@ pub async fn richiedi(tx: &mut Tx, user_id: i64, ente_id: i64, m: Modalita, now:
 }
 
 /// One association.
-pub async fn by_id(db: &Db, id: i64) -> Result<Option<Associazione>, DbError> {
+pub async fn by_id(c: impl Into<Conn<'_>>, id: i64) -> Result<Option<Associazione>, DbError> {
     let sql = format!("{SELECT} WHERE a.id = $1");
-    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?)
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await)?)
 }
 
 /// A user's associations, open ones first, newest first.
-pub async fn del_utente(db: &Db, user_id: i64) -> Result<Vec<Associazione>, DbError> {
+pub async fn del_utente(c: impl Into<Conn<'_>>, user_id: i64) -> Result<Vec<Associazione>, DbError> {
     let sql = format!(
         "{SELECT} WHERE a.user_id = $1 ORDER BY CASE a.stato WHEN 'attiva' THEN 0 WHEN 'in_attesa' THEN 1 ELSE 2 END, \
          a.created_at DESC, a.id DESC LIMIT 200"
     );
-    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(pool).await)?)
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(ex).await)?)
 }
 
 /// An ente's pending and active associations, pending first.
-pub async fn dell_ente(db: &Db, ente_id: i64) -> Result<Vec<Associazione>, DbError> {
+pub async fn dell_ente(c: impl Into<Conn<'_>>, ente_id: i64) -> Result<Vec<Associazione>, DbError> {
     let sql = format!(
         "{SELECT} WHERE a.ente_id = $1 AND a.stato IN ('in_attesa', 'attiva') \
          ORDER BY CASE a.stato WHEN 'in_attesa' THEN 0 ELSE 1 END, a.created_at, a.id"
     );
-    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ente_id).fetch_all(pool).await)?)
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ente_id).fetch_all(ex).await)?)
 }
 
 /// Every pending request of the platform, oldest first (administrators).
-pub async fn in_attesa(db: &Db, limit: i64) -> Result<Vec<Associazione>, DbError> {
+pub async fn in_attesa(c: impl Into<Conn<'_>>, limit: i64) -> Result<Vec<Associazione>, DbError> {
     let sql = format!("{SELECT} WHERE a.stato = 'in_attesa' ORDER BY a.created_at, a.id LIMIT $1");
-    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(pool).await)?)
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(ex).await)?)
 }
 
 /// How many requests wait for a decision, platform-wide.
-pub async fn conta_in_attesa(db: &Db) -> Result<i64, DbError> {
-    let n: (i64,) = with_db!(db, |pool| sqlx::query_as("SELECT COUNT(*) FROM associazioni WHERE stato = 'in_attesa'")
-        .fetch_one(pool)
+pub async fn conta_in_attesa(c: impl Into<Conn<'_>>) -> Result<i64, DbError> {
+    let n: (i64,) = run!(c, |ex| sqlx::query_as("SELECT COUNT(*) FROM associazioni WHERE stato = 'in_attesa'")
+        .fetch_one(ex)
         .await)?;
     Ok(n.0)
 }
 
 /// Moves an association from `da` to `a`, with a reason; false when it was not in state `da` any more.
 pub async fn decidi(
-    tx: &mut Tx,
+    c: impl Into<Conn<'_>>,
     id: i64,
     da: StatoAssociazione,
     a: StatoAssociazione,
@@ -148,7 +154,7 @@ pub async fn decidi(
     by: i64,
     now: i64,
 ) -> Result<bool, DbError> {
-    let r = with_tx!(tx, |conn| {
+    let r = run!(c, |ex| {
         sqlx::query(
         "UPDATE associazioni SET stato = $1, motivo = $2, decided_at = $3, decided_by = $4 WHERE id = $5 AND stato = $6"
     )
@@ -158,7 +164,7 @@ pub async fn decidi(
     .bind(by)
     .bind(id)
     .bind(da.code())
-    .execute(&mut **conn)
+    .execute(ex)
     .await
     .map(|r| r.rows_affected())
     })?;
@@ -166,8 +172,8 @@ pub async fn decidi(
 }
 
 /// Changes the mode of an active association; false when it is not active or already in that mode.
-pub async fn cambia_modalita(tx: &mut Tx, id: i64, m: Modalita, by: i64, now: i64) -> Result<bool, DbError> {
-    let r = with_tx!(tx, |conn| sqlx::query(
+pub async fn cambia_modalita(c: impl Into<Conn<'_>>, id: i64, m: Modalita, by: i64, now: i64) -> Result<bool, DbError> {
+    let r = run!(c, |ex| sqlx::query(
         "UPDATE associazioni SET modalita = $1, decided_at = $2, decided_by = $3 \
          WHERE id = $4 AND stato = 'attiva' AND modalita <> $1"
     )
@@ -175,7 +181,7 @@ pub async fn cambia_modalita(tx: &mut Tx, id: i64, m: Modalita, by: i64, now: i6
     .bind(now)
     .bind(by)
     .bind(id)
-    .execute(&mut **conn)
+    .execute(ex)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(r == 1)
@@ -183,14 +189,14 @@ pub async fn cambia_modalita(tx: &mut Tx, id: i64, m: Modalita, by: i64, now: i6
 
 /// What a user may do on an ente right now: the mode of their active association; a responsabile compiles.
 /// Read on every request, so a revocation takes effect at once on every node.
-pub async fn accesso(db: &Db, user_id: i64, ente_id: i64) -> Result<Option<Modalita>, DbError> {
-    let row: Option<(String,)> = with_db!(db, |pool| sqlx::query_as(
+pub async fn accesso(c: impl Into<Conn<'_>>, user_id: i64, ente_id: i64) -> Result<Option<Modalita>, DbError> {
+    let row: Option<(String,)> = run!(c, |ex| sqlx::query_as(
         "SELECT 'compilazione' FROM responsabili WHERE user_id = $1 AND ente_id = $2 \
          UNION ALL SELECT modalita FROM associazioni WHERE user_id = $1 AND ente_id = $2 AND stato = 'attiva'"
     )
     .bind(user_id)
     .bind(ente_id)
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await
     .map(|rows: Vec<(String,)>| rows.into_iter().max_by_key(|r| Modalita::from_code(&r.0))))?;
     Ok(row.and_then(|r| Modalita::from_code(&r.0)))
@@ -212,53 +218,53 @@ pub struct Responsabile {
 }
 
 /// The responsabili of an ente.
-pub async fn responsabili(db: &Db, ente_id: i64) -> Result<Vec<Responsabile>, DbError> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+pub async fn responsabili(c: impl Into<Conn<'_>>, ente_id: i64) -> Result<Vec<Responsabile>, DbError> {
+    Ok(run!(c, |ex| sqlx::query_as(
         "SELECT u.id AS user_id, u.codice, COALESCE(u.denominazione, u.nome || ' ' || u.cognome) AS nome, u.email, \
          u.lang FROM responsabili r JOIN users u ON u.id = r.user_id WHERE r.ente_id = $1 AND u.stato = 'attivo' \
          ORDER BY u.cognome, u.nome, u.id"
     )
     .bind(ente_id)
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await)?)
 }
 
 /// The active administrators (who receive requests for enti without responsabili).
-pub async fn amministratori(db: &Db) -> Result<Vec<Responsabile>, DbError> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+pub async fn amministratori(c: impl Into<Conn<'_>>) -> Result<Vec<Responsabile>, DbError> {
+    Ok(run!(c, |ex| sqlx::query_as(
         "SELECT id AS user_id, codice, COALESCE(denominazione, nome || ' ' || cognome) AS nome, email, lang \
          FROM users WHERE ruolo = 'amministratore' AND stato = 'attivo' ORDER BY id"
     )
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await)?)
 }
 
 /// True when the user is a responsabile of the ente.
-pub async fn is_responsabile(db: &Db, user_id: i64, ente_id: i64) -> Result<bool, DbError> {
+pub async fn is_responsabile(c: impl Into<Conn<'_>>, user_id: i64, ente_id: i64) -> Result<bool, DbError> {
     let n: (i64,) =
-        with_db!(db, |pool| sqlx::query_as("SELECT COUNT(*) FROM responsabili WHERE user_id = $1 AND ente_id = $2")
+        run!(c, |ex| sqlx::query_as("SELECT COUNT(*) FROM responsabili WHERE user_id = $1 AND ente_id = $2")
             .bind(user_id)
             .bind(ente_id)
-            .fetch_one(pool)
+            .fetch_one(ex)
             .await)?;
     Ok(n.0 > 0)
 }
 
 /// The enti a user is responsabile of, with the number of pending requests of each.
-pub async fn enti_responsabile(db: &Db, user_id: i64) -> Result<Vec<(i64, String, i64)>, DbError> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+pub async fn enti_responsabile(c: impl Into<Conn<'_>>, user_id: i64) -> Result<Vec<(i64, String, i64)>, DbError> {
+    Ok(run!(c, |ex| sqlx::query_as(
         "SELECT e.id, e.denominazione, (SELECT COUNT(*) FROM associazioni a WHERE a.ente_id = e.id \
          AND a.stato = 'in_attesa') FROM responsabili r JOIN enti e ON e.id = r.ente_id WHERE r.user_id = $1 \
          ORDER BY e.denominazione"
     )
     .bind(user_id)
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await)?)
 }
 
 /// Appoints a responsabile; false when they already were.
-pub async fn nomina(tx: &mut Tx, ente_id: i64, user_id: i64, by: i64, now: i64) -> Result<bool, DbError> {
-    let r = with_tx!(tx, |conn| sqlx::query(
+pub async fn nomina(c: impl Into<Conn<'_>>, ente_id: i64, user_id: i64, by: i64, now: i64) -> Result<bool, DbError> {
+    let r = run!(c, |ex| sqlx::query(
         "INSERT INTO responsabili (ente_id, user_id, nominato_da, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (ente_id, user_id) DO NOTHING"
     )
@@ -266,18 +272,18 @@ pub async fn nomina(tx: &mut Tx, ente_id: i64, user_id: i64, by: i64, now: i64) 
     .bind(user_id)
     .bind(by)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(ex)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(r == 1)
 }
 
 /// Removes a responsabile; false when they were not one.
-pub async fn rimuovi(tx: &mut Tx, ente_id: i64, user_id: i64) -> Result<bool, DbError> {
-    let r = with_tx!(tx, |conn| sqlx::query("DELETE FROM responsabili WHERE ente_id = $1 AND user_id = $2")
+pub async fn rimuovi(c: impl Into<Conn<'_>>, ente_id: i64, user_id: i64) -> Result<bool, DbError> {
+    let r = run!(c, |ex| sqlx::query("DELETE FROM responsabili WHERE ente_id = $1 AND user_id = $2")
         .bind(ente_id)
         .bind(user_id)
-        .execute(&mut **conn)
+        .execute(ex)
         .await
         .map(|r| r.rows_affected()))?;
     Ok(r == 1)

@@ -3,8 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{Db, DbError};
-use crate::with_db;
+use super::{Conn, DbError};
 
 /// One audited event.
 #[derive(Debug, Clone, Default)]
@@ -28,10 +27,10 @@ pub struct AuditEvent<'a> {
 }
 
 /// Appends an event to the audit log.
-pub async fn record(db: &Db, event: &AuditEvent<'_>) -> Result<(), DbError> {
+pub async fn record(c: impl Into<Conn<'_>>, event: &AuditEvent<'_>) -> Result<(), DbError> {
     let at = OffsetDateTime::now_utc().unix_timestamp();
     let details = event.details.to_string();
-    with_db!(db, |pool| {
+    run!(c, |ex| {
         sqlx::query(
             "INSERT INTO audit_events (occurred_at, actor, action, target, origin, request_id, details, user_id, \
              user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -45,7 +44,7 @@ pub async fn record(db: &Db, event: &AuditEvent<'_>) -> Result<(), DbError> {
         .bind(&details)
         .bind(event.user_id)
         .bind(event.user_agent)
-        .execute(pool)
+        .execute(ex)
         .await
         .map(|_| ())
     })?;
@@ -53,12 +52,35 @@ pub async fn record(db: &Db, event: &AuditEvent<'_>) -> Result<(), DbError> {
 }
 
 /// The most recent events, newest first (for administrators and tests).
-pub async fn recent(db: &Db, limit: i64) -> Result<Vec<(String, String)>, DbError> {
-    let rows: Vec<(String, String)> = with_db!(db, |pool| {
+pub async fn recent(c: impl Into<Conn<'_>>, limit: i64) -> Result<Vec<(String, String)>, DbError> {
+    let rows: Vec<(String, String)> = run!(c, |ex| {
         sqlx::query_as("SELECT actor, action FROM audit_events ORDER BY id DESC LIMIT $1")
             .bind(limit)
-            .fetch_all(pool)
+            .fetch_all(ex)
             .await
     })?;
     Ok(rows)
+}
+
+/// One event of a user's own record, for *Scarica i tuoi dati*.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventoUtente {
+    /// When (UTC seconds).
+    pub occurred_at: i64,
+    /// What, as a dotted name.
+    pub action: String,
+    /// From which address.
+    pub origin: Option<String>,
+    /// With which browser.
+    pub user_agent: Option<String>,
+}
+
+/// Every event concerning `user_id`, oldest first.
+pub async fn of_user(c: impl Into<Conn<'_>>, user_id: i64) -> Result<Vec<EventoUtente>, DbError> {
+    Ok(run!(c, |ex| sqlx::query_as(
+        "SELECT occurred_at, action, origin, user_agent FROM audit_events WHERE user_id = $1 ORDER BY id"
+    )
+    .bind(user_id)
+    .fetch_all(ex)
+    .await)?)
 }

@@ -2,8 +2,7 @@
 
 use sqlx::QueryBuilder;
 
-use super::{Db, DbError, Tx};
-use crate::{with_db, with_tx};
+use super::{Conn, DbError};
 
 /// An ente row.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -87,28 +86,34 @@ pub struct Voce {
 }
 
 /// An ente by id.
-pub async fn by_id(db: &Db, id: i64) -> Result<Option<Ente>, DbError> {
+pub async fn by_id(c: impl Into<Conn<'_>>, id: i64) -> Result<Option<Ente>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM enti WHERE id = $1");
-    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?)
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await)?)
 }
 
 /// Every ente, for the import to compare against.
-pub async fn tutti(tx: &mut Tx) -> Result<Vec<Ente>, DbError> {
+pub async fn tutti(c: impl Into<Conn<'_>>) -> Result<Vec<Ente>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM enti");
-    Ok(with_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut **conn).await)?)
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(ex).await)?)
 }
 
 /// Number of enti.
-pub async fn conta(db: &Db) -> Result<i64, DbError> {
-    let n: (i64,) = with_db!(db, |pool| sqlx::query_as("SELECT COUNT(*) FROM enti").fetch_one(pool).await)?;
+pub async fn conta(c: impl Into<Conn<'_>>) -> Result<i64, DbError> {
+    let n: (i64,) = run!(c, |ex| sqlx::query_as("SELECT COUNT(*) FROM enti").fetch_one(ex).await)?;
     Ok(n.0)
 }
 
 /// Inserts new enti, many rows per statement.
-pub async fn inserisci(tx: &mut Tx, nuovi: &[&DatiEnte], search_keys: &[String], now: i64) -> Result<(), DbError> {
+pub async fn inserisci(
+    c: impl Into<Conn<'_>>,
+    nuovi: &[&DatiEnte],
+    search_keys: &[String],
+    now: i64,
+) -> Result<(), DbError> {
+    let mut c = c.into();
     // 11 values per row; 400 rows stay far below both backends' limits on bound parameters.
     for (blocco, chiavi) in nuovi.chunks(400).zip(search_keys.chunks(400)) {
-        with_tx!(tx, |conn| {
+        run!(&mut c, |ex| {
             let mut qb = QueryBuilder::new(
                 "INSERT INTO enti (codice_ipa, denominazione, codice_fiscale, tipo, codice_istat, regione, pec, \
                  attivo, search_key, created_at, updated_at) ",
@@ -126,15 +131,21 @@ pub async fn inserisci(tx: &mut Tx, nuovi: &[&DatiEnte], search_keys: &[String],
                     .push_bind(now)
                     .push_bind(now);
             });
-            qb.build().execute(&mut **conn).await.map(|_| ())
+            qb.build().execute(ex).await.map(|_| ())
         })?;
     }
     Ok(())
 }
 
 /// Rewrites the registry data of an ente (and reactivates it).
-pub async fn aggiorna(tx: &mut Tx, id: i64, e: &DatiEnte, search_key: &str, now: i64) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query(
+pub async fn aggiorna(
+    c: impl Into<Conn<'_>>,
+    id: i64,
+    e: &DatiEnte,
+    search_key: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query(
         "UPDATE enti SET denominazione = $1, codice_fiscale = $2, tipo = $3, codice_istat = $4, regione = $5, \
          pec = $6, attivo = TRUE, search_key = $7, updated_at = $8 WHERE id = $9"
     )
@@ -147,18 +158,18 @@ pub async fn aggiorna(tx: &mut Tx, id: i64, e: &DatiEnte, search_key: &str, now:
     .bind(search_key)
     .bind(now)
     .bind(id)
-    .execute(&mut **conn)
+    .execute(ex)
     .await
     .map(|_| ()))?;
     Ok(())
 }
 
 /// Deactivates an ente: it stays, with its history, but takes no new requests.
-pub async fn disattiva(tx: &mut Tx, id: i64, now: i64) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query("UPDATE enti SET attivo = FALSE, updated_at = $1 WHERE id = $2")
+pub async fn disattiva(c: impl Into<Conn<'_>>, id: i64, now: i64) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query("UPDATE enti SET attivo = FALSE, updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
-        .execute(&mut **conn)
+        .execute(ex)
         .await
         .map(|_| ()))?;
     Ok(())
@@ -166,14 +177,14 @@ pub async fn disattiva(tx: &mut Tx, id: i64, now: i64) -> Result<(), DbError> {
 
 /// Sets who compiles the questionnaires.
 pub async fn aggiorna_referente(
-    db: &Db,
+    c: impl Into<Conn<'_>>,
     id: i64,
     nome: Option<&str>,
     telefono: Option<&str>,
     email: Option<&str>,
     now: i64,
 ) -> Result<(), DbError> {
-    with_db!(db, |pool| sqlx::query(
+    run!(c, |ex| sqlx::query(
         "UPDATE enti SET referente_nome = $1, referente_telefono = $2, referente_email = $3, referente_at = $4 \
          WHERE id = $5"
     )
@@ -182,7 +193,7 @@ pub async fn aggiorna_referente(
     .bind(email)
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(ex)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -228,10 +239,10 @@ pub fn parole(testo: &str) -> Vec<String> {
 
 /// Enti matching a search: names that are or end with the words first, then word starts, then the rest,
 /// shorter names first.
-pub async fn cerca(db: &Db, r: &Ricerca<'_>) -> Result<Vec<Voce>, DbError> {
+pub async fn cerca(c: impl Into<Conn<'_>>, r: &Ricerca<'_>) -> Result<Vec<Voce>, DbError> {
     let parole = parole(r.testo);
     let intero = parole.join(" ");
-    with_db!(db, |pool| {
+    run!(c, |ex| {
         let mut qb = QueryBuilder::new("SELECT id, codice_ipa, denominazione, tipo, regione, attivo FROM enti");
         filtro(&mut qb, r, &parole);
         qb.push(" ORDER BY CASE WHEN search_key = ")
@@ -246,22 +257,22 @@ pub async fn cerca(db: &Db, r: &Ricerca<'_>) -> Result<Vec<Voce>, DbError> {
             .push_bind(r.limit)
             .push(" OFFSET ")
             .push_bind(r.offset);
-        Ok(qb.build_query_as::<Voce>().fetch_all(pool).await?)
+        Ok(qb.build_query_as::<Voce>().fetch_all(ex).await?)
     })
 }
 
 /// The version of the registry: incremented by every transaction that changes the searchable data.
-pub async fn versione(db: &Db) -> Result<i64, DbError> {
-    with_db!(db, |pool| {
-        let v: (i64,) = sqlx::query_as("SELECT valore FROM versioni WHERE nome = 'enti'").fetch_one(pool).await?;
+pub async fn versione(c: impl Into<Conn<'_>>) -> Result<i64, DbError> {
+    run!(c, |ex| {
+        let v: (i64,) = sqlx::query_as("SELECT valore FROM versioni WHERE nome = 'enti'").fetch_one(ex).await?;
         Ok(v.0)
     })
 }
 
 /// Marks the registry as changed, in the transaction that changes it.
-pub async fn segna_modifica(tx: &mut Tx) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query("UPDATE versioni SET valore = valore + 1 WHERE nome = 'enti'")
-        .execute(&mut **conn)
+pub async fn segna_modifica(c: impl Into<Conn<'_>>) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query("UPDATE versioni SET valore = valore + 1 WHERE nome = 'enti'")
+        .execute(ex)
         .await
         .map(|_| ()))?;
     Ok(())
@@ -270,30 +281,31 @@ pub async fn segna_modifica(tx: &mut Tx) -> Result<(), DbError> {
 /// Every ente with its search key, shortest key first, and the registry's version. The version is read first:
 /// should an import commit in between, the rows are newer than the number, and the next check reloads once more,
 /// never the reverse (stale rows under a current number).
-pub async fn per_indice(db: &Db) -> Result<(i64, Vec<(Voce, String)>), DbError> {
+pub async fn per_indice(c: impl Into<Conn<'_>>) -> Result<(i64, Vec<(Voce, String)>), DbError> {
     #[derive(sqlx::FromRow)]
     struct Riga {
         #[sqlx(flatten)]
         voce: Voce,
         search_key: String,
     }
-    let v = versione(db).await?;
-    let righe: Vec<Riga> = with_db!(db, |pool| sqlx::query_as(
+    let mut c = c.into();
+    let v = versione(&mut c).await?;
+    let righe: Vec<Riga> = run!(&mut c, |ex| sqlx::query_as(
         "SELECT id, codice_ipa, denominazione, tipo, regione, attivo, search_key FROM enti \
          ORDER BY LENGTH(search_key), search_key"
     )
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await)?;
     Ok((v, righe.into_iter().map(|r| (r.voce, r.search_key)).collect()))
 }
 
 /// How many enti match a search (for paging).
-pub async fn conta_ricerca(db: &Db, r: &Ricerca<'_>) -> Result<i64, DbError> {
+pub async fn conta_ricerca(c: impl Into<Conn<'_>>, r: &Ricerca<'_>) -> Result<i64, DbError> {
     let parole = parole(r.testo);
-    with_db!(db, |pool| {
+    run!(c, |ex| {
         let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM enti");
         filtro(&mut qb, r, &parole);
-        let n = qb.build_query_as::<(i64,)>().fetch_one(pool).await?;
+        let n = qb.build_query_as::<(i64,)>().fetch_one(ex).await?;
         Ok(n.0)
     })
 }

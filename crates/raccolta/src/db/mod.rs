@@ -13,16 +13,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use crate::config::Config;
 
-pub mod associazioni;
-pub mod audit;
-pub mod enti;
-pub mod notifiche;
-pub mod outbox;
-pub mod sessions;
-pub mod throttles;
-pub mod tokens;
-pub mod users;
-
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -35,25 +25,76 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// Runs the same code on whichever pool is active: `with_db!(db, |pool| query.fetch_one(pool).await)`.
+/// Where a db function runs: on the pool (each statement committed on its own) or inside the caller's
+/// transaction, so any read can see, and any write can join, a change that is not committed yet.
 ///
-/// The two-string form `with_db!(db, sqlite: "…", postgres: "…", |pool, sql| …)` keeps the rare SQL that must
-/// differ side by side.
-#[macro_export]
-macro_rules! with_db {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
-            $crate::db::Db::Postgres($pool) => $body,
+/// Every db function takes `impl Into<Conn>`: pass `&state.db` or `&mut tx` (`&mut *tx` for a `&mut Tx`).
+pub enum Conn<'c> {
+    /// A pool of either backend.
+    Pool(&'c Db),
+    /// An open transaction of either backend.
+    Tx(&'c mut Tx),
+}
+
+impl<'c> From<&'c Db> for Conn<'c> {
+    fn from(db: &'c Db) -> Self {
+        Conn::Pool(db)
+    }
+}
+
+impl<'c> From<&'c mut Tx> for Conn<'c> {
+    fn from(tx: &'c mut Tx) -> Self {
+        Conn::Tx(tx)
+    }
+}
+
+/// A shorter borrow of the same connection, for a function that runs several statements on one `Conn`.
+impl<'a, 'c: 'a> From<&'a mut Conn<'c>> for Conn<'a> {
+    fn from(conn: &'a mut Conn<'c>) -> Self {
+        match conn {
+            Conn::Pool(db) => Conn::Pool(db),
+            Conn::Tx(tx) => Conn::Tx(tx),
+        }
+    }
+}
+
+/// Runs the same code on whichever backend and executor `conn` holds: `run!(conn, |ex| query.fetch_one(ex).await)`,
+/// where `e` is a pool or the transaction's connection. Private to `db/`: SQL lives only here.
+///
+/// The two-string form `run!(conn, sqlite: "…", postgres: "…", |e, sql| …)` keeps the rare SQL that must differ
+/// side by side.
+macro_rules! run {
+    ($conn:expr, |$e:ident| $body:expr) => {
+        match ::core::convert::Into::<$crate::db::Conn<'_>>::into($conn) {
+            $crate::db::Conn::Pool($crate::db::Db::Sqlite($e)) => $body,
+            $crate::db::Conn::Pool($crate::db::Db::Postgres($e)) => $body,
+            $crate::db::Conn::Tx($crate::db::Tx::Sqlite(tx)) => {
+                let $e = &mut **tx;
+                $body
+            }
+            $crate::db::Conn::Tx($crate::db::Tx::Postgres(tx)) => {
+                let $e = &mut **tx;
+                $body
+            }
         }
     };
-    ($db:expr, sqlite: $sqlite:expr, postgres: $postgres:expr, |$pool:ident, $sql:ident| $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => {
+    ($conn:expr, sqlite: $sqlite:expr, postgres: $postgres:expr, |$e:ident, $sql:ident| $body:expr) => {
+        match ::core::convert::Into::<$crate::db::Conn<'_>>::into($conn) {
+            $crate::db::Conn::Pool($crate::db::Db::Sqlite($e)) => {
                 let $sql: &str = $sqlite;
                 $body
             }
-            $crate::db::Db::Postgres($pool) => {
+            $crate::db::Conn::Pool($crate::db::Db::Postgres($e)) => {
+                let $sql: &str = $postgres;
+                $body
+            }
+            $crate::db::Conn::Tx($crate::db::Tx::Sqlite(tx)) => {
+                let $e = &mut **tx;
+                let $sql: &str = $sqlite;
+                $body
+            }
+            $crate::db::Conn::Tx($crate::db::Tx::Postgres(tx)) => {
+                let $e = &mut **tx;
                 let $sql: &str = $postgres;
                 $body
             }
@@ -70,24 +111,27 @@ pub enum Tx {
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
-/// Runs the same code on whichever transaction is active: `with_tx!(tx, |conn| query.execute(&mut **conn).await)`.
-#[macro_export]
-macro_rules! with_tx {
-    ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite($conn) => $body,
-            $crate::db::Tx::Postgres($conn) => $body,
-        }
-    };
-}
-
 impl Tx {
     /// Makes the transaction's changes durable.
     pub async fn commit(self) -> Result<(), DbError> {
-        with_tx!(self, |tx| tx.commit().await)?;
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
         Ok(())
     }
 }
+
+// After `run!`: a `macro_rules!` is visible only to the modules declared below it.
+pub mod associazioni;
+pub mod audit;
+pub mod enti;
+pub mod notifiche;
+pub mod outbox;
+pub mod sessions;
+pub mod throttles;
+pub mod tokens;
+pub mod users;
 
 /// What can go wrong with the database.
 #[derive(Debug, thiserror::Error)]
@@ -191,7 +235,7 @@ impl Db {
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), DbError> {
-        with_db!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        run!(self, |ex| sqlx::query("SELECT 1").execute(ex).await.map(|_| ()))?;
         Ok(())
     }
 
@@ -205,15 +249,20 @@ impl Db {
 
     /// Connection counts for the metrics page.
     pub fn pool_stats(&self) -> PoolStats {
-        with_db!(self, |pool| PoolStats {
-            size: pool.size(),
-            idle: pool.num_idle(),
-            max: pool.options().get_max_connections(),
-        })
+        fn of<D: sqlx::Database>(pool: &sqlx::Pool<D>) -> PoolStats {
+            PoolStats { size: pool.size(), idle: pool.num_idle(), max: pool.options().get_max_connections() }
+        }
+        match self {
+            Db::Sqlite(pool) => of(pool),
+            Db::Postgres(pool) => of(pool),
+        }
     }
 
     /// Closes every connection; used at shutdown.
     pub async fn close(&self) {
-        with_db!(self, |pool| pool.close().await);
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }

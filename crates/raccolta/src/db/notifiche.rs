@@ -1,7 +1,6 @@
 //! Notifications under the header's bell.
 
-use super::{Db, DbError, Tx};
-use crate::{with_db, with_tx};
+use super::{Conn, DbError};
 
 /// A notification with the name of its ente.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -40,8 +39,8 @@ pub struct Nuova<'a> {
 }
 
 /// Records a notification.
-pub async fn crea(tx: &mut Tx, n: &Nuova<'_>, now: i64) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query(
+pub async fn crea(c: impl Into<Conn<'_>>, n: &Nuova<'_>, now: i64) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query(
         "INSERT INTO notifiche (user_id, tipo, ente_id, associazione_id, dettaglio, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)"
     )
@@ -51,34 +50,34 @@ pub async fn crea(tx: &mut Tx, n: &Nuova<'_>, now: i64) -> Result<(), DbError> {
     .bind(n.associazione_id)
     .bind(n.dettaglio)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(ex)
     .await
     .map(|_| ()))?;
     Ok(())
 }
 
 /// Unread notifications of a user.
-pub async fn non_lette(db: &Db, user_id: i64) -> Result<i64, DbError> {
+pub async fn non_lette(c: impl Into<Conn<'_>>, user_id: i64) -> Result<i64, DbError> {
     let n: (i64,) =
-        with_db!(db, |pool| sqlx::query_as("SELECT COUNT(*) FROM notifiche WHERE user_id = $1 AND letta_at IS NULL")
+        run!(c, |ex| sqlx::query_as("SELECT COUNT(*) FROM notifiche WHERE user_id = $1 AND letta_at IS NULL")
             .bind(user_id)
-            .fetch_one(pool)
+            .fetch_one(ex)
             .await)?;
     Ok(n.0)
 }
 
 /// Total notifications of a user.
-pub async fn conta(db: &Db, user_id: i64) -> Result<i64, DbError> {
-    let n: (i64,) = with_db!(db, |pool| sqlx::query_as("SELECT COUNT(*) FROM notifiche WHERE user_id = $1")
+pub async fn conta(c: impl Into<Conn<'_>>, user_id: i64) -> Result<i64, DbError> {
+    let n: (i64,) = run!(c, |ex| sqlx::query_as("SELECT COUNT(*) FROM notifiche WHERE user_id = $1")
         .bind(user_id)
-        .fetch_one(pool)
+        .fetch_one(ex)
         .await)?;
     Ok(n.0)
 }
 
 /// A page of a user's notifications, newest first.
-pub async fn pagina(db: &Db, user_id: i64, offset: i64, limit: i64) -> Result<Vec<Notifica>, DbError> {
-    Ok(with_db!(db, |pool| sqlx::query_as(
+pub async fn pagina(c: impl Into<Conn<'_>>, user_id: i64, offset: i64, limit: i64) -> Result<Vec<Notifica>, DbError> {
+    Ok(run!(c, |ex| sqlx::query_as(
         "SELECT n.id, n.tipo, n.ente_id, e.denominazione AS ente_nome, n.associazione_id, n.dettaglio, n.created_at, \
          n.letta_at FROM notifiche n LEFT JOIN enti e ON e.id = n.ente_id WHERE n.user_id = $1 \
          ORDER BY n.created_at DESC, n.id DESC LIMIT $2 OFFSET $3"
@@ -86,19 +85,19 @@ pub async fn pagina(db: &Db, user_id: i64, offset: i64, limit: i64) -> Result<Ve
     .bind(user_id)
     .bind(limit)
     .bind(offset)
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await)?)
 }
 
 /// Marks one notification (or, with `None`, all) of a user as read.
-pub async fn segna_lette(db: &Db, user_id: i64, id: Option<i64>, now: i64) -> Result<u64, DbError> {
-    Ok(with_db!(db, |pool| sqlx::query(
+pub async fn segna_lette(c: impl Into<Conn<'_>>, user_id: i64, id: Option<i64>, now: i64) -> Result<u64, DbError> {
+    Ok(run!(c, |ex| sqlx::query(
         "UPDATE notifiche SET letta_at = $1 WHERE user_id = $2 AND letta_at IS NULL AND ($3 IS NULL OR id = $3)"
     )
     .bind(now)
     .bind(user_id)
     .bind(id)
-    .execute(pool)
+    .execute(ex)
     .await
     .map(|r| r.rows_affected()))?)
 }

@@ -4,8 +4,7 @@
 
 use rand::RngCore;
 
-use super::{Db, DbError, Tx};
-use crate::{with_db, with_tx};
+use super::{Conn, Db, DbError};
 
 /// An e-mail to enqueue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,10 +64,10 @@ const ROW_COLUMNS: &str = "id, message_id, recipient, subject, body_text, body_h
 
 /// Writes `msg` inside the caller's transaction, due now; returns its id.
 #[tracing::instrument(skip_all, fields(outbox_id))]
-pub async fn enqueue(tx: &mut Tx, msg: &NewMessage) -> Result<i64, DbError> {
+pub async fn enqueue(c: impl Into<Conn<'_>>, msg: &NewMessage) -> Result<i64, DbError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let message_id = new_message_id(&msg.message_id_domain);
-    let id: i64 = with_tx!(tx, |conn| {
+    let id: i64 = run!(c, |ex| {
         sqlx::query_scalar(
             "INSERT INTO outbox (message_id, recipient, subject, body_text, body_html, created_at, next_attempt_at, \
              attempts) VALUES ($1, $2, $3, $4, $5, $6, $6, 0) RETURNING id",
@@ -79,7 +78,7 @@ pub async fn enqueue(tx: &mut Tx, msg: &NewMessage) -> Result<i64, DbError> {
         .bind(&msg.body_text)
         .bind(&msg.body_html)
         .bind(now)
-        .fetch_one(&mut **conn)
+        .fetch_one(ex)
         .await
     })?;
     tracing::Span::current().record("outbox_id", id);
@@ -106,10 +105,10 @@ const DUE: &str = "sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= 
 pub async fn claim_due(db: &Db, now: i64, lease_secs: i64, limit: i64) -> Result<Vec<OutboxRow>, DbError> {
     // Every node polls about once a second: a plain read first, so an empty outbox never takes SQLite's write lock
     // away from the requests.
-    let due: bool = with_db!(db, |pool| {
+    let due: bool = run!(db, |ex| {
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT EXISTS (SELECT 1 FROM outbox WHERE {DUE})")))
             .bind(now)
-            .fetch_one(pool)
+            .fetch_one(ex)
             .await
     })?;
     if !due {
@@ -128,13 +127,8 @@ pub async fn claim_due(db: &Db, now: i64, lease_secs: i64, limit: i64) -> Result
         ),
     };
     let mut tx = db.begin().await?;
-    let mut rows: Vec<OutboxRow> = with_tx!(&mut tx, |conn| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(now + lease_secs)
-            .bind(limit)
-            .fetch_all(&mut **conn)
-            .await
+    let mut rows: Vec<OutboxRow> = run!(&mut tx, |ex| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now).bind(now + lease_secs).bind(limit).fetch_all(ex).await
     })?;
     tx.commit().await?;
     // RETURNING does not promise an order.
@@ -144,13 +138,13 @@ pub async fn claim_due(db: &Db, now: i64, lease_secs: i64, limit: i64) -> Result
 }
 
 /// Records that the transport accepted the message; `last_error` keeps any earlier transient failure.
-#[tracing::instrument(skip(db))]
-pub async fn mark_sent(db: &Db, id: i64, now: i64) -> Result<(), DbError> {
-    with_db!(db, |pool| {
+#[tracing::instrument(skip(c))]
+pub async fn mark_sent(c: impl Into<Conn<'_>>, id: i64, now: i64) -> Result<(), DbError> {
+    run!(c, |ex| {
         sqlx::query("UPDATE outbox SET sent_at = $2, claimed_until = NULL WHERE id = $1")
             .bind(id)
             .bind(now)
-            .execute(pool)
+            .execute(ex)
             .await
             .map(|_| ())
     })?;
@@ -158,9 +152,9 @@ pub async fn mark_sent(db: &Db, id: i64, now: i64) -> Result<(), DbError> {
 }
 
 /// Releases the claim and schedules another attempt at `next_attempt_at`, keeping the error for administrators.
-#[tracing::instrument(skip(db, error))]
-pub async fn mark_retry(db: &Db, id: i64, next_attempt_at: i64, error: &str) -> Result<(), DbError> {
-    with_db!(db, |pool| {
+#[tracing::instrument(skip(c, error))]
+pub async fn mark_retry(c: impl Into<Conn<'_>>, id: i64, next_attempt_at: i64, error: &str) -> Result<(), DbError> {
+    run!(c, |ex| {
         sqlx::query(
             "UPDATE outbox SET next_attempt_at = $2, claimed_until = NULL, last_error = $3 \
              WHERE id = $1 AND sent_at IS NULL",
@@ -168,7 +162,7 @@ pub async fn mark_retry(db: &Db, id: i64, next_attempt_at: i64, error: &str) -> 
         .bind(id)
         .bind(next_attempt_at)
         .bind(error)
-        .execute(pool)
+        .execute(ex)
         .await
         .map(|_| ())
     })?;
@@ -176,16 +170,16 @@ pub async fn mark_retry(db: &Db, id: i64, next_attempt_at: i64, error: &str) -> 
 }
 
 /// Gives the message up for good: it is never attempted again.
-#[tracing::instrument(skip(db, error))]
-pub async fn mark_failed(db: &Db, id: i64, now: i64, error: &str) -> Result<(), DbError> {
-    with_db!(db, |pool| {
+#[tracing::instrument(skip(c, error))]
+pub async fn mark_failed(c: impl Into<Conn<'_>>, id: i64, now: i64, error: &str) -> Result<(), DbError> {
+    run!(c, |ex| {
         sqlx::query(
             "UPDATE outbox SET failed_at = $2, claimed_until = NULL, last_error = $3 WHERE id = $1 AND sent_at IS NULL",
         )
         .bind(id)
         .bind(now)
         .bind(error)
-        .execute(pool)
+        .execute(ex)
         .await
         .map(|_| ())
     })?;
@@ -193,15 +187,15 @@ pub async fn mark_failed(db: &Db, id: i64, now: i64, error: &str) -> Result<(), 
 }
 
 /// Gives back a claimed message that was not attempted (the worker is stopping), without counting the attempt.
-#[tracing::instrument(skip(db))]
-pub async fn release(db: &Db, id: i64) -> Result<(), DbError> {
-    with_db!(db, |pool| {
+#[tracing::instrument(skip(c))]
+pub async fn release(c: impl Into<Conn<'_>>, id: i64) -> Result<(), DbError> {
+    run!(c, |ex| {
         sqlx::query(
             "UPDATE outbox SET claimed_until = NULL, attempts = attempts - 1 \
              WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL AND claimed_until IS NOT NULL",
         )
         .bind(id)
-        .execute(pool)
+        .execute(ex)
         .await
         .map(|_| ())
     })?;
@@ -210,12 +204,12 @@ pub async fn release(db: &Db, id: i64) -> Result<(), DbError> {
 
 /// Deletes messages sent or given up before `before` (UTC seconds); returns how many. Their bodies carry links
 /// with tokens and personal data, which need not outlive delivery.
-#[tracing::instrument(skip(db))]
-pub async fn purge_finished(db: &Db, before: i64) -> Result<u64, DbError> {
-    let done = with_db!(db, |pool| {
+#[tracing::instrument(skip(c))]
+pub async fn purge_finished(c: impl Into<Conn<'_>>, before: i64) -> Result<u64, DbError> {
+    let done = run!(c, |ex| {
         sqlx::query("DELETE FROM outbox WHERE sent_at < $1 OR failed_at < $1")
             .bind(before)
-            .execute(pool)
+            .execute(ex)
             .await
             .map(|r| r.rows_affected())
     })?;
@@ -223,32 +217,32 @@ pub async fn purge_finished(db: &Db, before: i64) -> Result<u64, DbError> {
 }
 
 /// Messages neither sent nor given up.
-pub async fn pending_count(db: &Db) -> Result<i64, DbError> {
-    let n: i64 = with_db!(db, |pool| {
+pub async fn pending_count(c: impl Into<Conn<'_>>) -> Result<i64, DbError> {
+    let n: i64 = run!(c, |ex| {
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
-            .fetch_one(pool)
+            .fetch_one(ex)
             .await
     })?;
     Ok(n)
 }
 
 /// Messages given up for good.
-pub async fn failed_count(db: &Db) -> Result<i64, DbError> {
-    let n: i64 = with_db!(db, |pool| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL").fetch_one(pool).await
+pub async fn failed_count(c: impl Into<Conn<'_>>) -> Result<i64, DbError> {
+    let n: i64 = run!(c, |ex| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL").fetch_one(ex).await
     })?;
     Ok(n)
 }
 
 /// The delivery status of one message, if it exists.
-pub async fn status(db: &Db, id: i64) -> Result<Option<OutboxStatus>, DbError> {
-    let row: Option<OutboxStatus> = with_db!(db, |pool| {
+pub async fn status(c: impl Into<Conn<'_>>, id: i64) -> Result<Option<OutboxStatus>, DbError> {
+    let row: Option<OutboxStatus> = run!(c, |ex| {
         sqlx::query_as(
             "SELECT id, message_id, attempts, next_attempt_at, sent_at, failed_at, last_error \
              FROM outbox WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(ex)
         .await
     })?;
     Ok(row)

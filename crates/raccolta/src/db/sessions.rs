@@ -10,8 +10,8 @@ use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-use super::{Db, DbError};
-use crate::with_db;
+use super::{Conn, Db, DbError};
+use crate::ora::Clock;
 
 /// Session data keys copied into columns.
 pub const KEY_USER_ID: &str = "user_id";
@@ -24,12 +24,13 @@ pub const KEY_USER_AGENT: &str = "user_agent";
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
     db: Db,
+    clock: Clock,
 }
 
 impl DbSessionStore {
-    /// A store on `db`.
-    pub fn new(db: Db) -> Self {
-        DbSessionStore { db }
+    /// A store on `db`; a session is expired when `clock` passes its expiry.
+    pub fn new(db: Db, clock: Clock) -> Self {
+        DbSessionStore { db, clock }
     }
 }
 
@@ -65,10 +66,10 @@ fn columns(record: &Record) -> session_store::Result<Columns> {
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = self.clock.now();
         loop {
             let c = columns(record)?;
-            let inserted = with_db!(&self.db, |pool| {
+            let inserted = run!(&self.db, |ex| {
                 sqlx::query(
                     "INSERT INTO sessions (id, user_id, data, created_at, expires_at, ip, user_agent) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
@@ -80,7 +81,7 @@ impl SessionStore for DbSessionStore {
                 .bind(c.expires_at)
                 .bind(&c.ip)
                 .bind(&c.user_agent)
-                .execute(pool)
+                .execute(ex)
                 .await
                 .map(|r| r.rows_affected())
             })
@@ -94,9 +95,9 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = self.clock.now();
         let c = columns(record)?;
-        with_db!(&self.db, |pool| {
+        run!(&self.db, |ex| {
             sqlx::query(
                 "INSERT INTO sessions (id, user_id, data, created_at, expires_at, ip, user_agent) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -110,7 +111,7 @@ impl SessionStore for DbSessionStore {
             .bind(c.expires_at)
             .bind(&c.ip)
             .bind(&c.user_agent)
-            .execute(pool)
+            .execute(ex)
             .await
             .map(|_| ())
         })
@@ -118,12 +119,12 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        let row: Option<(String, i64)> = with_db!(&self.db, |pool| {
+        let now = self.clock.now();
+        let row: Option<(String, i64)> = run!(&self.db, |ex| {
             sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
                 .bind(id_hash(id))
                 .bind(now)
-                .fetch_optional(pool)
+                .fetch_optional(ex)
                 .await
         })
         .map_err(backend)?;
@@ -134,8 +135,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        with_db!(&self.db, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id_hash(id)).execute(pool).await.map(|_| ())
+        run!(&self.db, |ex| {
+            sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id_hash(id)).execute(ex).await.map(|_| ())
         })
         .map_err(backend)
     }
@@ -157,28 +158,27 @@ pub struct SessionInfo {
 }
 
 /// The active sessions of a user, newest first.
-pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<SessionInfo>, DbError> {
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    Ok(with_db!(db, |pool| {
+pub async fn list_for_user(c: impl Into<Conn<'_>>, user_id: i64, now: i64) -> Result<Vec<SessionInfo>, DbError> {
+    Ok(run!(c, |ex| {
         sqlx::query_as(
             "SELECT id, created_at, expires_at, ip, user_agent FROM sessions \
              WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
         )
         .bind(user_id)
         .bind(now)
-        .fetch_all(pool)
+        .fetch_all(ex)
         .await
     })?)
 }
 
 /// Ends every session of a user, except `keep` (the hash of the current one) when given.
-pub async fn delete_for_user(db: &Db, user_id: i64, keep: Option<&Id>) -> Result<u64, DbError> {
+pub async fn delete_for_user(c: impl Into<Conn<'_>>, user_id: i64, keep: Option<&Id>) -> Result<u64, DbError> {
     let keep = keep.map(id_hash).unwrap_or_default();
-    Ok(with_db!(db, |pool| {
+    Ok(run!(c, |ex| {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
             .bind(user_id)
             .bind(&keep)
-            .execute(pool)
+            .execute(ex)
             .await
             .map(|r| r.rows_affected())
     })?)
@@ -189,13 +189,12 @@ pub fn hash_of(id: &Id) -> String {
     id_hash(id)
 }
 
-/// Deletes expired sessions; returns how many.
-pub async fn delete_expired(db: &Db) -> Result<u64, DbError> {
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    Ok(with_db!(db, |pool| {
+/// Deletes sessions expired at `now`; returns how many.
+pub async fn delete_expired(c: impl Into<Conn<'_>>, now: i64) -> Result<u64, DbError> {
+    Ok(run!(c, |ex| {
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
-            .execute(pool)
+            .execute(ex)
             .await
             .map(|r| r.rows_affected())
     })?)

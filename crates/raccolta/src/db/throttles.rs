@@ -1,7 +1,6 @@
 //! Anti-automation counters in the database, so limits hold across nodes.
 
-use super::{Db, DbError};
-use crate::with_db;
+use super::{Conn, DbError};
 
 /// How a counter turns into a wait.
 #[derive(Debug, Clone, Copy)]
@@ -26,19 +25,19 @@ pub const FORM_IP: Policy = Policy { window_secs: 3600, free: 20, first_wait_sec
 pub const CAPTCHA_IP: Policy = Policy { window_secs: 600, free: 120, first_wait_secs: 60, max_wait_secs: 600 };
 
 /// Until when `key` must wait (UTC seconds), if it must.
-pub async fn blocked_until(db: &Db, key: &str, now: i64) -> Result<Option<i64>, DbError> {
-    let row: Option<(i64,)> =
-        with_db!(db, |pool| sqlx::query_as("SELECT blocked_until FROM throttles WHERE key = $1")
-            .bind(key)
-            .fetch_optional(pool)
-            .await)?;
+pub async fn blocked_until(c: impl Into<Conn<'_>>, key: &str, now: i64) -> Result<Option<i64>, DbError> {
+    let row: Option<(i64,)> = run!(c, |ex| sqlx::query_as("SELECT blocked_until FROM throttles WHERE key = $1")
+        .bind(key)
+        .fetch_optional(ex)
+        .await)?;
     Ok(row.map(|r| r.0).filter(|until| *until > now))
 }
 
 /// Counts one event for `key`; returns until when further events must wait (0 when they need not).
-pub async fn record(db: &Db, key: &str, now: i64, policy: Policy) -> Result<i64, DbError> {
+pub async fn record(c: impl Into<Conn<'_>>, key: &str, now: i64, policy: Policy) -> Result<i64, DbError> {
+    let mut c = c.into();
     let window_floor = now - policy.window_secs;
-    let count: (i64,) = with_db!(db, |pool| sqlx::query_as(
+    let count: (i64,) = run!(&mut c, |ex| sqlx::query_as(
         "INSERT INTO throttles (key, failures, window_start, blocked_until) VALUES ($1, 1, $2, 0) \
          ON CONFLICT (key) DO UPDATE SET \
            failures = CASE WHEN throttles.window_start < $3 THEN 1 ELSE throttles.failures + 1 END, \
@@ -48,7 +47,7 @@ pub async fn record(db: &Db, key: &str, now: i64, policy: Policy) -> Result<i64,
     .bind(key)
     .bind(now)
     .bind(window_floor)
-    .fetch_one(pool)
+    .fetch_one(ex)
     .await)?;
     // After `free` events, every further one waits.
     let over = count.0 - policy.free + 1;
@@ -58,27 +57,27 @@ pub async fn record(db: &Db, key: &str, now: i64, policy: Policy) -> Result<i64,
     let doublings = u32::try_from(over - 1).unwrap_or(u32::MAX).min(20);
     let wait = policy.first_wait_secs.saturating_mul(1_i64 << doublings).min(policy.max_wait_secs);
     let until = now + wait;
-    with_db!(db, |pool| sqlx::query("UPDATE throttles SET blocked_until = $2 WHERE key = $1")
+    run!(&mut c, |ex| sqlx::query("UPDATE throttles SET blocked_until = $2 WHERE key = $1")
         .bind(key)
         .bind(until)
-        .execute(pool)
+        .execute(ex)
         .await
         .map(|_| ()))?;
     Ok(until)
 }
 
 /// Forgets `key` (e.g. after a successful login).
-pub async fn reset(db: &Db, key: &str) -> Result<(), DbError> {
-    with_db!(db, |pool| sqlx::query("DELETE FROM throttles WHERE key = $1").bind(key).execute(pool).await.map(|_| ()))?;
+pub async fn reset(c: impl Into<Conn<'_>>, key: &str) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query("DELETE FROM throttles WHERE key = $1").bind(key).execute(ex).await.map(|_| ()))?;
     Ok(())
 }
 
 /// Deletes counters idle for a day.
-pub async fn delete_stale(db: &Db, now: i64) -> Result<u64, DbError> {
-    Ok(with_db!(db, |pool| sqlx::query("DELETE FROM throttles WHERE window_start < $1 AND blocked_until < $2")
+pub async fn delete_stale(c: impl Into<Conn<'_>>, now: i64) -> Result<u64, DbError> {
+    Ok(run!(c, |ex| sqlx::query("DELETE FROM throttles WHERE window_start < $1 AND blocked_until < $2")
         .bind(now - 24 * 3600)
         .bind(now)
-        .execute(pool)
+        .execute(ex)
         .await
         .map(|r| r.rows_affected()))?)
 }

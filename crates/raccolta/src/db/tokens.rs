@@ -1,7 +1,6 @@
 //! Single-use links sent by e-mail: confirmation, password reset, e-mail change. Only their SHA-256 is stored.
 
-use super::{Db, DbError, Tx};
-use crate::{with_db, with_tx};
+use super::{Conn, DbError};
 
 /// What a link is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +45,7 @@ pub struct Token {
 
 /// Issues a link; earlier unused links of the same kind for the user stop working.
 pub async fn issue(
-    tx: &mut Tx,
+    c: impl Into<Conn<'_>>,
     user_id: i64,
     kind: Kind,
     token_hash: &str,
@@ -54,16 +53,17 @@ pub async fn issue(
     expires_at: i64,
     new_email: Option<&str>,
 ) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query(
+    let mut c = c.into();
+    run!(&mut c, |ex| sqlx::query(
         "UPDATE user_tokens SET used_at = $3 WHERE user_id = $1 AND kind = $2 AND used_at IS NULL"
     )
     .bind(user_id)
     .bind(kind.as_str())
     .bind(now)
-    .execute(&mut **conn)
+    .execute(ex)
     .await
     .map(|_| ()))?;
-    with_tx!(tx, |conn| sqlx::query(
+    run!(&mut c, |ex| sqlx::query(
         "INSERT INTO user_tokens (user_id, kind, token_hash, new_email, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)"
     )
@@ -73,7 +73,7 @@ pub async fn issue(
     .bind(new_email)
     .bind(now)
     .bind(expires_at)
-    .execute(&mut **conn)
+    .execute(ex)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -89,13 +89,18 @@ async fn why_invalid(status: Option<(Option<i64>, i64)>, now: i64) -> Invalid {
 }
 
 /// Checks a link without using it (the page that asks to confirm).
-pub async fn peek(db: &Db, kind: Kind, token_hash: &str, now: i64) -> Result<Result<Token, Invalid>, DbError> {
-    let row: Option<(i64, Option<String>, Option<i64>, i64)> = with_db!(db, |pool| sqlx::query_as(
+pub async fn peek(
+    c: impl Into<Conn<'_>>,
+    kind: Kind,
+    token_hash: &str,
+    now: i64,
+) -> Result<Result<Token, Invalid>, DbError> {
+    let row: Option<(i64, Option<String>, Option<i64>, i64)> = run!(c, |ex| sqlx::query_as(
         "SELECT user_id, new_email, used_at, expires_at FROM user_tokens WHERE token_hash = $1 AND kind = $2"
     )
     .bind(token_hash)
     .bind(kind.as_str())
-    .fetch_optional(pool)
+    .fetch_optional(ex)
     .await)?;
     Ok(match row {
         Some((user_id, new_email, None, expires_at)) if expires_at > now => Ok(Token { user_id, new_email }),
@@ -105,25 +110,31 @@ pub async fn peek(db: &Db, kind: Kind, token_hash: &str, now: i64) -> Result<Res
 }
 
 /// Uses a link, atomically: of two concurrent uses exactly one succeeds.
-pub async fn consume(tx: &mut Tx, kind: Kind, token_hash: &str, now: i64) -> Result<Result<Token, Invalid>, DbError> {
-    let used: Option<Token> = with_tx!(tx, |conn| sqlx::query_as(
+pub async fn consume(
+    c: impl Into<Conn<'_>>,
+    kind: Kind,
+    token_hash: &str,
+    now: i64,
+) -> Result<Result<Token, Invalid>, DbError> {
+    let mut c = c.into();
+    let used: Option<Token> = run!(&mut c, |ex| sqlx::query_as(
         "UPDATE user_tokens SET used_at = $3 WHERE token_hash = $1 AND kind = $2 AND used_at IS NULL \
          AND expires_at > $3 RETURNING user_id, new_email"
     )
     .bind(token_hash)
     .bind(kind.as_str())
     .bind(now)
-    .fetch_optional(&mut **conn)
+    .fetch_optional(ex)
     .await)?;
     if let Some(token) = used {
         return Ok(Ok(token));
     }
-    let status: Option<(Option<i64>, i64)> = with_tx!(tx, |conn| sqlx::query_as(
+    let status: Option<(Option<i64>, i64)> = run!(&mut c, |ex| sqlx::query_as(
         "SELECT used_at, expires_at FROM user_tokens WHERE token_hash = $1 AND kind = $2"
     )
     .bind(token_hash)
     .bind(kind.as_str())
-    .fetch_optional(&mut **conn)
+    .fetch_optional(ex)
     .await)?;
     Ok(Err(why_invalid(status, now).await))
 }

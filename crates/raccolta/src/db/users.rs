@@ -1,7 +1,6 @@
 //! Users: registration, confirmation, credentials, profile.
 
-use super::{Db, DbError, Tx};
-use crate::{with_db, with_tx};
+use super::{Conn, DbError};
 
 /// A user row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -95,47 +94,33 @@ pub struct NewUser<'a> {
 }
 
 /// A user by id.
-pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>, DbError> {
+pub async fn by_id(c: impl Into<Conn<'_>>, id: i64) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?)
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await)?)
 }
 
 /// A user by lower-cased e-mail.
-pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>, DbError> {
+pub async fn by_email(c: impl Into<Conn<'_>>, email: &str) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(pool).await)?)
-}
-
-/// A user by lower-cased e-mail, inside a transaction.
-pub async fn by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<User>, DbError> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    Ok(with_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(&mut **conn).await)?)
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(ex).await)?)
 }
 
 /// A user by username (codice identificativo).
-pub async fn by_codice(db: &Db, codice: &str) -> Result<Option<User>, DbError> {
+pub async fn by_codice(c: impl Into<Conn<'_>>, codice: &str) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE codice = $1");
-    Ok(with_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(codice).fetch_optional(pool).await)?)
-}
-
-/// A user by id, inside a transaction.
-pub async fn by_id_tx(tx: &mut Tx, id: i64) -> Result<Option<User>, DbError> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    Ok(with_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **conn).await)?)
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(codice).fetch_optional(ex).await)?)
 }
 
 /// True when the username is taken.
-pub async fn codice_exists(tx: &mut Tx, codice: &str) -> Result<bool, DbError> {
-    let n: (i64,) = with_tx!(tx, |conn| sqlx::query_as("SELECT COUNT(*) FROM users WHERE codice = $1")
-        .bind(codice)
-        .fetch_one(&mut **conn)
-        .await)?;
+pub async fn codice_exists(c: impl Into<Conn<'_>>, codice: &str) -> Result<bool, DbError> {
+    let n: (i64,) =
+        run!(c, |ex| sqlx::query_as("SELECT COUNT(*) FROM users WHERE codice = $1").bind(codice).fetch_one(ex).await)?;
     Ok(n.0 > 0)
 }
 
 /// Inserts an unconfirmed user; returns its id.
-pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: i64) -> Result<i64, DbError> {
-    let id: (i64,) = with_tx!(tx, |conn| {
+pub async fn insert(c: impl Into<Conn<'_>>, u: &NewUser<'_>, now: i64) -> Result<i64, DbError> {
+    let id: (i64,) = run!(c, |ex| {
         sqlx::query_as(
         "INSERT INTO users (codice, tipo, nome, cognome, denominazione, codice_fiscale, email, password_hash, lang, \
          stato, created_at, password_changed_at) \
@@ -151,15 +136,15 @@ pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: i64) -> Result<i64, DbErr
     .bind(u.password_hash)
     .bind(u.lang)
     .bind(now)
-    .fetch_one(&mut **conn)
+    .fetch_one(ex)
     .await
     })?;
     Ok(id.0)
 }
 
 /// Replaces the data of a still unconfirmed registration (the same e-mail registered again).
-pub async fn replace_unconfirmed(tx: &mut Tx, id: i64, u: &NewUser<'_>, now: i64) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query(
+pub async fn replace_unconfirmed(c: impl Into<Conn<'_>>, id: i64, u: &NewUser<'_>, now: i64) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query(
         "UPDATE users SET tipo = $2, nome = $3, cognome = $4, denominazione = $5, codice_fiscale = $6, \
          password_hash = $7, lang = $8, created_at = $9, password_changed_at = $9 \
          WHERE id = $1 AND stato = 'da_confermare'",
@@ -173,61 +158,60 @@ pub async fn replace_unconfirmed(tx: &mut Tx, id: i64, u: &NewUser<'_>, now: i64
     .bind(u.password_hash)
     .bind(u.lang)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(ex)
     .await
     .map(|_| ()))?;
     Ok(())
 }
 
 /// Activates a confirmed account.
-pub async fn activate(tx: &mut Tx, id: i64, now: i64) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query(
+pub async fn activate(c: impl Into<Conn<'_>>, id: i64, now: i64) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query(
         "UPDATE users SET stato = 'attivo', confirmed_at = $2 WHERE id = $1 AND stato = 'da_confermare'"
     )
     .bind(id)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(ex)
     .await
     .map(|_| ()))?;
     Ok(())
 }
 
 /// Sets a new password hash.
-pub async fn set_password(tx: &mut Tx, id: i64, hash: &str, now: i64) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1")
+pub async fn set_password(c: impl Into<Conn<'_>>, id: i64, hash: &str, now: i64) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1")
         .bind(id)
         .bind(hash)
         .bind(now)
-        .execute(&mut **conn)
+        .execute(ex)
         .await
         .map(|_| ()))?;
     Ok(())
 }
 
-/// Records a successful login; returns the time of the previous one.
-pub async fn record_login(db: &Db, id: i64, now: i64) -> Result<Option<i64>, DbError> {
-    let mut tx = db.begin().await?;
+/// Records a successful login; returns the time of the previous one (atomically when `c` is a transaction).
+pub async fn record_login(c: impl Into<Conn<'_>>, id: i64, now: i64) -> Result<Option<i64>, DbError> {
+    let mut c = c.into();
     let previous: Option<(Option<i64>,)> =
-        with_tx!(&mut tx, |conn| sqlx::query_as("SELECT last_login_at FROM users WHERE id = $1")
+        run!(&mut c, |ex| sqlx::query_as("SELECT last_login_at FROM users WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut **conn)
+            .fetch_optional(ex)
             .await)?;
-    with_tx!(&mut tx, |conn| sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+    run!(&mut c, |ex| sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
         .bind(id)
         .bind(now)
-        .execute(&mut **conn)
+        .execute(ex)
         .await
         .map(|_| ()))?;
-    tx.commit().await?;
     Ok(previous.and_then(|p| p.0))
 }
 
 /// Changes the e-mail address.
-pub async fn set_email(tx: &mut Tx, id: i64, email: &str) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
+pub async fn set_email(c: impl Into<Conn<'_>>, id: i64, email: &str) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
         .bind(id)
         .bind(email)
-        .execute(&mut **conn)
+        .execute(ex)
         .await
         .map(|_| ()))?;
     Ok(())
@@ -235,30 +219,28 @@ pub async fn set_email(tx: &mut Tx, id: i64, email: &str) -> Result<(), DbError>
 
 /// Updates name fields and language.
 pub async fn set_profile(
-    tx: &mut Tx,
+    c: impl Into<Conn<'_>>,
     id: i64,
     nome: &str,
     cognome: &str,
     denominazione: Option<&str>,
     lang: &str,
 ) -> Result<(), DbError> {
-    with_tx!(tx, |conn| sqlx::query(
-        "UPDATE users SET nome = $2, cognome = $3, denominazione = $4, lang = $5 WHERE id = $1"
-    )
-    .bind(id)
-    .bind(nome)
-    .bind(cognome)
-    .bind(denominazione)
-    .bind(lang)
-    .execute(&mut **conn)
-    .await
-    .map(|_| ()))?;
+    run!(c, |ex| sqlx::query("UPDATE users SET nome = $2, cognome = $3, denominazione = $4, lang = $5 WHERE id = $1")
+        .bind(id)
+        .bind(nome)
+        .bind(cognome)
+        .bind(denominazione)
+        .bind(lang)
+        .execute(ex)
+        .await
+        .map(|_| ()))?;
     Ok(())
 }
 
 /// Inserts an active administrator (created from the command line; no codice fiscale is asked).
 pub async fn insert_admin(
-    tx: &mut Tx,
+    c: impl Into<Conn<'_>>,
     codice: &str,
     nome: &str,
     cognome: &str,
@@ -266,7 +248,7 @@ pub async fn insert_admin(
     hash: &str,
     now: i64,
 ) -> Result<i64, DbError> {
-    let id: (i64,) = with_tx!(tx, |conn| sqlx::query_as(
+    let id: (i64,) = run!(c, |ex| sqlx::query_as(
         "INSERT INTO users (codice, tipo, nome, cognome, codice_fiscale, email, password_hash, lang, stato, \
          created_at, confirmed_at, password_changed_at, ruolo) \
          VALUES ($1, 'persona_fisica', $2, $3, '', $4, $5, 'it', 'attivo', $6, $6, $6, 'amministratore') RETURNING id",
@@ -277,16 +259,16 @@ pub async fn insert_admin(
     .bind(email)
     .bind(hash)
     .bind(now)
-    .fetch_one(&mut **conn)
+    .fetch_one(ex)
     .await)?;
     Ok(id.0)
 }
 
 /// Deletes registrations never confirmed since before `cutoff`; returns how many.
-pub async fn delete_unconfirmed_before(db: &Db, cutoff: i64) -> Result<u64, DbError> {
-    Ok(with_db!(db, |pool| sqlx::query("DELETE FROM users WHERE stato = 'da_confermare' AND created_at < $1")
+pub async fn delete_unconfirmed_before(c: impl Into<Conn<'_>>, cutoff: i64) -> Result<u64, DbError> {
+    Ok(run!(c, |ex| sqlx::query("DELETE FROM users WHERE stato = 'da_confermare' AND created_at < $1")
         .bind(cutoff)
-        .execute(pool)
+        .execute(ex)
         .await
         .map(|r| r.rows_affected()))?)
 }

@@ -12,7 +12,6 @@ use crate::db::{DbError, Tx, outbox};
 use crate::domain::{Modalita, StatoAssociazione};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::ora::adesso;
 
 /// Kinds of notification.
 pub const TIPI: [&str; 5] = ["richiesta", "approvata", "rifiutata", "modalita", "revocata"];
@@ -64,10 +63,11 @@ struct Evento<'a> {
 /// Writes a notification and its e-mail for each recipient, inside `tx`.
 async fn notifica(state: &AppState, tx: &mut Tx, a_chi: &[Destinatario<'_>], ev: &Evento<'_>) -> Result<(), DbError> {
     let Evento { tipo, ente_id, ente_nome, associazione_id, dettaglio, link } = *ev;
-    let now = adesso();
+    let now = state.clock.now();
     let base = state.config.base_url.as_str().trim_end_matches('/');
     for d in a_chi {
-        notifiche::crea(tx, &Nuova { user_id: d.user_id, tipo, ente_id, associazione_id, dettaglio }, now).await?;
+        notifiche::crea(&mut *tx, &Nuova { user_id: d.user_id, tipo, ente_id, associazione_id, dettaglio }, now)
+            .await?;
         let lang = Lang::from_code(d.lang).unwrap_or(Lang::It);
         let mail = Mail::Notifica {
             nome: d.nome.to_owned(),
@@ -75,7 +75,7 @@ async fn notifica(state: &AppState, tx: &mut Tx, a_chi: &[Destinatario<'_>], ev:
             testo: testo(lang, tipo, ente_nome, dettaglio),
             link: format!("{base}{link}"),
         };
-        outbox::enqueue(tx, &mail.message(d.email, lang, &state.config)).await?;
+        outbox::enqueue(&mut *tx, &mail.message(d.email, lang, &state.config)).await?;
     }
     Ok(())
 }
@@ -91,7 +91,7 @@ pub async fn richiedi(state: &AppState, utente: &User, ente: &Ente, m: Modalita)
         a_chi = db_assoc::amministratori(&state.db).await?;
     }
     let mut tx = state.db.begin().await?;
-    let id = db_assoc::richiedi(&mut tx, utente.id, ente.id, m, adesso()).await?;
+    let id = db_assoc::richiedi(&mut tx, utente.id, ente.id, m, state.clock.now()).await?;
     let dettaglio = format!("{}|{} ({})", m.code(), utente.nome_visualizzato(), utente.codice);
     let link = format!("/enti/{}/associazioni", ente.id);
     let ev = Evento {
@@ -144,7 +144,7 @@ impl Decisione {
 /// Applies a decision; `false` when the association was no longer in a state that allows it (decided twice,
 /// already revoked, same mode), and then nothing changed. The caller has checked that `attore` may decide.
 pub async fn decidi(state: &AppState, attore: &User, a: &Associazione, d: &Decisione) -> Result<bool, DbError> {
-    let now = adesso();
+    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let fatto = match d {
         Decisione::Approva => {
@@ -212,7 +212,7 @@ pub async fn responsabile(
 ) -> Result<bool, DbError> {
     let mut tx = state.db.begin().await?;
     let fatto = if nomina {
-        db_assoc::nomina(&mut tx, ente.id, utente.id, admin.id, adesso()).await?
+        db_assoc::nomina(&mut tx, ente.id, utente.id, admin.id, state.clock.now()).await?
     } else {
         db_assoc::rimuovi(&mut tx, ente.id, utente.id).await?
     };

@@ -244,7 +244,7 @@ pub async fn importa(
     avanzamento("lettura", 0, 1);
     let (righe, scartate) = leggi(bytes)?;
     avanzamento("lettura", 1, 1);
-    let now = crate::ora::adesso();
+    let now = crate::ora::Clock::default().now();
     let mut rapporto = Rapporto { righe: righe.len() + scartate.len(), scartate, ..Default::default() };
     let mut tx = db.begin().await?;
     let esistenti: HashMap<String, enti::Ente> =

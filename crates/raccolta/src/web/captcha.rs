@@ -19,7 +19,6 @@ use crate::auth::token::constant_time_eq;
 use crate::captcha;
 use crate::db::throttles;
 use crate::i18n::Lang;
-use crate::ora::adesso;
 use crate::web::client_ip::ClientIp;
 use crate::web::sessione::session_error;
 use crate::web::{AppError, Page};
@@ -62,7 +61,7 @@ fn xor(data: &[u8], key: &[u8]) -> Vec<u8> {
 
 /// Creates a new challenge in the session (replacing any previous one).
 pub async fn nuova(state: &AppState, session: &Session, ip: &str) -> Result<CaptchaView, AppError> {
-    let now = adesso();
+    let now = state.clock.now();
     throttles::record(&state.db, &format!("captcha:ip:{ip}"), now, throttles::CAPTCHA_IP).await?;
     let codice = captcha::nuovo_codice();
     let mut key = vec![0u8; codice.len()];
@@ -83,7 +82,7 @@ pub async fn nuova(state: &AppState, session: &Session, ip: &str) -> Result<Capt
 pub async fn verifica(state: &AppState, session: &Session, risposta: &str) -> Result<bool, AppError> {
     let sfida: Option<Sfida> = session.remove(KEY).await.map_err(session_error)?;
     let Some(sfida) = sfida else { return Ok(false) };
-    if sfida.scade <= adesso() {
+    if sfida.scade <= state.clock.now() {
         return Ok(false);
     }
     if let Some(test) = &state.config.captcha_test_answer {
@@ -111,11 +110,11 @@ pub async fn verifica_modulo(
     Ok(errore)
 }
 
-async fn codice(session: &Session, chiave: &str) -> Result<(String, u64), AppError> {
+async fn codice(session: &Session, chiave: &str, now: i64) -> Result<(String, u64), AppError> {
     let sfida: Sfida = session.get(KEY).await.map_err(session_error)?.ok_or(AppError::NotFound)?;
     let key = URL_SAFE_NO_PAD.decode(chiave).map_err(|_| AppError::NotFound)?;
     let masked = URL_SAFE_NO_PAD.decode(&sfida.mascherato).map_err(|_| AppError::NotFound)?;
-    if key.len() != masked.len() || sfida.scade <= adesso() {
+    if key.len() != masked.len() || sfida.scade <= now {
         return Err(AppError::NotFound);
     }
     let code = String::from_utf8(xor(&masked, &key)).map_err(|_| AppError::NotFound)?;
@@ -134,15 +133,24 @@ pub struct Media {
 }
 
 /// `GET /captcha/immagine?c=…`: the PNG of the current challenge.
-pub async fn get_immagine(session: Session, Query(q): Query<Media>) -> Result<Response, AppError> {
-    let (code, seme) = codice(&session, &q.c).await?;
+pub async fn get_immagine(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<Media>,
+) -> Result<Response, AppError> {
+    let (code, seme) = codice(&session, &q.c, state.clock.now()).await?;
     let png = captcha::immagine_png_con_seme(&code, seme).map_err(|e| AppError::Internal(e.into()))?;
     Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "no-store")], png).into_response())
 }
 
 /// `GET /captcha/audio?c=…&lingua=it`: the WAV reading the current challenge.
-pub async fn get_audio(session: Session, Query(q): Query<Media>, page: Page) -> Result<Response, AppError> {
-    let (code, seme) = codice(&session, &q.c).await?;
+pub async fn get_audio(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<Media>,
+    page: Page,
+) -> Result<Response, AppError> {
+    let (code, seme) = codice(&session, &q.c, state.clock.now()).await?;
     let lang = q.lingua.as_deref().and_then(Lang::from_code).unwrap_or(page.lang);
     let wav = captcha::audio_wav_con_seme(&code, lang, seme).map_err(|e| AppError::Internal(e.into()))?;
     let disposition = if q.scarica == Some(1) { "attachment; filename=\"captcha.wav\"" } else { "inline" };

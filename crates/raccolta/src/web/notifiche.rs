@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::db::notifiche;
-use crate::ora::{adesso, data_ora};
+use crate::ora::data_ora;
 use crate::web::pubblico::render;
 use crate::web::sessione::Utente;
 use crate::web::{AppError, Page};
@@ -102,6 +102,6 @@ pub async fn post_lette(
         "" => None,
         s => Some(s.parse::<i64>().map_err(|_| AppError::BadRequest("id di notifica non numerico".to_owned()))?),
     };
-    notifiche::segna_lette(&state.db, utente.user.id, id, adesso()).await?;
+    notifiche::segna_lette(&state.db, utente.user.id, id, state.clock.now()).await?;
     Ok(Redirect::to("/notifiche?esito=lette").into_response())
 }

@@ -10,7 +10,6 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use time::OffsetDateTime;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
@@ -38,7 +37,7 @@ pub fn layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
     let https = state.config.is_https();
     // `__Host-` binds the cookie to this exact origin; browsers accept it only with Secure and Path=/.
     let name = if https { "__Host-raccolta" } else { "raccolta_sessione" };
-    SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+    SessionManagerLayer::new(DbSessionStore::new(state.db.clone(), state.clock.clone()))
         .with_name(name)
         .with_secure(https)
         .with_http_only(true)
@@ -111,7 +110,7 @@ pub struct Utente {
 pub async fn current_user(session: &Session, state: &AppState) -> Result<Option<Utente>, AppError> {
     let Some(user_id) = session.get::<i64>(KEY_USER_ID).await.map_err(session_error)? else { return Ok(None) };
     let login_at = session.get::<i64>(KEY_LOGIN_AT).await.map_err(session_error)?.unwrap_or(0);
-    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let now = state.clock.now();
     let user = users::by_id(&state.db, user_id).await?;
     match user {
         Some(user) if user.is_active() && now - login_at < ABSOLUTE_HOURS * 3600 => {

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::db::audit::{self, AuditEvent};
 use crate::db::sessions::{KEY_IP, KEY_USER_AGENT, KEY_USER_ID};
 use crate::db::{throttles, users};
-use crate::ora::{adesso, data_ora};
+use crate::ora::data_ora;
 use crate::web::captcha::{self, CaptchaView};
 use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
@@ -109,7 +109,7 @@ pub async fn post_accesso(
     page: Page,
     Form(form): Form<AccessoForm>,
 ) -> Result<Response, AppError> {
-    let now = adesso();
+    let now = state.clock.now();
     let nome_utente = form.nome_utente.trim().chars().take(254).collect::<String>();
     let again = |errori: Vec<(String, String)>, errore_captcha: String| {
         let (state, session, page, ip, nome, torna) =

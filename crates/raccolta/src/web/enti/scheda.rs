@@ -154,7 +154,7 @@ pub async fn post_referente(
     let vuoto = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
     let (nome, telefono) = (vuoto(nome), vuoto(telefono));
     let email = email.map(|e| e.as_str().to_owned());
-    let now = crate::ora::adesso();
+    let now = state.clock.now();
     enti::aggiorna_referente(&state.db, ente.id, nome.as_deref(), telefono.as_deref(), email.as_deref(), now).await?;
     let event = AuditEvent {
         actor: &utente.user.codice,

@@ -14,7 +14,6 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::{outbox, sessions, tokens, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::ora::adesso;
 use crate::web::pubblico::render;
 use crate::web::registrazione::conferma::{LinkNonValido, motivo, no_referrer};
 use crate::web::sessione::csrf_token;
@@ -76,7 +75,7 @@ pub async fn get_nuova(
     page: Page,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    match tokens::peek(&state.db, tokens::Kind::Reset, &token_hash(&q.token), adesso()).await? {
+    match tokens::peek(&state.db, tokens::Kind::Reset, &token_hash(&q.token), state.clock.now()).await? {
         Ok(_) => {
             let html =
                 render(&Nuova { page: &page, csrf: csrf_token(&session).await?, token: q.token, errori: vec![] })?;
@@ -93,7 +92,7 @@ pub async fn post_nuova(
     page: Page,
     Form(f): Form<NuovaForm>,
 ) -> Result<Response, AppError> {
-    let now = adesso();
+    let now = state.clock.now();
     let hash = token_hash(&f.token);
     let user_id = match tokens::peek(&state.db, tokens::Kind::Reset, &hash, now).await? {
         Ok(t) => t.user_id,

@@ -16,7 +16,7 @@ use crate::db::{outbox, throttles, tokens, users};
 use crate::domain::Email;
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::ora::{adesso, data_ora};
+use crate::ora::data_ora;
 use crate::web::captcha::{self, CaptchaView};
 use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
@@ -81,7 +81,7 @@ pub async fn post_password(
     page: Page,
     Form(f): Form<RichiestaForm>,
 ) -> Result<Response, AppError> {
-    let now = adesso();
+    let now = state.clock.now();
     let mut errori = Vec::new();
     let email = Email::parse(&f.email);
     if let Err(e) = &email {

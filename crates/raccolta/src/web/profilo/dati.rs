@@ -15,7 +15,6 @@ use crate::i18n::Lang;
 use crate::ora::data_ora;
 use crate::web::sessione::Utente;
 use crate::web::{AppError, Page};
-use crate::with_db;
 
 /// The data form.
 #[derive(Debug, Deserialize)]
@@ -70,16 +69,10 @@ pub async fn post_dati(
 /// `GET /profilo/dati.json`: everything the platform keeps about the user, as JSON (GDPR art. 15 and 20).
 pub async fn get_dati_json(State(state): State<AppState>, utente: Utente) -> Result<Response, AppError> {
     let u = &utente.user;
-    let sessioni = sessions::list_for_user(&state.db, u.id).await?;
-    let eventi: Vec<(i64, String, Option<String>, Option<String>)> = with_db!(&state.db, |pool| sqlx::query_as(
-        "SELECT occurred_at, action, origin, user_agent FROM audit_events WHERE user_id = $1 ORDER BY id"
-    )
-    .bind(u.id)
-    .fetch_all(pool)
-    .await)
-    .map_err(crate::db::DbError::from)?;
+    let sessioni = sessions::list_for_user(&state.db, u.id, state.clock.now()).await?;
+    let eventi = audit::of_user(&state.db, u.id).await?;
     let body = serde_json::json!({
-        "generato_il": data_ora(crate::ora::adesso()),
+        "generato_il": data_ora(state.clock.now()),
         "utente": {
             "codice_identificativo": u.codice,
             "tipo": u.tipo,
@@ -97,8 +90,8 @@ pub async fn get_dati_json(State(state): State<AppState>, utente: Utente) -> Res
         "sessioni_attive": sessioni.iter().map(|s| serde_json::json!({
             "inizio": data_ora(s.created_at), "scadenza": data_ora(s.expires_at), "ip": s.ip, "browser": s.user_agent,
         })).collect::<Vec<_>>(),
-        "registro_eventi": eventi.iter().map(|(t, a, o, ua)| serde_json::json!({
-            "quando": data_ora(*t), "evento": a, "da": o, "browser": ua,
+        "registro_eventi": eventi.iter().map(|e| serde_json::json!({
+            "quando": data_ora(e.occurred_at), "evento": e.action, "da": e.origin, "browser": e.user_agent,
         })).collect::<Vec<_>>(),
     });
     let json = serde_json::to_string_pretty(&body).map_err(|e| AppError::Internal(e.into()))?;

@@ -16,7 +16,6 @@ use crate::db::{outbox, tokens, users};
 use crate::domain::Email;
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::ora::adesso;
 use crate::web::pubblico::render;
 use crate::web::registrazione::conferma::{LinkNonValido, motivo, no_referrer};
 use crate::web::sessione::{Utente, csrf_token};
@@ -67,7 +66,7 @@ pub async fn post_email(
             return pagina(&state, &utente, &page, String::new(), errori, Some(typed)).await;
         }
     };
-    let now = adesso();
+    let now = state.clock.now();
     let token = random_token();
     let base = state.config.base_url.as_str().trim_end_matches('/');
     let mut tx = state.db.begin().await?;
@@ -127,7 +126,7 @@ pub async fn get_conferma(
     page: Page,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    match tokens::peek(&state.db, tokens::Kind::Email, &token_hash(&q.token), adesso()).await? {
+    match tokens::peek(&state.db, tokens::Kind::Email, &token_hash(&q.token), state.clock.now()).await? {
         Ok(t) => {
             let html = render(&ConfermaEmail {
                 page: &page,
@@ -147,7 +146,7 @@ pub async fn post_conferma(
     page: Page,
     Form(q): Form<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let now = adesso();
+    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let token = match tokens::consume(&mut tx, tokens::Kind::Email, &token_hash(&q.token), now).await? {
         Ok(t) => t,
@@ -156,7 +155,7 @@ pub async fn post_conferma(
             return non_valido(&page, why);
         }
     };
-    let user = users::by_id_tx(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = users::by_id(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
     let new_email = token.new_email.unwrap_or_default();
     if users::by_email(&state.db, &new_email).await?.is_some() {
         drop(tx);

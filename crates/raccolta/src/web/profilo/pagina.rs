@@ -71,7 +71,7 @@ pub async fn pagina(
 ) -> Result<Response, AppError> {
     let u = &utente.user;
     let current = utente.session.id().map(|id| sessions::hash_of(&id)).unwrap_or_default();
-    let sessioni = sessions::list_for_user(&state.db, u.id)
+    let sessioni = sessions::list_for_user(&state.db, u.id, state.clock.now())
         .await?
         .into_iter()
         .map(|s| SessioneView {

@@ -11,7 +11,6 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::{outbox, sessions, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::ora::adesso;
 use crate::web::sessione::Utente;
 use crate::web::{AppError, Page};
 
@@ -51,7 +50,7 @@ pub async fn post_password(
     if !errori.is_empty() {
         return pagina(&state, &utente, &page, String::new(), errori, None).await;
     }
-    let now = adesso();
+    let now = state.clock.now();
     let hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = state.db.begin().await?;
     users::set_password(&mut tx, u.id, &hash, now).await?;

@@ -15,7 +15,6 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::{outbox, tokens, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::ora::adesso;
 use crate::web::pubblico::render;
 use crate::web::sessione::csrf_token;
 use crate::web::{AppError, Page};
@@ -81,7 +80,7 @@ pub async fn get_conferma(
     page: Page,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let html = match tokens::peek(&state.db, tokens::Kind::Conferma, &token_hash(&q.token), adesso()).await? {
+    let html = match tokens::peek(&state.db, tokens::Kind::Conferma, &token_hash(&q.token), state.clock.now()).await? {
         Ok(_) => render(&Conferma { page: &page, csrf: csrf_token(&session).await?, token: q.token })?,
         Err(why) => render(&LinkNonValido {
             page: &page,
@@ -99,7 +98,7 @@ pub async fn post_conferma(
     page: Page,
     Form(q): Form<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let now = adesso();
+    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let token = match tokens::consume(&mut tx, tokens::Kind::Conferma, &token_hash(&q.token), now).await? {
         Ok(t) => t,
@@ -115,7 +114,7 @@ pub async fn post_conferma(
         }
     };
     users::activate(&mut tx, token.user_id, now).await?;
-    let user = users::by_id_tx(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = users::by_id(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
     let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);
     let mail = Mail::RegistrazioneCompletata {
         nome_o_denominazione: user.nome_visualizzato(),

@@ -18,7 +18,7 @@ use crate::db::audit::{self, AuditEvent};
 use crate::db::{outbox, throttles, tokens, users};
 use crate::domain::{CodiceFiscale, CodiceUtente, Email, PartitaIva, TestoBreve, TipoUtente, controlla_password};
 use crate::mail::Email as Mail;
-use crate::ora::{adesso, data_ora};
+use crate::ora::data_ora;
 use crate::web::captcha::{self, CaptchaView};
 use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
@@ -208,7 +208,7 @@ pub async fn post_registrazione(
     page: Page,
     Form(f): Form<RegistrazioneForm>,
 ) -> Result<Response, AppError> {
-    let now = adesso();
+    let now = state.clock.now();
     if TipoUtente::parse(&f.tipo).is_err() {
         return Ok(render(&Scelta { page: &page })?.into_response());
     }
@@ -235,7 +235,7 @@ pub async fn post_registrazione(
     let password_hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
     let base = state.config.base_url.as_str().trim_end_matches('/').to_owned();
     let mut tx = state.db.begin().await?;
-    let existing = users::by_email_tx(&mut tx, v.email.as_str()).await?;
+    let existing = users::by_email(&mut tx, v.email.as_str()).await?;
     let token = random_token();
     let link = format!("{base}/registrazione/conferma?token={token}");
     let nome_mail = v.denominazione.clone().unwrap_or_else(|| format!("{} {}", v.nome, v.cognome));

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
@@ -92,30 +92,20 @@ async fn a_transaction_commits_or_rolls_back_on_sqlite_and_postgres() {
         let Some(app) = TestApp::spawn(backend).await else { continue };
         let db = &app.state.db;
         let count = || async {
-            let n: (i64,) = raccolta::with_db!(db, |pool| sqlx::query_as(
-                "SELECT COUNT(*) FROM audit_events WHERE action = 'prova'"
-            )
-            .fetch_one(pool)
-            .await)
-            .unwrap();
-            n.0
+            let sql = "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'prova'";
+            common::scalar_text(db, sql, &[]).await.unwrap()
         };
         for commit in [false, true] {
             let mut tx = db.begin().await.unwrap();
-            raccolta::with_tx!(&mut tx, |conn| sqlx::query(
-                "INSERT INTO audit_events (occurred_at, actor, action) VALUES (1, 'test', 'prova')"
-            )
-            .execute(&mut **conn)
-            .await
-            .map(|_| ()))
-            .unwrap();
+            let event = raccolta::db::audit::AuditEvent { actor: "test", action: "prova", ..Default::default() };
+            raccolta::db::audit::record(&mut tx, &event).await.unwrap();
             if commit {
                 tx.commit().await.unwrap();
             } else {
                 drop(tx);
             }
         }
-        assert_eq!(count().await, 1, "{backend:?}: the dropped transaction left nothing");
+        assert_eq!(count().await, "1", "{backend:?}: the dropped transaction left nothing");
         app.stop().await;
     }
 }

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
@@ -30,14 +30,9 @@ async fn every_public_page_passes_axe_core_and_keyboard_checks_in_italian_and_en
 /// keyboard only, uses the captcha controls, changes the password, and runs axe-core on every page it reaches.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registration_login_and_password_reset_work_in_a_real_browser() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let data_path = data_dir.path().display().to_string();
-    let app = common::TestApp::spawn_with(
-        common::Backend::Sqlite,
-        &[("RACCOLTA_DATA_DIR", data_path.as_str()), ("RACCOLTA_CAPTCHA_TEST_ANSWER", "PROVA7")],
-    )
-    .await
-    .unwrap();
+    let app = common::TestApp::spawn_with(common::Backend::Sqlite, &[("RACCOLTA_CAPTCHA_TEST_ANSWER", "PROVA7")])
+        .await
+        .unwrap();
     // Path f (enti): the demo enti, two users, the responsabile of Bologna and an administrator.
     let db = &app.state.db;
     raccolta::enti::demo::carica(db).await.unwrap();
@@ -49,11 +44,11 @@ async fn registration_login_and_password_reset_work_in_a_real_browser() {
     let r = raccolta::db::enti::Ricerca { testo: "comune di bologna", limit: 1, ..Default::default() };
     let bologna = raccolta::db::enti::cerca(db, &r).await.unwrap()[0].id;
     let mut tx = db.begin().await.unwrap();
-    raccolta::db::associazioni::nomina(&mut tx, bologna, responsabile, admin, raccolta::ora::adesso()).await.unwrap();
+    raccolta::db::associazioni::nomina(&mut tx, bologna, responsabile, admin, app.state.clock.now()).await.unwrap();
     tx.commit().await.unwrap();
 
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/percorsi.mjs");
-    let mail_dir = data_dir.path().join("mail");
+    let mail_dir = app.db.data_dir().join("mail");
     let base = app.base.clone();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node").arg(script).arg(base).arg(mail_dir).env("PERCORSO_ENTI", "1").output()

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::browser::{Browser, Page};
 use common::{Backend, TestApp};
@@ -381,7 +381,7 @@ async fn authorization_matrix_of_every_ente_scoped_route_on_sqlite_and_postgres(
         let db = &app.state.db;
         let e = ente_id(&app, "c_f205").await;
         let altro = ente_id(&app, "c_l219").await;
-        let now = raccolta::ora::adesso();
+        let now = app.state.clock.now();
         let admin = utente(&app, "MATADMIN", "Amm", true).await;
         let mut browsers = Vec::new();
         for (codice, chi) in [

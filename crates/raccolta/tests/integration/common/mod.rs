@@ -27,21 +27,22 @@ pub fn postgres_admin_url() -> Option<String> {
     std::env::var("RACCOLTA_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
 }
 
-/// A fresh, empty database for one test; dropped with it.
+/// A fresh, empty database for one test, and a folder of its own for the node's files (e-mails written as
+/// `.eml`): nothing a test does lands in the working tree. Both are dropped with it.
 pub struct TestDb {
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
+    dir: tempfile::TempDir,
     pg_name: Option<String>,
 }
 
 impl TestDb {
     /// A new database on `backend`, or `None` for PostgreSQL when no server is configured.
     pub async fn create(backend: Backend) -> Option<TestDb> {
+        let dir = tempfile::tempdir().expect("tempdir");
         match backend {
             Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("tempdir");
                 let url = format!("sqlite://{}", dir.path().join("sub/raccolta.db").display());
-                Some(TestDb { url, _dir: Some(dir), pg_name: None })
+                Some(TestDb { url, dir, pg_name: None })
             }
             Backend::Postgres => {
                 let admin = postgres_admin_url()?;
@@ -53,9 +54,14 @@ impl TestDb {
                     .expect("create database");
                 let mut url = url::Url::parse(&admin).expect("RACCOLTA_TEST_POSTGRES_URL is a URL");
                 url.set_path(&name);
-                Some(TestDb { url: url.to_string(), _dir: None, pg_name: Some(name) })
+                Some(TestDb { url: url.to_string(), dir, pg_name: Some(name) })
             }
         }
+    }
+
+    /// The node's data folder (`RACCOLTA_DATA_DIR`), inside the test's temporary folder.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
     }
 }
 
@@ -109,6 +115,9 @@ pub fn test_config(db: &TestDb, extra: &[(&str, &str)]) -> Config {
         ("RACCOLTA_TEST_ROUTES".to_owned(), "true".to_owned()),
         ("RACCOLTA_DATABASE_MAX_CONNECTIONS".to_owned(), "4".to_owned()),
     ];
+    if !extra.iter().any(|(k, _)| *k == "RACCOLTA_DATA_DIR") {
+        vars.push(("RACCOLTA_DATA_DIR".to_owned(), db.data_dir().display().to_string()));
+    }
     vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     Config::load_from(None, vars).expect("test configuration is valid")
 }
@@ -212,7 +221,7 @@ pub async fn utente_attivo(app: &TestApp, codice: &str, nome: &str, admin: bool,
     use raccolta::db::users::{self, NewUser};
     let hash = app.state.hasher.hash(password).await.unwrap();
     let email = format!("{}@comune.example", codice.to_lowercase());
-    let now = raccolta::ora::adesso();
+    let now = app.state.clock.now();
     let mut tx = app.state.db.begin().await.unwrap();
     let id = if admin {
         users::insert_admin(&mut tx, codice, nome, "Amministratore", &email, &hash, now).await.unwrap()
@@ -234,4 +243,38 @@ pub async fn utente_attivo(app: &TestApp, codice: &str, nome: &str, admin: bool,
     };
     tx.commit().await.unwrap();
     id
+}
+
+/// The first column of the first row of `sql` (with `binds` as `$1`, `$2`…) as text, on either backend: for tests
+/// that read back what no page shows. `sql` must yield TEXT (`CAST(x AS TEXT)` for numbers).
+pub async fn scalar_text(db: &raccolta::db::Db, sql: &str, binds: &[&str]) -> Option<String> {
+    use raccolta::db::Db;
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match db {
+        Db::Sqlite(pool) => {
+            let mut q = sqlx::query_scalar::<_, Option<String>>(sql);
+            for b in binds {
+                q = q.bind(*b);
+            }
+            q.fetch_optional(pool).await.expect("query").flatten()
+        }
+        Db::Postgres(pool) => {
+            let mut q = sqlx::query_scalar::<_, Option<String>>(sql);
+            for b in binds {
+                q = q.bind(*b);
+            }
+            q.fetch_optional(pool).await.expect("query").flatten()
+        }
+    }
+}
+
+/// Runs one statement on either backend, for a test that sets up a state no page can reach.
+pub async fn execute(db: &raccolta::db::Db, sql: &str) {
+    use raccolta::db::Db;
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match db {
+        Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    }
+    .expect("statement");
 }

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -395,11 +395,8 @@ async fn an_expired_confirmation_link_offers_to_start_again() {
     .await;
     let mail = smtp.wait_for("marco@comune.example", MAIL_WAIT).await;
     let link = link_to(&mail, "/registrazione/conferma?token=");
-    raccolta::with_db!(&app.state.db, |pool| sqlx::query("UPDATE user_tokens SET expires_at = 0")
-        .execute(pool)
-        .await
-        .map(|_| ()))
-    .unwrap();
+    // The confirmation link is valid 24 hours.
+    app.state.clock.advance(24 * 3600 + 1);
     let page = b.get(&link).await;
     assert!(page.body.contains("Il link è scaduto"), "{}", page.body);
     assert!(page.body.contains(r#"href="/registrazione""#), "offers to start again");
@@ -443,10 +440,8 @@ async fn a_real_captcha_is_checked_end_to_end() {
         .await
         .unwrap();
     assert_eq!(audio.headers()["content-type"], "audio/wav");
-    let data: (String,) =
-        raccolta::with_db!(&app.state.db, |pool| sqlx::query_as("SELECT data FROM sessions").fetch_one(pool).await)
-            .unwrap();
-    let data: serde_json::Value = serde_json::from_str(&data.0).unwrap();
+    let data = common::scalar_text(&app.state.db, "SELECT data FROM sessions", &[]).await.unwrap();
+    let data: serde_json::Value = serde_json::from_str(&data).unwrap();
     use base64::Engine;
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let masked = engine.decode(data["captcha"]["mascherato"].as_str().unwrap()).unwrap();
@@ -540,13 +535,10 @@ async fn behind_a_trusted_proxy_the_forwarded_client_address_is_audited() {
             ("captcha", CAPTCHA),
         ]);
     assert!(b.send(req).await.body.contains("Credenziali non valide."));
-    let origin: (Option<String>,) = raccolta::with_db!(&app.state.db, |pool| sqlx::query_as(
-        "SELECT origin FROM audit_events WHERE action = 'accesso.fallito'"
-    )
-    .fetch_one(pool)
-    .await)
-    .unwrap();
-    assert_eq!(origin.0.as_deref(), Some("203.0.113.9"), "the address the proxy saw, not what the client wrote");
+    let origin =
+        common::scalar_text(&app.state.db, "SELECT origin FROM audit_events WHERE action = 'accesso.fallito'", &[])
+            .await;
+    assert_eq!(origin.as_deref(), Some("203.0.113.9"), "the address the proxy saw, not what the client wrote");
     app.stop().await;
 }
 
@@ -575,13 +567,9 @@ async fn an_administrator_created_from_the_command_line_chooses_a_password_and_l
             .await;
         assert!(done.body.contains("Password modificata"), "{}", done.body);
         assert_eq!(login(&mut b, &nuovo.codice, password).await.status, 303);
-        let ruolo: (String,) =
-            raccolta::with_db!(&app.state.db, |pool| sqlx::query_as("SELECT ruolo FROM users WHERE codice = $1")
-                .bind(&nuovo.codice)
-                .fetch_one(pool)
-                .await)
-            .unwrap();
-        assert_eq!(ruolo.0, "amministratore");
+        let ruolo =
+            common::scalar_text(&app.state.db, "SELECT ruolo FROM users WHERE codice = $1", &[&nuovo.codice]).await;
+        assert_eq!(ruolo.as_deref(), Some("amministratore"));
         assert!(b.get(&nuovo.link).await.body.contains("Il link non è più valido"), "single use");
         app.stop().await;
     }
