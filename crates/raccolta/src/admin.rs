@@ -6,7 +6,8 @@
 use crate::auth::PasswordHasher;
 use crate::auth::token::{random_token, token_hash};
 use crate::config::Config;
-use crate::db::audit::{self, AuditEvent};
+use crate::context::Context;
+use crate::db::audit;
 use crate::db::{Db, tokens, users};
 use crate::domain::{CodiceUtente, Email, TestoBreve};
 
@@ -48,7 +49,8 @@ pub async fn crea(db: &Db, config: &Config, email: &str, nome: &str) -> Result<N
     // An unusable password until the administrator chooses one through the link.
     let hasher = PasswordHasher::new(1).map_err(anyhow::Error::from)?;
     let hash = hasher.hash(&random_token()).await.map_err(anyhow::Error::from)?;
-    let now = crate::ora::Clock::default().now();
+    let clock = crate::ora::Clock::default();
+    let now = clock.now();
     let token = random_token();
     let mut tx = db.begin().await.map_err(anyhow::Error::from)?;
     let mut codice = CodiceUtente::genera();
@@ -62,16 +64,13 @@ pub async fn crea(db: &Db, config: &Config, email: &str, nome: &str) -> Result<N
     tokens::issue(&mut tx, id, tokens::Kind::Reset, &token_hash(&token), now, expires, None)
         .await
         .map_err(anyhow::Error::from)?;
+    let event = Context::system(&clock, Some("cli"))
+        .audit("amministratore.creato")
+        .target(codice.as_str())
+        .concerning(id)
+        .details(serde_json::json!({ "email": email.as_str() }));
+    audit::record(&mut tx, &event).await.map_err(anyhow::Error::from)?;
     tx.commit().await.map_err(anyhow::Error::from)?;
-    let event = AuditEvent {
-        actor: "sistema",
-        action: "amministratore.creato",
-        target: Some(codice.as_str()),
-        user_id: Some(id),
-        details: serde_json::json!({ "email": email.as_str() }),
-        ..Default::default()
-    };
-    audit::record(db, &event).await.map_err(anyhow::Error::from)?;
     let base = config.base_url.as_str().trim_end_matches('/');
     Ok(NuovoAmministratore { codice: codice.as_str().to_owned(), link: format!("{base}/password/nuova?token={token}") })
 }

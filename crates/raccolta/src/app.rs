@@ -13,7 +13,7 @@ use crate::auth::PasswordHasher;
 use crate::catalogo::Catalogo;
 use crate::config::Config;
 use crate::db::Db;
-use crate::db::audit::{self, AuditEvent};
+use crate::db::audit;
 use crate::mail::{Mailer, Wake, WorkerOptions};
 use crate::metrics::Metrics;
 use crate::ora::Clock;
@@ -149,15 +149,9 @@ pub async fn serve(
 }
 
 async fn record_system_event(state: &AppState, action: &str, node: Option<&str>) {
-    let event = AuditEvent {
-        actor: "sistema",
-        action,
-        target: None,
-        origin: node,
-        request_id: None,
-        details: serde_json::json!({ "version": env!("CARGO_PKG_VERSION"), "pid": std::process::id() }),
-        ..Default::default()
-    };
+    let event = crate::context::Context::system(&state.clock, node)
+        .audit(action)
+        .details(serde_json::json!({ "version": env!("CARGO_PKG_VERSION"), "pid": std::process::id() }));
     if let Err(error) = audit::record(&state.db, &event).await {
         tracing::warn!(%error, action, "evento di audit non registrato");
     }

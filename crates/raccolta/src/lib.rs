@@ -10,6 +10,7 @@ pub mod captcha;
 pub mod catalogo;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod db;
 pub mod definizioni;
 pub mod domain;

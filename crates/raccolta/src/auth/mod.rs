@@ -1,6 +1,7 @@
 //! Credentials: password hashing behind a semaphore, random tokens.
 
+pub mod accesso;
 pub mod hasher;
 pub mod token;
 
-pub use hasher::PasswordHasher;
+pub use hasher::{HashError, PasswordHasher};

@@ -1,49 +1,89 @@
-//! The audit log: who did what, when, from where. Later issues record every authentication event, association
-//! decision and state change here; the foundation records node start and stop.
-
-use time::OffsetDateTime;
+//! The audit log: who did what, when, from where. An event is built from the request's
+//! [`Context`](crate::context::Context) (so it carries the user, address, browser and request id) and recorded
+//! with the change it describes, in the same transaction: both commit, or neither.
 
 use super::{Conn, DbError};
 
-/// One audited event.
-#[derive(Debug, Clone, Default)]
-pub struct AuditEvent<'a> {
-    /// Who: a user code, `sistema` for the platform itself.
-    pub actor: &'a str,
-    /// What, as a dotted name (`sistema.avvio`).
-    pub action: &'a str,
-    /// On what, when relevant.
-    pub target: Option<&'a str>,
-    /// From where: client address or node name.
-    pub origin: Option<&'a str>,
-    /// Request id, to join the audit log with the request log.
-    pub request_id: Option<&'a str>,
-    /// Free-form JSON details.
-    pub details: serde_json::Value,
-    /// The user concerned, when known.
-    pub user_id: Option<i64>,
-    /// The browser, for authentication events.
-    pub user_agent: Option<&'a str>,
+/// One audited event. Built only by [`Context::audit`](crate::context::Context::audit).
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    actor: String,
+    action: String,
+    target: Option<String>,
+    origin: Option<String>,
+    request_id: Option<String>,
+    details: serde_json::Value,
+    user_id: Option<i64>,
+    user_agent: Option<String>,
+    at: i64,
 }
 
-/// Appends an event to the audit log.
-pub async fn record(c: impl Into<Conn<'_>>, event: &AuditEvent<'_>) -> Result<(), DbError> {
-    let at = OffsetDateTime::now_utc().unix_timestamp();
+impl AuditEvent {
+    /// An event with everything the context knows; see [`Context::audit`](crate::context::Context::audit).
+    pub(crate) fn new(
+        actor: String,
+        action: &str,
+        user_id: Option<i64>,
+        origin: Option<String>,
+        user_agent: Option<String>,
+        request_id: Option<String>,
+        at: i64,
+    ) -> AuditEvent {
+        AuditEvent {
+            actor,
+            action: action.to_owned(),
+            target: None,
+            origin,
+            request_id,
+            details: serde_json::Value::Object(Default::default()),
+            user_id,
+            user_agent,
+            at,
+        }
+    }
+
+    /// On what (a user code, an ente, a request), when relevant.
+    pub fn target(mut self, target: impl Into<String>) -> AuditEvent {
+        self.target = Some(target.into());
+        self
+    }
+
+    /// Details as JSON.
+    pub fn details(mut self, details: serde_json::Value) -> AuditEvent {
+        self.details = details;
+        self
+    }
+
+    /// The user the event concerns when no one is signed in (a failed login on a known account, a
+    /// confirmation): it appears in that user's own record.
+    pub fn concerning(mut self, user_id: i64) -> AuditEvent {
+        self.user_id = Some(user_id);
+        self
+    }
+
+    /// The dotted name.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+}
+
+/// Appends `event` to the audit log, on `c`: pass the transaction of the change it records.
+pub async fn record(c: impl Into<Conn<'_>>, event: &AuditEvent) -> Result<(), DbError> {
     let details = event.details.to_string();
     run!(c, |ex| {
         sqlx::query(
             "INSERT INTO audit_events (occurred_at, actor, action, target, origin, request_id, details, user_id, \
              user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind(at)
-        .bind(event.actor)
-        .bind(event.action)
-        .bind(event.target)
-        .bind(event.origin)
-        .bind(event.request_id)
+        .bind(event.at)
+        .bind(&event.actor)
+        .bind(&event.action)
+        .bind(&event.target)
+        .bind(&event.origin)
+        .bind(&event.request_id)
         .bind(&details)
         .bind(event.user_id)
-        .bind(event.user_agent)
+        .bind(&event.user_agent)
         .execute(ex)
         .await
         .map(|_| ())

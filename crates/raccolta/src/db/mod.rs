@@ -126,6 +126,7 @@ impl Tx {
 pub mod associazioni;
 pub mod audit;
 pub mod enti;
+pub mod idempotency;
 pub mod notifiche;
 pub mod outbox;
 pub mod sessions;
@@ -153,6 +154,9 @@ pub enum DbError {
     /// Any other database error.
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
+    /// Rows that contradict what the code guarantees (a bug, never the user's doing).
+    #[error("dati incoerenti: {0}")]
+    Inconsistent(String),
 }
 
 impl DbError {

@@ -138,3 +138,13 @@ pub async fn consume(
     .await)?;
     Ok(Err(why_invalid(status, now).await))
 }
+
+/// Ends every link of `user_id` not used yet (after a password or e-mail change); returns how many.
+pub async fn revoke_for_user(c: impl Into<Conn<'_>>, user_id: i64, now: i64) -> Result<u64, DbError> {
+    Ok(run!(c, |ex| sqlx::query("UPDATE user_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .bind(now)
+        .execute(ex)
+        .await
+        .map(|r| r.rows_affected()))?)
+}

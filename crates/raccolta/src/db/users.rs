@@ -142,28 +142,6 @@ pub async fn insert(c: impl Into<Conn<'_>>, u: &NewUser<'_>, now: i64) -> Result
     Ok(id.0)
 }
 
-/// Replaces the data of a still unconfirmed registration (the same e-mail registered again).
-pub async fn replace_unconfirmed(c: impl Into<Conn<'_>>, id: i64, u: &NewUser<'_>, now: i64) -> Result<(), DbError> {
-    run!(c, |ex| sqlx::query(
-        "UPDATE users SET tipo = $2, nome = $3, cognome = $4, denominazione = $5, codice_fiscale = $6, \
-         password_hash = $7, lang = $8, created_at = $9, password_changed_at = $9 \
-         WHERE id = $1 AND stato = 'da_confermare'",
-    )
-    .bind(id)
-    .bind(u.tipo)
-    .bind(u.nome)
-    .bind(u.cognome)
-    .bind(u.denominazione)
-    .bind(u.codice_fiscale)
-    .bind(u.password_hash)
-    .bind(u.lang)
-    .bind(now)
-    .execute(ex)
-    .await
-    .map(|_| ()))?;
-    Ok(())
-}
-
 /// Activates a confirmed account.
 pub async fn activate(c: impl Into<Conn<'_>>, id: i64, now: i64) -> Result<(), DbError> {
     run!(c, |ex| sqlx::query(

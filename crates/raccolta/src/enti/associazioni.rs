@@ -3,8 +3,9 @@
 //! (outbox); the audit record follows the commit.
 
 use crate::app::AppState;
+use crate::context::Context;
 use crate::db::associazioni::{self as db_assoc, Associazione, Responsabile, RichiestaError};
-use crate::db::audit::{self, AuditEvent};
+use crate::db::audit;
 use crate::db::enti::Ente;
 use crate::db::notifiche::{self, Nuova};
 use crate::db::users::User;
@@ -61,9 +62,14 @@ struct Evento<'a> {
 }
 
 /// Writes a notification and its e-mail for each recipient, inside `tx`.
-async fn notifica(state: &AppState, tx: &mut Tx, a_chi: &[Destinatario<'_>], ev: &Evento<'_>) -> Result<(), DbError> {
+async fn notifica(
+    state: &AppState,
+    tx: &mut Tx,
+    a_chi: &[Destinatario<'_>],
+    ev: &Evento<'_>,
+    now: i64,
+) -> Result<(), DbError> {
     let Evento { tipo, ente_id, ente_nome, associazione_id, dettaglio, link } = *ev;
-    let now = state.clock.now();
     let base = state.config.base_url.as_str().trim_end_matches('/');
     for d in a_chi {
         notifiche::crea(&mut *tx, &Nuova { user_id: d.user_id, tipo, ente_id, associazione_id, dettaglio }, now)
@@ -85,13 +91,19 @@ fn destinatari(r: &[Responsabile]) -> Vec<Destinatario<'_>> {
 }
 
 /// A user asks to work on an ente. The ente's responsabili are notified, or the administrators while it has none.
-pub async fn richiedi(state: &AppState, utente: &User, ente: &Ente, m: Modalita) -> Result<i64, RichiestaError> {
+pub async fn richiedi(
+    state: &AppState,
+    ctx: &Context,
+    utente: &User,
+    ente: &Ente,
+    m: Modalita,
+) -> Result<i64, RichiestaError> {
     let mut a_chi = db_assoc::responsabili(&state.db, ente.id).await?;
     if a_chi.is_empty() {
         a_chi = db_assoc::amministratori(&state.db).await?;
     }
     let mut tx = state.db.begin().await?;
-    let id = db_assoc::richiedi(&mut tx, utente.id, ente.id, m, state.clock.now()).await?;
+    let id = db_assoc::richiedi(&mut tx, utente.id, ente.id, m, ctx.now).await?;
     let dettaglio = format!("{}|{} ({})", m.code(), utente.nome_visualizzato(), utente.codice);
     let link = format!("/enti/{}/associazioni", ente.id);
     let ev = Evento {
@@ -102,18 +114,14 @@ pub async fn richiedi(state: &AppState, utente: &User, ente: &Ente, m: Modalita)
         dettaglio: &dettaglio,
         link: &link,
     };
-    notifica(state, &mut tx, &destinatari(&a_chi), &ev).await?;
+    notifica(state, &mut tx, &destinatari(&a_chi), &ev, ctx.now).await?;
+    let event = ctx
+        .audit("associazione.richiesta")
+        .target(ente.codice_ipa.as_str())
+        .details(serde_json::json!({ "associazione": id, "modalita": m.code() }));
+    audit::record(&mut tx, &event).await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    let event = AuditEvent {
-        actor: &utente.codice,
-        action: "associazione.richiesta",
-        target: Some(&ente.codice_ipa),
-        user_id: Some(utente.id),
-        details: serde_json::json!({ "associazione": id, "modalita": m.code() }),
-        ..Default::default()
-    };
-    audit::record(&state.db, &event).await?;
     Ok(id)
 }
 
@@ -143,8 +151,14 @@ impl Decisione {
 
 /// Applies a decision; `false` when the association was no longer in a state that allows it (decided twice,
 /// already revoked, same mode), and then nothing changed. The caller has checked that `attore` may decide.
-pub async fn decidi(state: &AppState, attore: &User, a: &Associazione, d: &Decisione) -> Result<bool, DbError> {
-    let now = state.clock.now();
+pub async fn decidi(
+    state: &AppState,
+    ctx: &Context,
+    attore: &User,
+    a: &Associazione,
+    d: &Decisione,
+) -> Result<bool, DbError> {
+    let now = ctx.now;
     let mut tx = state.db.begin().await?;
     let fatto = match d {
         Decisione::Approva => {
@@ -186,25 +200,21 @@ pub async fn decidi(state: &AppState, attore: &User, a: &Associazione, d: &Decis
         dettaglio: &dettaglio,
         link: "/area-riservata",
     };
-    notifica(state, &mut tx, &[utente], &ev).await?;
+    notifica(state, &mut tx, &[utente], &ev, now).await?;
+    let event = ctx
+        .audit(&format!("associazione.{}", d.tipo()))
+        .target(a.codice_ipa.as_str())
+        .details(serde_json::json!({ "associazione": a.id, "utente": a.user_codice, "dettaglio": dettaglio }));
+    audit::record(&mut tx, &event).await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    let action = format!("associazione.{}", d.tipo());
-    let event = AuditEvent {
-        actor: &attore.codice,
-        action: &action,
-        target: Some(&a.codice_ipa),
-        user_id: Some(attore.id),
-        details: serde_json::json!({ "associazione": a.id, "utente": a.user_codice, "dettaglio": dettaglio }),
-        ..Default::default()
-    };
-    audit::record(&state.db, &event).await?;
     Ok(true)
 }
 
 /// Appoints (`nomina = true`) or removes a responsabile; `false` when nothing changed.
 pub async fn responsabile(
     state: &AppState,
+    ctx: &Context,
     admin: &User,
     ente: &Ente,
     utente: &User,
@@ -212,22 +222,18 @@ pub async fn responsabile(
 ) -> Result<bool, DbError> {
     let mut tx = state.db.begin().await?;
     let fatto = if nomina {
-        db_assoc::nomina(&mut tx, ente.id, utente.id, admin.id, state.clock.now()).await?
+        db_assoc::nomina(&mut tx, ente.id, utente.id, admin.id, ctx.now).await?
     } else {
         db_assoc::rimuovi(&mut tx, ente.id, utente.id).await?
     };
-    tx.commit().await?;
     if fatto {
-        let event = AuditEvent {
-            actor: &admin.codice,
-            action: if nomina { "responsabile.nominato" } else { "responsabile.rimosso" },
-            target: Some(&ente.codice_ipa),
-            user_id: Some(admin.id),
-            details: serde_json::json!({ "utente": utente.codice }),
-            ..Default::default()
-        };
-        audit::record(&state.db, &event).await?;
+        let event = ctx
+            .audit(if nomina { "responsabile.nominato" } else { "responsabile.rimosso" })
+            .target(ente.codice_ipa.as_str())
+            .details(serde_json::json!({ "utente": utente.codice }));
+        audit::record(&mut tx, &event).await?;
     }
+    tx.commit().await?;
     Ok(fatto)
 }
 

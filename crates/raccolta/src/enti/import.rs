@@ -244,7 +244,9 @@ pub async fn importa(
     avanzamento("lettura", 0, 1);
     let (righe, scartate) = leggi(bytes)?;
     avanzamento("lettura", 1, 1);
-    let now = crate::ora::Clock::default().now();
+    // The registry is imported by the platform itself (command line, demo data), on the system's time.
+    let clock = crate::ora::Clock::default();
+    let now = clock.now();
     let mut rapporto = Rapporto { righe: righe.len() + scartate.len(), scartate, ..Default::default() };
     let mut tx = db.begin().await?;
     let esistenti: HashMap<String, enti::Ente> =
@@ -285,17 +287,12 @@ pub async fn importa(
     if rapporto.inserite + rapporto.aggiornate + rapporto.disattivate > 0 {
         enti::segna_modifica(&mut tx).await?;
     }
+    let event = crate::context::Context::system(&clock, None).audit("enti.importati").details(serde_json::json!({
+        "righe": rapporto.righe, "inseriti": rapporto.inserite, "aggiornati": rapporto.aggiornate,
+        "invariati": rapporto.invariate, "scartati": rapporto.scartate.len(), "disattivati": rapporto.disattivate,
+    }));
+    crate::db::audit::record(&mut tx, &event).await?;
     tx.commit().await?;
-    let event = crate::db::audit::AuditEvent {
-        actor: "sistema",
-        action: "enti.importati",
-        details: serde_json::json!({
-            "righe": rapporto.righe, "inseriti": rapporto.inserite, "aggiornati": rapporto.aggiornate,
-            "invariati": rapporto.invariate, "scartati": rapporto.scartate.len(), "disattivati": rapporto.disattivate,
-        }),
-        ..Default::default()
-    };
-    crate::db::audit::record(db, &event).await?;
     avanzamento("fine", totale, totale);
     Ok(rapporto)
 }

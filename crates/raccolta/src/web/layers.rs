@@ -41,6 +41,7 @@ pub fn apply(router: Router<AppState>, state: AppState) -> Router<AppState> {
     let config = &state.config;
     let hsts = config.is_https();
     let layers = ServiceBuilder::new()
+        .layer(middleware::from_fn(drop_unusable_request_id))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
@@ -64,6 +65,7 @@ pub fn apply(router: Router<AppState>, state: AppState) -> Router<AppState> {
         }))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .layer(middleware::from_fn(check_query))
+        .layer(middleware::from_fn(no_store_when_signed_in))
         .layer(crate::web::sessione::layer(&state))
         // Browsers say where a request comes from (Origin, Sec-Fetch-Site): cross-site writes stop here...
         .layer(CsrfLayer::new())
@@ -155,6 +157,37 @@ async fn error_pages(State(state): State<AppState>, req: Request, next: Next) ->
     }
     out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     out
+}
+
+/// The longest request id taken from a client or load balancer.
+const REQUEST_ID_MAX: usize = 64;
+
+/// A request id is kept only when short and made of letters, digits and `-_.:`; anything else (which would reach
+/// log lines, audit rows and error pages) is dropped, and the next layer makes a new one.
+async fn drop_unusable_request_id(mut req: Request, next: Next) -> Response {
+    let usable = |v: &HeaderValue| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= REQUEST_ID_MAX
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+    };
+    let all: Vec<&HeaderValue> = req.headers().get_all(REQUEST_ID).iter().collect();
+    if !all.is_empty() && !(all.len() == 1 && usable(all[0])) {
+        tracing::info!("x-request-id del client non utilizzabile: sostituito");
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
+}
+
+/// Marks every response rendered for a signed-in user `Cache-Control: no-store`.
+async fn no_store_when_signed_in(mut req: Request, next: Next) -> Response {
+    let signed_in = crate::web::sessione::SignedIn::default();
+    req.extensions_mut().insert(signed_in.clone());
+    let mut res = next.run(req).await;
+    if signed_in.is_set() {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
 }
 
 async fn record_metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {

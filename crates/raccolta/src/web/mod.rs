@@ -10,6 +10,7 @@ pub mod accesso;
 pub mod assets;
 pub mod captcha;
 pub mod client_ip;
+pub mod contesto;
 pub mod enti;
 pub mod error;
 pub mod gestione;

@@ -3,13 +3,11 @@
 use axum::extract::{FromRef, FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 
-use tower_sessions::Session;
-
 use crate::app::AppState;
 use crate::i18n::Lang;
 use crate::ora::data_ora;
 use crate::web::AppError;
-use crate::web::sessione::{Utente, csrf_token, current_user};
+use crate::web::sessione::{csrf_token, known_user};
 
 /// The signed-in user as the header shows them.
 #[derive(Debug, Clone)]
@@ -102,13 +100,7 @@ where
         let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);
         let path = uri.path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
         let mut page = Page::anonymous(Lang::negotiate(&parts.headers), path, &state);
-        let known = parts.extensions.get::<Utente>().cloned();
-        let utente = match (known, parts.extensions.get::<Session>().cloned()) {
-            (Some(u), _) => Some(u),
-            (None, Some(session)) => current_user(&session, &state).await?,
-            (None, None) => None,
-        };
-        if let Some(u) = utente {
+        if let Some(u) = known_user(parts, &state).await? {
             let session = u.session.clone();
             let ente = crate::web::enti::selezionato(&state, &u).await?;
             page.utente = Some(HeaderUtente {

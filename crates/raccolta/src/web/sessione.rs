@@ -126,6 +126,39 @@ pub async fn current_user(session: &Session, state: &AppState) -> Result<Option<
     }
 }
 
+/// Set by whichever extractor finds a signed-in user, read by the layer that marks the response `no-store`: a
+/// page rendered for a signed-in user is never kept by a browser's or a proxy's cache, whatever the page.
+#[derive(Debug, Clone, Default)]
+pub struct SignedIn(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl SignedIn {
+    fn mark(parts: &Parts) {
+        if let Some(flag) = parts.extensions.get::<SignedIn>() {
+            flag.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// True once the request was found to come from a signed-in user.
+    pub fn is_set(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The signed-in user of this request, read at most once: from what an earlier extractor of the same request
+/// found, else from the session (and then kept for the later ones).
+pub async fn known_user(parts: &mut Parts, state: &AppState) -> Result<Option<Utente>, AppError> {
+    if let Some(u) = parts.extensions.get::<Utente>() {
+        return Ok(Some(u.clone()));
+    }
+    let Some(session) = parts.extensions.get::<Session>().cloned() else { return Ok(None) };
+    let utente = current_user(&session, state).await?;
+    if let Some(u) = &utente {
+        SignedIn::mark(parts);
+        parts.extensions.insert(u.clone());
+    }
+    Ok(utente)
+}
+
 /// Sent to the login page, with the way back.
 #[derive(Debug)]
 pub struct LoginRequired(String);
@@ -169,6 +202,7 @@ where
             .map_err(|(_, e)| UtenteRejection::Error(AppError::Internal(anyhow::anyhow!(e))))?;
         match current_user(&session, &state).await.map_err(UtenteRejection::Error)? {
             Some(u) => {
+                SignedIn::mark(parts);
                 // The page context of the same request reuses it instead of reading the user again.
                 parts.extensions.insert(u.clone());
                 Ok(u)

@@ -574,3 +574,148 @@ async fn an_administrator_created_from_the_command_line_chooses_a_password_and_l
         app.stop().await;
     }
 }
+
+/// Sends the registration form of a natural person; returns the page.
+async fn register(b: &mut Browser<'_>, email: &str, nome: &str, password: &str) -> Page {
+    let form = b.get("/registrazione?tipo=persona_fisica").await;
+    let csrf = form.hidden("csrf");
+    b.post(
+        "/registrazione",
+        &[
+            ("csrf", &csrf),
+            ("tipo", "persona_fisica"),
+            ("nome", nome),
+            ("cognome", "Rossi"),
+            ("codice_fiscale", "RSSMRA85T10A562S"),
+            ("email", email),
+            ("password", password),
+            ("conferma_password", password),
+            ("privacy", "si"),
+            ("captcha", CAPTCHA),
+            ("sito_web", ""),
+        ],
+    )
+    .await
+}
+
+/// Asks for a password-reset link for `email`; returns the link of the e-mail.
+async fn reset_link(app: &TestApp, smtp: &SmtpServer, email: &str) -> String {
+    let mut b = Browser::new(app);
+    let form = b.get("/password").await;
+    b.post("/password", &[("csrf", &form.hidden("csrf")), ("email", email), ("captcha", CAPTCHA)]).await;
+    let mail = smtp.wait_for(email, MAIL_WAIT).await;
+    link_to(&mail, "/password/nuova?token=")
+}
+
+/// Chooses `password` through a reset `link`.
+async fn reset_with(app: &TestApp, link: &str, password: &str) -> Page {
+    let mut b = Browser::new(app);
+    let page = b.get(link).await;
+    b.post(
+        "/password/nuova",
+        &[
+            ("csrf", &page.hidden("csrf")),
+            ("token", &page.hidden("token")),
+            ("password", password),
+            ("conferma_password", password),
+        ],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn re_registering_an_unconfirmed_address_keeps_the_pending_registrations_password_and_data() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, smtp)) = start(backend).await else { continue };
+        let email = "vittima@comune.example";
+        let mut owner = Browser::new(&app);
+        assert_eq!(register(&mut owner, email, "Maria", PASSWORD).await.status, 200);
+        smtp.wait_for(email, MAIL_WAIT).await;
+        let attacker_password = "lampione storto canta nove ballate";
+        let mut attacker = Browser::new(&app);
+        let sent = register(&mut attacker, email, "Attaccante", attacker_password).await;
+        assert!(sent.body.contains("Controlla la tua casella di posta"), "the same answer as any registration");
+        let mail = smtp.wait_for(email, MAIL_WAIT).await;
+        assert!(mail.text.starts_with("Gentile Maria Rossi,"), "the pending registration's name: {}", mail.text);
+        assert!(!mail.text.contains("Attaccante"), "{}", mail.text);
+        let link = link_to(&mail, "/registrazione/conferma?token=");
+        let page = owner.get(&link).await;
+        let done = owner
+            .post("/registrazione/conferma", &[("csrf", &page.hidden("csrf")), ("token", &page.hidden("token"))])
+            .await;
+        assert!(done.body.contains("La registrazione è completata"), "{}", done.body);
+        let mut b = Browser::new(&app);
+        assert!(login(&mut b, email, attacker_password).await.body.contains("Credenziali non valide."));
+        assert_eq!(login(&mut b, email, PASSWORD).await.status, 303, "the owner's password is the one that works");
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wait_counts_one_account_by_code_and_email_refuses_the_right_password_and_ends_with_a_reset() {
+    let (app, smtp) = start(Backend::Sqlite).await.unwrap();
+    let email = "sara@comune.example";
+    let codice = register_and_confirm(&app, &smtp, email).await;
+    let mut b = Browser::new(&app);
+    for user in [codice.as_str(), email, codice.as_str(), email, codice.as_str()] {
+        assert!(login(&mut b, user, "sbagliata sbagliata").await.body.contains("Credenziali non valide."));
+    }
+    for user in [email, codice.as_str()] {
+        let page = login(&mut b, user, PASSWORD).await;
+        assert!(page.body.contains("Troppi tentativi non riusciti"), "{user}: the right password waits too");
+    }
+    let link = reset_link(&app, &smtp, email).await;
+    let nuova = "tramonto viola sopra sette colline";
+    assert!(reset_with(&app, &link, nuova).await.body.contains("Password modificata"));
+    smtp.wait_for(email, MAIL_WAIT).await;
+    assert_eq!(login(&mut b, &codice, nuova).await.status, 303, "a completed reset lifts the wait");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_sent_before_a_password_change_stop_working() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((app, smtp)) = start(backend).await else { continue };
+        let email = "dario@comune.example";
+        register_and_confirm(&app, &smtp, email).await;
+        let first = reset_link(&app, &smtp, email).await;
+        let second = reset_link(&app, &smtp, email).await;
+        let nuova = "tramonto viola sopra sette colline";
+        assert!(reset_with(&app, &second, nuova).await.body.contains("Password modificata"));
+        smtp.wait_for(email, MAIL_WAIT).await;
+        let mut b = Browser::new(&app);
+        let page = b.get(&first).await;
+        assert!(page.body.contains("Il link non è più valido"), "the older link died with the password: {}", page.body);
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_audit_event_of_a_request_carries_its_user_address_browser_and_request_id() {
+    let (app, smtp) = start(Backend::Sqlite).await.unwrap();
+    let codice = register_and_confirm(&app, &smtp, "irene@comune.example").await;
+    let mut b = Browser::new(&app);
+    let form = b.get("/accesso").await;
+    let req = app
+        .client
+        .post(format!("{}/accesso", app.base))
+        .header("cookie", b.cookie.clone().unwrap())
+        .header("user-agent", "ProvaBrowser/1.0")
+        .header("x-request-id", "prova-richiesta-42")
+        .form(&[
+            ("csrf", form.hidden("csrf").as_str()),
+            ("nome_utente", codice.as_str()),
+            ("password", PASSWORD),
+            ("captcha", CAPTCHA),
+        ]);
+    assert_eq!(b.send(req).await.status, 303);
+    let sql = "SELECT actor || '|' || origin || '|' || user_agent || '|' || request_id || '|' || CAST(user_id AS TEXT) \
+               FROM audit_events WHERE action = 'accesso.riuscito'";
+    let row = common::scalar_text(&app.state.db, sql, &[]).await.unwrap();
+    let user_id =
+        common::scalar_text(&app.state.db, "SELECT CAST(id AS TEXT) FROM users WHERE codice = $1", &[&codice])
+            .await
+            .unwrap();
+    assert_eq!(row, format!("{codice}|127.0.0.1|ProvaBrowser/1.0|prova-richiesta-42|{user_id}"));
+    app.stop().await;
+}

@@ -97,7 +97,7 @@ async fn a_transaction_commits_or_rolls_back_on_sqlite_and_postgres() {
         };
         for commit in [false, true] {
             let mut tx = db.begin().await.unwrap();
-            let event = raccolta::db::audit::AuditEvent { actor: "test", action: "prova", ..Default::default() };
+            let event = raccolta::context::Context::system(&app.state.clock, None).audit("prova");
             raccolta::db::audit::record(&mut tx, &event).await.unwrap();
             if commit {
                 tx.commit().await.unwrap();
@@ -153,4 +153,44 @@ async fn a_node_recovers_by_itself_when_postgres_comes_back() {
     exec(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).execute(&mut conn).await.unwrap();
     assert_eq!(app.get("/readyz").await.status().as_u16(), 200, "no restart needed");
     app.stop().await;
+}
+
+both_backends! {
+    async fn concurrent_requests_with_one_idempotency_key_act_once_and_get_the_same_response(app) {
+        use raccolta::db::idempotency::{self, Next, SavedResponse};
+        let user = common::utente_attivo(app, "IDEMP001", "Ida", false, "girasole obliquo mangia tre lanterne").await;
+        let mut tasks = Vec::new();
+        for n in 0..8 {
+            let state = app.state.clone();
+            tasks.push(tokio::spawn(async move {
+                let ctx = raccolta::context::Context::system(&state.clock, None);
+                let mut tx = state.db.begin().await.unwrap();
+                match idempotency::start(&mut tx, user, "invio-1", ctx.now).await.unwrap() {
+                    Next::Act => {
+                        // The side effect, in the transaction that claims the key.
+                        raccolta::db::audit::record(&mut tx, &ctx.audit("prova.invio")).await.unwrap();
+                        let response = SavedResponse {
+                            status: 303,
+                            headers: vec![("location".to_owned(), format!("/fatto/{n}"))],
+                            body: Vec::new(),
+                        };
+                        idempotency::finish(&mut tx, user, "invio-1", &response).await.unwrap();
+                        tx.commit().await.unwrap();
+                        response
+                    }
+                    Next::Replay(saved) => saved,
+                }
+            }));
+        }
+        let mut responses = Vec::new();
+        for t in tasks {
+            responses.push(t.await.unwrap());
+        }
+        assert!(responses.iter().all(|r| *r == responses[0]), "{responses:?}");
+        let sql = "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'prova.invio'";
+        assert_eq!(common::scalar_text(&app.state.db, sql, &[]).await.as_deref(), Some("1"), "one action");
+        // Another key is another action.
+        let mut tx = app.state.db.begin().await.unwrap();
+        assert!(matches!(idempotency::start(&mut tx, user, "invio-2", 0).await.unwrap(), Next::Act));
+    }
 }

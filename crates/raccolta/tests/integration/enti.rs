@@ -479,3 +479,19 @@ async fn authorization_matrix_of_every_ente_scoped_route_on_sqlite_and_postgres(
         app.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_rendered_for_a_signed_in_user_is_marked_no_store() {
+    let app = start(Backend::Sqlite).await.unwrap();
+    utente(&app, "CACHE001", "Carla", false).await;
+    let anonymous = app.get("/guida").await;
+    assert!(anonymous.headers().get("cache-control").is_none(), "a public page for a visitor may be cached");
+    let mut b = login(&app, "CACHE001").await;
+    for path in ["/guida", "/", "/archivio", "/enti/aggiungi", "/profilo", "/pagina-che-non-esiste"] {
+        let req = app.client.get(format!("{}{path}", app.base)).header("cookie", b.cookie.clone().unwrap());
+        let res = req.send().await.unwrap();
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+    }
+    let _ = b.get("/area-riservata").await;
+    app.stop().await;
+}

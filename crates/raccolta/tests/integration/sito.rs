@@ -263,3 +263,17 @@ async fn a_request_over_the_time_limit_gets_the_unavailable_page() {
     assert!(res.text().await.unwrap().contains("Servizio temporaneamente non disponibile"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_client_request_id_is_kept_only_when_short_and_printable() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let id = |res: &reqwest::Response| res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id(&app.get_with("/", "x-request-id", "lb-7f3a.2026:01").await), "lb-7f3a.2026:01");
+    let long = "a".repeat(65);
+    for bad in [long.as_str(), "<script>alert(1)</script>", "due parole", "a\"b"] {
+        let got = id(&app.get_with("/", "x-request-id", bad).await);
+        assert_ne!(got, bad);
+        assert_eq!(got.len(), 36, "a fresh UUID instead of {bad:?}: {got}");
+    }
+    app.stop().await;
+}

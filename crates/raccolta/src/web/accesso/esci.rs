@@ -4,22 +4,15 @@ use axum::extract::State;
 use axum::response::Redirect;
 
 use crate::app::AppState;
-use crate::db::audit::{self, AuditEvent};
+use crate::context::Context;
+use crate::db::audit;
 use crate::web::AppError;
 use crate::web::sessione::{Utente, session_error};
 
 /// Ends the session.
-pub async fn post_esci(State(state): State<AppState>, utente: Utente) -> Result<Redirect, AppError> {
+pub async fn post_esci(State(state): State<AppState>, utente: Utente, ctx: Context) -> Result<Redirect, AppError> {
     utente.session.delete().await.map_err(session_error)?;
-    let event = AuditEvent {
-        actor: &utente.user.codice,
-        action: "accesso.uscita",
-        target: None,
-        origin: None,
-        request_id: None,
-        details: serde_json::json!({}),
-        ..Default::default()
-    };
-    audit::record(&state.db, &event).await?;
+    // The session store writes outside any transaction of ours: the logout is done once the row is gone.
+    audit::record(&state.db, &ctx.audit("accesso.uscita")).await?;
     Ok(Redirect::to("/accesso?uscito=1"))
 }

@@ -137,6 +137,7 @@ pub async fn get_aggiungi(
 pub async fn post_aggiungi(
     State(state): State<AppState>,
     utente: Utente,
+    ctx: crate::context::Context,
     page: Page,
     Form(f): Form<RichiestaForm>,
 ) -> Result<Response, AppError> {
@@ -157,7 +158,7 @@ pub async fn post_aggiungi(
     let (Some(ente), Some(m)) = (ente, modalita) else {
         return mostra(&state, &page, &f.tipo, &f.q, scelto, &f.modalita, errori).await;
     };
-    match crate::enti::associazioni::richiedi(&state, &utente.user, &ente, m).await {
+    match crate::enti::associazioni::richiedi(&state, &ctx, &utente.user, &ente, m).await {
         Ok(_) => Ok(Redirect::to("/area-riservata?esito=richiesta").into_response()),
         Err(RichiestaError::GiaAperta) => {
             let errori =

@@ -109,6 +109,7 @@ pub struct DecisioneForm {
 pub async fn post_decisione(
     State(state): State<AppState>,
     utente: Utente,
+    ctx: crate::context::Context,
     Path((id, azione)): Path<(i64, String)>,
     Form(f): Form<DecisioneForm>,
 ) -> Result<Response, AppError> {
@@ -135,7 +136,7 @@ pub async fn post_decisione(
         },
         _ => return Err(AppError::NotFound),
     };
-    let fatto = crate::enti::associazioni::decidi(&state, &utente.user, &a, &decisione).await?;
+    let fatto = crate::enti::associazioni::decidi(&state, &ctx, &utente.user, &a, &decisione).await?;
     let esito = if fatto { format!("esito={azione}") } else { "errore=gia-decisa".to_owned() };
     Ok(Redirect::to(&format!("{torna}?{esito}")).into_response())
 }

@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use super::{KEY_ENTE, con_accesso};
 use crate::app::AppState;
-use crate::db::audit::{self, AuditEvent};
+use crate::context::Context;
+use crate::db::audit;
 use crate::db::enti::{self, Ente};
 use crate::domain::{Email, Modalita, TipoEnte};
 use crate::web::pubblico::render;
@@ -119,6 +120,7 @@ pub async fn post_seleziona(
 pub async fn post_referente(
     State(state): State<AppState>,
     utente: Utente,
+    ctx: Context,
     page: Page,
     Path(id): Path<i64>,
     Form(f): Form<ReferenteForm>,
@@ -154,16 +156,13 @@ pub async fn post_referente(
     let vuoto = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
     let (nome, telefono) = (vuoto(nome), vuoto(telefono));
     let email = email.map(|e| e.as_str().to_owned());
-    let now = state.clock.now();
-    enti::aggiorna_referente(&state.db, ente.id, nome.as_deref(), telefono.as_deref(), email.as_deref(), now).await?;
-    let event = AuditEvent {
-        actor: &utente.user.codice,
-        action: "ente.referente",
-        target: Some(&ente.codice_ipa),
-        user_id: Some(utente.user.id),
-        details: serde_json::json!({ "nome": nome, "telefono": telefono, "email": email }),
-        ..Default::default()
-    };
-    audit::record(&state.db, &event).await?;
+    let mut tx = state.db.begin().await?;
+    enti::aggiorna_referente(&mut tx, ente.id, nome.as_deref(), telefono.as_deref(), email.as_deref(), ctx.now).await?;
+    let event = ctx
+        .audit("ente.referente")
+        .target(ente.codice_ipa.as_str())
+        .details(serde_json::json!({ "nome": nome, "telefono": telefono, "email": email }));
+    audit::record(&mut tx, &event).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/enti/{}?esito=referente", ente.id)).into_response())
 }

@@ -175,6 +175,7 @@ pub struct ResponsabileForm {
 pub async fn post_responsabile(
     State(state): State<AppState>,
     utente: Utente,
+    ctx: crate::context::Context,
     Path(id): Path<i64>,
     Form(f): Form<ResponsabileForm>,
 ) -> Result<Response, AppError> {
@@ -195,7 +196,7 @@ pub async fn post_responsabile(
         "rimuovi" => (false, "rimosso", "utente-sconosciuto"),
         _ => return Err(AppError::BadRequest("azione sconosciuta".to_owned())),
     };
-    let fatto = crate::enti::associazioni::responsabile(&state, &utente.user, &ente, &nuovo, nomina).await?;
+    let fatto = crate::enti::associazioni::responsabile(&state, &ctx, &utente.user, &ente, &nuovo, nomina).await?;
     let q = if fatto { format!("esito={ok}") } else { format!("errore={ko}") };
     Ok(Redirect::to(&format!("{back}?{q}")).into_response())
 }

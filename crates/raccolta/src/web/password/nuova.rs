@@ -10,8 +10,9 @@ use tower_sessions::Session;
 
 use crate::app::AppState;
 use crate::auth::token::token_hash;
-use crate::db::audit::{self, AuditEvent};
-use crate::db::{outbox, sessions, tokens, users};
+use crate::context::Context;
+use crate::db::audit;
+use crate::db::{outbox, sessions, throttles, tokens, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
 use crate::web::pubblico::render;
@@ -88,11 +89,12 @@ pub async fn get_nuova(
 /// `POST /password/nuova`.
 pub async fn post_nuova(
     State(state): State<AppState>,
+    ctx: Context,
     session: Session,
     page: Page,
     Form(f): Form<NuovaForm>,
 ) -> Result<Response, AppError> {
-    let now = state.clock.now();
+    let now = ctx.now;
     let hash = token_hash(&f.token);
     let user_id = match tokens::peek(&state.db, tokens::Kind::Reset, &hash, now).await? {
         Ok(t) => t.user_id,
@@ -119,19 +121,18 @@ pub async fn post_nuova(
     let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);
     let mail = Mail::PasswordModificata { nome: user.nome_visualizzato() };
     outbox::enqueue(&mut tx, &mail.message(&user.email, lang, &state.config)).await?;
+    // Other links sent before (another reset, an e-mail change) die with the old password.
+    tokens::revoke_for_user(&mut tx, user.id, now).await?;
+    // A wait earned by someone guessing the old password ends with it.
+    throttles::reset(&mut tx, &crate::auth::accesso::chiave_account(user.id)).await?;
+    // Whoever knew the old password is out, on every node.
+    let ended = sessions::delete_for_user(&mut tx, user.id, None).await?;
+    let event = ctx
+        .acting_as(user.id, &user.codice)
+        .audit("password.reimpostata")
+        .details(serde_json::json!({ "sessioni_terminate": ended }));
+    audit::record(&mut tx, &event).await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    // Whoever knew the old password is out, on every node.
-    let ended = sessions::delete_for_user(&state.db, user.id, None).await?;
-    let event = AuditEvent {
-        actor: &user.codice,
-        action: "password.reimpostata",
-        target: None,
-        origin: None,
-        request_id: None,
-        details: serde_json::json!({ "sessioni_terminate": ended }),
-        ..Default::default()
-    };
-    audit::record(&state.db, &event).await?;
     Ok(no_referrer(render(&Modificata { page: &page })?.into_response()))
 }

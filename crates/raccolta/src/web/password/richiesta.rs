@@ -11,7 +11,8 @@ use tower_sessions::Session;
 use super::RESET_VALIDO_MINUTI;
 use crate::app::AppState;
 use crate::auth::token::{random_token, token_hash};
-use crate::db::audit::{self, AuditEvent};
+use crate::context::Context;
+use crate::db::audit;
 use crate::db::{outbox, throttles, tokens, users};
 use crate::domain::Email;
 use crate::i18n::Lang;
@@ -77,11 +78,12 @@ pub async fn get_password(
 pub async fn post_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    ctx: Context,
     session: Session,
     page: Page,
     Form(f): Form<RichiestaForm>,
 ) -> Result<Response, AppError> {
-    let now = state.clock.now();
+    let now = ctx.now;
     let mut errori = Vec::new();
     let email = Email::parse(&f.email);
     if let Err(e) = &email {
@@ -112,18 +114,9 @@ pub async fn post_password(
         };
         let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);
         outbox::enqueue(&mut tx, &mail.message(&user.email, lang, &state.config)).await?;
+        audit::record(&mut tx, &ctx.audit("password.richiesta_reset").concerning(user.id)).await?;
         tx.commit().await?;
         state.mail_wake.wake();
-        let event = AuditEvent {
-            actor: &user.codice,
-            action: "password.richiesta_reset",
-            target: None,
-            origin: Some(&ip),
-            request_id: None,
-            details: serde_json::json!({}),
-            ..Default::default()
-        };
-        audit::record(&state.db, &event).await?;
     }
     Ok(render(&Inviata { page: &page })?.into_response())
 }

@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use super::pagina::pagina;
 use crate::app::AppState;
-use crate::db::audit::{self, AuditEvent};
+use crate::context::Context;
+use crate::db::audit;
 use crate::db::{sessions, users};
 use crate::domain::TestoBreve;
 use crate::i18n::Lang;
@@ -33,6 +34,7 @@ pub struct DatiForm {
 pub async fn post_dati(
     State(state): State<AppState>,
     utente: Utente,
+    ctx: Context,
     page: Page,
     Form(f): Form<DatiForm>,
 ) -> Result<Response, AppError> {
@@ -59,10 +61,8 @@ pub async fn post_dati(
     };
     let mut tx = state.db.begin().await?;
     users::set_profile(&mut tx, u.id, &nome, &cognome, denominazione.as_deref(), lang.code()).await?;
+    audit::record(&mut tx, &ctx.audit("profilo.dati_modificati")).await?;
     tx.commit().await?;
-    let event =
-        AuditEvent { actor: &u.codice, action: "profilo.dati_modificati", user_id: Some(u.id), ..Default::default() };
-    audit::record(&state.db, &event).await?;
     Ok(Redirect::to("/profilo?esito=dati").into_response())
 }
 

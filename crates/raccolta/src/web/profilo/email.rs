@@ -11,7 +11,8 @@ use tower_sessions::Session;
 use super::pagina::pagina;
 use crate::app::AppState;
 use crate::auth::token::{random_token, token_hash};
-use crate::db::audit::{self, AuditEvent};
+use crate::context::Context;
+use crate::db::audit;
 use crate::db::{outbox, tokens, users};
 use crate::domain::Email;
 use crate::i18n::Lang;
@@ -37,6 +38,7 @@ pub struct EmailForm {
 pub async fn post_email(
     State(state): State<AppState>,
     utente: Utente,
+    ctx: Context,
     page: Page,
     Form(f): Form<EmailForm>,
 ) -> Result<Response, AppError> {
@@ -80,16 +82,9 @@ pub async fn post_email(
     };
     let lang = Lang::from_code(&u.lang).unwrap_or(page.lang);
     outbox::enqueue(&mut tx, &mail.message(email.as_str(), lang, &state.config)).await?;
+    audit::record(&mut tx, &ctx.audit("email.richiesta_modifica").target(email.as_str())).await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    let event = AuditEvent {
-        actor: &u.codice,
-        action: "email.richiesta_modifica",
-        user_id: Some(u.id),
-        target: Some(email.as_str()),
-        ..Default::default()
-    };
-    audit::record(&state.db, &event).await?;
     Ok(Redirect::to("/profilo?esito=email-inviata").into_response())
 }
 
@@ -143,10 +138,11 @@ pub async fn get_conferma(
 /// `POST /profilo/email/conferma`.
 pub async fn post_conferma(
     State(state): State<AppState>,
+    ctx: Context,
     page: Page,
     Form(q): Form<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let now = state.clock.now();
+    let now = ctx.now;
     let mut tx = state.db.begin().await?;
     let token = match tokens::consume(&mut tx, tokens::Kind::Email, &token_hash(&q.token), now).await? {
         Ok(t) => t,
@@ -157,7 +153,7 @@ pub async fn post_conferma(
     };
     let user = users::by_id(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
     let new_email = token.new_email.unwrap_or_default();
-    if users::by_email(&state.db, &new_email).await?.is_some() {
+    if users::by_email(&mut tx, &new_email).await?.is_some() {
         drop(tx);
         return non_valido(&page, tokens::Invalid::Used);
     }
@@ -165,15 +161,11 @@ pub async fn post_conferma(
     let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);
     let mail = Mail::EmailModificata { nome: user.nome_visualizzato(), nuova_email: new_email.clone() };
     outbox::enqueue(&mut tx, &mail.message(&user.email, lang, &state.config)).await?;
+    // A reset link sent to the old address must not work once the address has changed.
+    tokens::revoke_for_user(&mut tx, user.id, now).await?;
+    let event = ctx.acting_as(user.id, &user.codice).audit("email.modificata").target(new_email.as_str());
+    audit::record(&mut tx, &event).await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    let event = AuditEvent {
-        actor: &user.codice,
-        action: "email.modificata",
-        user_id: Some(user.id),
-        target: Some(&new_email),
-        ..Default::default()
-    };
-    audit::record(&state.db, &event).await?;
     Ok(no_referrer(Redirect::to("/profilo?esito=email").into_response()))
 }

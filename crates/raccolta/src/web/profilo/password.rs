@@ -7,8 +7,9 @@ use serde::Deserialize;
 
 use super::pagina::pagina;
 use crate::app::AppState;
-use crate::db::audit::{self, AuditEvent};
-use crate::db::{outbox, sessions, users};
+use crate::context::Context;
+use crate::db::audit;
+use crate::db::{outbox, sessions, tokens, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
 use crate::web::sessione::Utente;
@@ -29,6 +30,7 @@ pub struct PasswordForm {
 pub async fn post_password(
     State(state): State<AppState>,
     utente: Utente,
+    ctx: Context,
     page: Page,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
@@ -50,7 +52,7 @@ pub async fn post_password(
     if !errori.is_empty() {
         return pagina(&state, &utente, &page, String::new(), errori, None).await;
     }
-    let now = state.clock.now();
+    let now = ctx.now;
     let hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = state.db.begin().await?;
     users::set_password(&mut tx, u.id, &hash, now).await?;
@@ -60,12 +62,12 @@ pub async fn post_password(
         &Mail::PasswordModificata { nome: u.nome_visualizzato() }.message(&u.email, lang, &state.config),
     )
     .await?;
+    // Links sent before the change (a reset, an e-mail change) must not outlive the password they were sent for.
+    tokens::revoke_for_user(&mut tx, u.id, now).await?;
+    let current = utente.session.id();
+    sessions::delete_for_user(&mut tx, u.id, current.as_ref()).await?;
+    audit::record(&mut tx, &ctx.audit("password.modificata")).await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    let current = utente.session.id();
-    sessions::delete_for_user(&state.db, u.id, current.as_ref()).await?;
-    let event =
-        AuditEvent { actor: &u.codice, action: "password.modificata", user_id: Some(u.id), ..Default::default() };
-    audit::record(&state.db, &event).await?;
     Ok(Redirect::to("/profilo?esito=password").into_response())
 }

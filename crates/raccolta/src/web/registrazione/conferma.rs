@@ -11,7 +11,8 @@ use tower_sessions::Session;
 
 use crate::app::AppState;
 use crate::auth::token::token_hash;
-use crate::db::audit::{self, AuditEvent};
+use crate::context::Context;
+use crate::db::audit;
 use crate::db::{outbox, tokens, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
@@ -95,10 +96,11 @@ pub async fn get_conferma(
 /// `POST /registrazione/conferma`.
 pub async fn post_conferma(
     State(state): State<AppState>,
+    ctx: Context,
     page: Page,
     Form(q): Form<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let now = state.clock.now();
+    let now = ctx.now;
     let mut tx = state.db.begin().await?;
     let token = match tokens::consume(&mut tx, tokens::Kind::Conferma, &token_hash(&q.token), now).await? {
         Ok(t) => t,
@@ -122,18 +124,9 @@ pub async fn post_conferma(
         email: user.email.clone(),
     };
     outbox::enqueue(&mut tx, &mail.message(&user.email, lang, &state.config)).await?;
+    audit::record(&mut tx, &ctx.acting_as(user.id, &user.codice).audit("registrazione.confermata")).await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    let event = AuditEvent {
-        actor: &user.codice,
-        action: "registrazione.confermata",
-        target: None,
-        origin: None,
-        request_id: None,
-        details: serde_json::json!({}),
-        ..Default::default()
-    };
-    audit::record(&state.db, &event).await?;
     let html =
         render(&Completata { page: &page, nome: user.nome_visualizzato(), codice: user.codice, email: user.email })?;
     Ok(no_referrer(html.into_response()))

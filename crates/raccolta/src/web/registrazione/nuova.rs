@@ -14,7 +14,8 @@ use tower_sessions::Session;
 use super::CONFERMA_VALIDA_ORE;
 use crate::app::AppState;
 use crate::auth::token::{random_token, token_hash};
-use crate::db::audit::{self, AuditEvent};
+use crate::context::Context;
+use crate::db::audit;
 use crate::db::{outbox, throttles, tokens, users};
 use crate::domain::{CodiceFiscale, CodiceUtente, Email, PartitaIva, TestoBreve, TipoUtente, controlla_password};
 use crate::mail::Email as Mail;
@@ -204,11 +205,12 @@ fn new_user<'a>(v: &'a Valid, codice: &'a str, password_hash: &'a str, lang: &'a
 pub async fn post_registrazione(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    ctx: Context,
     session: Session,
     page: Page,
     Form(f): Form<RegistrazioneForm>,
 ) -> Result<Response, AppError> {
-    let now = state.clock.now();
+    let now = ctx.now;
     if TipoUtente::parse(&f.tipo).is_err() {
         return Ok(render(&Scelta { page: &page })?.into_response());
     }
@@ -238,13 +240,11 @@ pub async fn post_registrazione(
     let existing = users::by_email(&mut tx, v.email.as_str()).await?;
     let token = random_token();
     let link = format!("{base}/registrazione/conferma?token={token}");
-    let nome_mail = v.denominazione.clone().unwrap_or_else(|| format!("{} {}", v.nome, v.cognome));
-    let (user_id, action) = match existing {
-        Some(u) if u.stato == "da_confermare" => {
-            users::replace_unconfirmed(&mut tx, u.id, &new_user(&v, &u.codice, &password_hash, page.lang.code()), now)
-                .await?;
-            (Some(u.id), "registrazione.ripetuta")
-        }
+    let (user_id, nome_mail, action) = match existing {
+        // Pending: a new link for the registration as it was made. What this request typed (password included)
+        // is discarded, or anyone could re-register someone else's address with a password of their own and wait
+        // for the owner to click the link.
+        Some(u) if u.stato == "da_confermare" => (Some(u.id), u.nome_visualizzato(), "registrazione.ripetuta"),
         Some(u) => {
             let mail = Mail::RegistrazioneTentata {
                 link_accesso: format!("{base}/accesso"),
@@ -252,7 +252,7 @@ pub async fn post_registrazione(
             };
             let lang = crate::i18n::Lang::from_code(&u.lang).unwrap_or(page.lang);
             outbox::enqueue(&mut tx, &mail.message(&u.email, lang, &state.config)).await?;
-            (None, "registrazione.indirizzo_esistente")
+            (None, String::new(), "registrazione.indirizzo_esistente")
         }
         None => {
             let mut codice = CodiceUtente::genera();
@@ -260,8 +260,9 @@ pub async fn post_registrazione(
                 codice = CodiceUtente::genera();
             }
             let new = new_user(&v, codice.as_str(), &password_hash, page.lang.code());
+            let nome = v.denominazione.clone().unwrap_or_else(|| format!("{} {}", v.nome, v.cognome));
             match users::insert(&mut tx, &new, now).await {
-                Ok(id) => (Some(id), "registrazione.richiesta"),
+                Ok(id) => (Some(id), nome, "registrazione.richiesta"),
                 // The same address registered a moment ago by a concurrent request: answer as for a known one.
                 Err(e) if e.is_unique_violation() => return Ok(inviata()?.into_response()),
                 Err(e) => return Err(e.into()),
@@ -274,17 +275,12 @@ pub async fn post_registrazione(
         let mail = Mail::RegistrazioneQuasiCompletata { nome: nome_mail, link };
         outbox::enqueue(&mut tx, &mail.message(v.email.as_str(), page.lang, &state.config)).await?;
     }
+    let mut event = ctx.audit(action).target(v.email.as_str()).details(serde_json::json!({ "tipo": v.tipo.as_str() }));
+    if let Some(id) = user_id {
+        event = event.concerning(id);
+    }
+    audit::record(&mut tx, &event).await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    let event = AuditEvent {
-        actor: "anonimo",
-        action,
-        target: Some(v.email.as_str()),
-        origin: Some(&ip),
-        request_id: None,
-        details: serde_json::json!({ "tipo": v.tipo.as_str() }),
-        ..Default::default()
-    };
-    audit::record(&state.db, &event).await?;
     Ok(inviata()?.into_response())
 }
