@@ -234,9 +234,9 @@ impl Modulo {
         self.indirizzi.get(indirizzo).copied()
     }
 
-    /// The field number `id`.
-    pub fn campo(&self, id: IdCampo) -> &Campo {
-        &self.campi[id as usize]
+    /// The field number `id`, or `None` when this modulo has no such field.
+    pub fn campo(&self, id: IdCampo) -> Option<&Campo> {
+        self.campi.get(id as usize)
     }
 
     /// The number of tables.

@@ -94,7 +94,7 @@ impl ErroreValore {
 impl Modulo {
     /// Reads an answer typed by a person (web form, spreadsheet cell) for field `id`.
     pub fn interpreta_testo(&self, id: IdCampo, testo: &str) -> Result<Valore, ErroreValore> {
-        let campo = self.campo(id);
+        let campo = self.campo(id).ok_or(ErroreValore::Sconosciuto)?;
         if campo.calcolo.is_some() {
             return Err(ErroreValore::Calcolato);
         }
@@ -139,21 +139,22 @@ impl Modulo {
 
     /// Reads an answer from JSON for field `id`: numbers, strings, booleans, `null` for blank.
     pub fn interpreta_json(&self, id: IdCampo, valore: &serde_json::Value) -> Result<Valore, ErroreValore> {
+        let campo = self.campo(id).ok_or(ErroreValore::Sconosciuto)?;
         match valore {
             serde_json::Value::Null => {
-                if self.campo(id).calcolo.is_some() {
+                if campo.calcolo.is_some() {
                     Err(ErroreValore::Calcolato)
                 } else {
                     Ok(Valore::Vuoto)
                 }
             }
-            serde_json::Value::Bool(b) => match self.campo(id).tipo {
+            serde_json::Value::Bool(b) => match campo.tipo {
                 Tipo::SiNo => self.interpreta_testo(id, if *b { "SI" } else { "NO" }),
                 _ => Err(ErroreValore::Forma),
             },
             // Without serde_json's arbitrary precision a JSON number is an f64; its shortest decimal text is what
             // the file said for any amount with up to 15 significant digits. Strings carry any precision.
-            serde_json::Value::Number(n) => match self.campo(id).tipo {
+            serde_json::Value::Number(n) => match campo.tipo {
                 Tipo::SiNo => match n.as_u64() {
                     Some(0) => self.interpreta_testo(id, "NO"),
                     Some(1) => self.interpreta_testo(id, "SI"),
@@ -404,19 +405,19 @@ impl<'m> Valutazione<'m> {
         }
     }
 
-    /// The value of a field as expressions see it (blank when not relevant).
-    pub fn valore(&self, id: IdCampo) -> &Valore {
-        &self.valori[id as usize]
+    /// The value of a field as expressions see it (blank when not relevant); `None` when there is no such field.
+    pub fn valore(&self, id: IdCampo) -> Option<&Valore> {
+        self.valori.get(id as usize)
     }
 
-    /// Whether a field applies.
-    pub fn pertinente(&self, id: IdCampo) -> bool {
-        self.pertinenti[id as usize]
+    /// Whether a field applies; `None` when there is no such field.
+    pub fn pertinente(&self, id: IdCampo) -> Option<bool> {
+        self.pertinenti.get(id as usize).copied()
     }
 
-    /// The outcome of rule number `i` (index into [`Modulo::regole`]).
-    pub fn esito_regola(&self, i: usize) -> Esito {
-        self.esiti[i]
+    /// The outcome of rule number `i` (index into [`Modulo::regole`]); `None` when there is no such rule.
+    pub fn esito_regola(&self, i: usize) -> Option<Esito> {
+        self.esiti.get(i).copied()
     }
 
     fn testo_messaggio(&self, parti: &[Parte], lingua: Lingua) -> String {
@@ -425,7 +426,7 @@ impl<'m> Valutazione<'m> {
             match p {
                 Parte::Testo(t) => out.push_str(t),
                 Parte::Campo(id) => {
-                    let campo = self.modulo.campo(*id);
+                    let campo = &self.modulo.campi[*id as usize];
                     let decimali = if campo.tipo == Tipo::Euro { Some(2) } else { None };
                     out.push_str(&self.valori[*id as usize].mostra(lingua, decimali));
                 }
@@ -504,7 +505,7 @@ impl<'m> Valutazione<'m> {
                 id: regola.id.clone(),
                 gravita: regola.gravita,
                 esito,
-                campi: regola.campi.iter().map(|id| m.campo(*id).indirizzo.clone()).collect(),
+                campi: regola.campi.iter().map(|id| m.campi[*id as usize].indirizzo.clone()).collect(),
                 messaggio,
                 giustificazione: giustificazione.filter(|_| regola.gravita == Gravita::Squadratura),
             });

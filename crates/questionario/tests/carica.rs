@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use questionario::valutazione::Esito;
+use questionario::valutazione::{ErroreValore, Esito};
 use questionario::{Risposte, Valutazione, carica};
 
 const MANIFESTO: &str = r#"
@@ -342,4 +342,21 @@ fn the_report_gives_outcomes_completion_calculations_and_whether_invio_is_allowe
     assert!(!report.invio_consentito);
     assert_eq!(report.regole.iter().find(|e| e.id == "A2_COL_A").unwrap().esito, Esito::Rispettata);
     assert_eq!(report.calcolati.iter().find(|c| c.campo == "A05").unwrap().valore.as_deref(), Some("500.00"));
+}
+
+#[test]
+fn a_field_number_the_modulo_does_not_have_gives_none_or_an_error_never_a_panic() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo("PROVA", "A").unwrap();
+    let fuori = m.campi.len() as u32;
+    assert_eq!(m.campo(m.id("A01").unwrap()).unwrap().indirizzo, "A01");
+    assert!(m.campo(fuori).is_none());
+    assert!(m.campo(u32::MAX).is_none());
+    assert_eq!(m.interpreta_testo(fuori, "1"), Err(ErroreValore::Sconosciuto));
+    assert_eq!(m.interpreta_json(fuori, &serde_json::json!(null)), Err(ErroreValore::Sconosciuto));
+    let v = Valutazione::nuova(m, &Risposte::default());
+    assert!(v.valore(fuori).is_none());
+    assert!(v.pertinente(fuori).is_none());
+    assert!(v.esito_regola(m.regole.len()).is_none());
+    assert_eq!(v.esito_regola(0), Some(Esito::NonValutabile));
 }

@@ -109,7 +109,7 @@ fn ingressi(m: &Modulo, i: usize) -> Vec<u32> {
         if !visti.insert(id) {
             continue;
         }
-        let campo = m.campo(id);
+        let campo = m.campo(id).unwrap();
         for e in campo.rilevante.iter().chain(&campo.calcolo) {
             e.dipendenze(&mut da_vedere);
         }
@@ -140,7 +140,7 @@ fn every_rule_of_the_real_questionnaires_can_pass_and_can_trip() {
                     (0..1 + rnd.prossimo(3)).map(|_| ingressi[rnd.prossimo(ingressi.len())]).collect();
                 for &id in &ingressi {
                     let scelte = &pool[id as usize];
-                    let si_no = matches!(m.campo(id).tipo, Tipo::SiNo);
+                    let si_no = matches!(m.campo(id).unwrap().tipo, Tipo::SiNo);
                     let k = if modo == 3 || sparsi.contains(&id) {
                         rnd.prossimo(scelte.len())
                     } else {
@@ -152,7 +152,7 @@ fn every_rule_of_the_real_questionnaires_can_pass_and_can_trip() {
                     };
                     v.imposta(id, Ok(scelte[k.min(scelte.len() - 1)].clone()));
                 }
-                match v.esito_regola(i) {
+                match v.esito_regola(i).unwrap() {
                     Esito::Rispettata => rispettata = true,
                     Esito::Violata => violata = true,
                     _ => {}
@@ -190,9 +190,9 @@ fn every_rule_of_the_real_questionnaires_can_pass_and_can_trip() {
 fn stato(m: &Modulo, v: &Valutazione) -> (Vec<Valore>, Vec<bool>, Vec<Esito>) {
     let n = m.campi.len() as u32;
     (
-        (0..n).map(|id| v.valore(id).clone()).collect(),
-        (0..n).map(|id| v.pertinente(id)).collect(),
-        (0..m.regole.len()).map(|i| v.esito_regola(i)).collect(),
+        (0..n).map(|id| v.valore(id).unwrap().clone()).collect(),
+        (0..n).map(|id| v.pertinente(id).unwrap()).collect(),
+        (0..m.regole.len()).map(|i| v.esito_regola(i).unwrap()).collect(),
     )
 }
 
@@ -209,7 +209,7 @@ proptest! {
         let c = catalogo();
         let scelti = [("FC80U", "A"), ("FC80U", "B"), ("MONITORAGGIO", "SOCIALE"), ("MONITORAGGIO", "TRASPORTO")];
         let m = c.modulo(scelti[quale].0, scelti[quale].1).unwrap();
-        let ingressi: Vec<u32> = (0..m.campi.len() as u32).filter(|id| m.campo(*id).calcolo.is_none()).collect();
+        let ingressi: Vec<u32> = (0..m.campi.len() as u32).filter(|id| m.campo(*id).unwrap().calcolo.is_none()).collect();
         let pool: Vec<Vec<Valore>> = m.campi.iter().map(candidati).collect();
         let mut rnd = Casuale(seme | 1);
         let mut risposte = Risposte::default();
@@ -252,18 +252,18 @@ proptest! {
         let c = catalogo();
         let m = c.modulo("FC80U", "A").unwrap();
         let v = Valutazione::nuova(m, &Risposte::default());
-        let valori: Vec<Valore> = (0..m.campi.len() as u32).map(|id| v.valore(id).clone()).collect();
+        let valori: Vec<Valore> = (0..m.campi.len() as u32).map(|id| v.valore(id).unwrap().clone()).collect();
         struct Ctx<'a>(&'a Modulo);
         impl questionario::espressione::Contesto for Ctx<'_> {
             fn campo(&self, a: &str) -> Option<(u32, questionario::espressione::TipoEspr)> {
-                self.0.id(a).map(|id| (id, self.0.campo(id).tipo.in_espressione()))
+                self.0.id(a).map(|id| (id, self.0.campo(id).unwrap().tipo.in_espressione()))
             }
             fn intervallo(&self, _: &questionario::espressione::Riferimento) -> Result<Vec<u32>, String> {
                 let a = self.0.id("B10.A").ok_or("x")?;
                 Ok((a..a + 15).collect())
             }
             fn tipo(&self, id: u32) -> questionario::espressione::TipoEspr {
-                self.0.campo(id).tipo.in_espressione()
+                self.0.campo(id).unwrap().tipo.in_espressione()
             }
             fn punto(&self) -> Option<u32> {
                 None
