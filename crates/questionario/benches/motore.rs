@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use questionario::modello::{Modulo, Tipo};
-use questionario::{Catalogo, Risposte, Valore, Valutazione};
+use questionario::{Catalogo, ChiaveModulo, Risposte, Valore, Valutazione};
 
 fn main() {
     divan::main();
@@ -73,7 +73,7 @@ fn carica_tutte_le_definizioni_dal_disco() -> Catalogo {
 #[divan::bench(sample_count = 200)]
 fn validazione_completa_fc80u_b(bencher: divan::Bencher) {
     let c = catalogo();
-    let m = c.modulo("FC80U", "B").unwrap();
+    let m = c.modulo(&ChiaveModulo::new("fc80u-2022", "FC80U", "B")).unwrap();
     let r = tutto_compilato(m);
     bencher.bench(|| Valutazione::nuova(m, divan::black_box(&r)).report());
 }
@@ -81,7 +81,7 @@ fn validazione_completa_fc80u_b(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 200)]
 fn validazione_completa_fc80u_b_senza_report(bencher: divan::Bencher) {
     let c = catalogo();
-    let m = c.modulo("FC80U", "B").unwrap();
+    let m = c.modulo(&ChiaveModulo::new("fc80u-2022", "FC80U", "B")).unwrap();
     let r = tutto_compilato(m);
     bencher.bench(|| Valutazione::nuova(m, divan::black_box(&r)));
 }
@@ -91,7 +91,7 @@ fn validazione_completa_fc80u_b_senza_report(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 500)]
 fn ricontrollo_dopo_un_campo_fc80u_b(bencher: divan::Bencher) {
     let c = catalogo();
-    let m = c.modulo("FC80U", "B").unwrap();
+    let m = c.modulo(&ChiaveModulo::new("fc80u-2022", "FC80U", "B")).unwrap();
     let mut v = Valutazione::nuova(m, &tutto_compilato(m));
     let id = m.id("D05.F").unwrap();
     let (a, b) = (Valore::Numero("2.5".parse().unwrap()), Valore::Numero("0.75".parse().unwrap()));
@@ -106,7 +106,7 @@ fn ricontrollo_dopo_un_campo_fc80u_b(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 500)]
 fn ricontrollo_dopo_il_campo_piu_letto_fc80u_b(bencher: divan::Bencher) {
     let c = catalogo();
-    let m = c.modulo("FC80U", "B").unwrap();
+    let m = c.modulo(&ChiaveModulo::new("fc80u-2022", "FC80U", "B")).unwrap();
     let mut v = Valutazione::nuova(m, &tutto_compilato(m));
     let id = m.id("Z01.A").unwrap();
     let mut pari = false;

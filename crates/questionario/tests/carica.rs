@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use questionario::valutazione::{ErroreValore, Esito};
-use questionario::{Risposte, Valutazione, carica};
+use questionario::{ChiaveModulo, Impronta, Risposte, Valutazione, carica};
 
 const MANIFESTO: &str = r#"
 codice = "PROVA"
@@ -132,6 +132,11 @@ condizione = "${A29.#} < 100"
 messaggio = { it = "Colonna #: {A29.#} FTE.", en = "Column #: {A29.#} FTE." }
 "#;
 
+/// The key of the test modulo: campaign folder `prova`, questionnaire `PROVA`, modulo `A`.
+fn prova() -> ChiaveModulo {
+    ChiaveModulo::new("prova", "PROVA", "A")
+}
+
 fn file(modulo: &str) -> BTreeMap<String, String> {
     BTreeMap::from([("prova/campagna.toml".into(), MANIFESTO.into()), ("prova/modulo.toml".into(), modulo.into())])
 }
@@ -150,7 +155,7 @@ fn con(vecchio: &str, nuovo: &str) -> String {
 #[test]
 fn a_good_definition_loads_with_tables_totals_and_repeated_rules() {
     let catalogo = carica("q/", &file(BUONO)).unwrap();
-    let m = catalogo.modulo("prova", "a").unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
     assert_eq!(m.codice, "PROVA");
     assert_eq!(m.anno_riferimento, 2023);
     // 10 fields, 2×2 cells + 2 row totals + 3 cells of the total row, the Annotazioni.
@@ -263,7 +268,7 @@ fn keys_that_do_not_fit_the_type_are_refused() {
 #[test]
 fn answers_of_the_wrong_kind_are_reported_per_field() {
     let catalogo = carica("q/", &file(BUONO)).unwrap();
-    let m = catalogo.modulo("PROVA", "A").unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
     let leggi = |indirizzo: &str, testo: &str| m.interpreta_testo(m.id(indirizzo).unwrap(), testo);
     assert!(leggi("A04", "1234,50").is_ok());
     assert!(leggi("A04", "-0.5").unwrap_err().messaggio(questionario::Lingua::It).contains("minimo"));
@@ -305,7 +310,7 @@ fn answers_of_the_wrong_kind_are_reported_per_field() {
 #[test]
 fn the_report_gives_outcomes_completion_calculations_and_whether_invio_is_allowed() {
     let catalogo = carica("q/", &file(BUONO)).unwrap();
-    let m = catalogo.modulo("PROVA", "A").unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
     let json = serde_json::json!({
         "valori": { "A01": false, "A02": 10, "A03": 12, "A04": "5000.00", "A21.A": "1.5", "A22.A": "2.25", "A22.B": "1" },
         "precompilati": { "A06": "10000.00" },
@@ -347,7 +352,7 @@ fn the_report_gives_outcomes_completion_calculations_and_whether_invio_is_allowe
 #[test]
 fn a_field_number_the_modulo_does_not_have_gives_none_or_an_error_never_a_panic() {
     let catalogo = carica("q/", &file(BUONO)).unwrap();
-    let m = catalogo.modulo("PROVA", "A").unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
     let fuori = m.campi.len() as u32;
     assert_eq!(m.campo(m.id("A01").unwrap()).unwrap().indirizzo, "A01");
     assert!(m.campo(fuori).is_none());
@@ -359,4 +364,52 @@ fn a_field_number_the_modulo_does_not_have_gives_none_or_an_error_never_a_panic(
     assert!(v.pertinente(fuori).is_none());
     assert!(v.esito_regola(m.regole.len()).is_none());
     assert_eq!(v.esito_regola(0), Some(Esito::NonValutabile));
+}
+
+#[test]
+fn a_questionnaire_code_in_two_campaigns_gives_two_moduli_each_found_by_its_own_key() {
+    let mut file = file(BUONO);
+    file.insert("prova-2024/campagna.toml".into(), MANIFESTO.replace("modulo.toml", "../prova/modulo.toml"));
+    let catalogo = carica("q/", &file).unwrap();
+    assert_eq!(catalogo.moduli.len(), 2);
+    let primo = catalogo.modulo(&prova()).unwrap();
+    let secondo = catalogo.modulo(&ChiaveModulo::new("prova-2024", "PROVA", "A")).unwrap();
+    assert_eq!(primo.campagna, "prova");
+    assert_eq!(secondo.campagna, "prova-2024");
+    assert_ne!(primo.chiave(), secondo.chiave());
+    assert_eq!(secondo.chiave().to_string(), "prova-2024/PROVA/A");
+    let mut trovati: Vec<String> = catalogo.cerca("prova", "a").map(|m| m.campagna.clone()).collect();
+    trovati.sort_unstable();
+    assert_eq!(trovati, ["prova", "prova-2024"], "a code alone is ambiguous: the caller sees both");
+    assert!(catalogo.modulo(&ChiaveModulo::new("prova", "PROVA", "B")).is_none());
+    assert!(catalogo.modulo(&ChiaveModulo::new("altra", "PROVA", "A")).is_none());
+}
+
+#[test]
+fn a_modulo_listed_twice_in_one_campaign_is_refused() {
+    let doppio = MANIFESTO.to_owned()
+        + "\n[[moduli]]\ncodice = \"A\"\ntitolo = { it = \"Di nuovo\", en = \"Again\" }\ndefinizione = \"modulo.toml\"\n";
+    let file =
+        BTreeMap::from([("prova/campagna.toml".to_owned(), doppio), ("prova/modulo.toml".to_owned(), BUONO.into())]);
+    let errori = carica("q/", &file).unwrap_err();
+    assert_eq!(errori.len(), 1, "{errori:?}");
+    assert_eq!(
+        errori[0].to_string(),
+        "q/prova/campagna.toml:13:10: il modulo A è elencato due volte in questa campagna"
+    );
+}
+
+#[test]
+fn every_modulo_carries_the_sha256_of_its_definition_file_in_hexadecimal() {
+    assert_eq!(
+        Impronta::di(b"abc").to_string(),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "the FIPS 180-2 test vector"
+    );
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
+    assert_eq!(m.impronta, Impronta::di(BUONO.as_bytes()));
+    assert_eq!(serde_json::to_value(m.impronta).unwrap(), serde_json::json!(m.impronta.to_string()));
+    let commentato = carica("q/", &file(&format!("{BUONO}# una nota\n"))).unwrap();
+    assert_ne!(commentato.modulo(&prova()).unwrap().impronta, m.impronta, "any byte of the file counts");
 }

@@ -3,17 +3,25 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use questionario::modello::{Campo, Gravita, Modulo, Tipo};
 use questionario::valutazione::Esito;
-use questionario::{Catalogo, Data, Risposte, Valore, Valutazione};
+use questionario::{Catalogo, ChiaveModulo, Data, Risposte, Valore, Valutazione};
+
+fn cartella() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionari")
+}
 
 fn catalogo() -> Catalogo {
-    let cartella = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../questionari");
-    questionario::carica_cartella(&cartella)
+    questionario::carica_cartella(&cartella())
         .unwrap_or_else(|errori| panic!("{}", errori.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+}
+
+/// The key of a modulo of FC80U 2022.
+fn fc80u(modulo: &str) -> ChiaveModulo {
+    ChiaveModulo::new("fc80u-2022", "FC80U", modulo)
 }
 
 #[test]
@@ -48,6 +56,28 @@ fn every_definition_loads_and_the_catalogue_is_as_large_as_the_seed() {
     assert!(schede.iter().all(|m| m.quadri.len() == 4));
     // Average hours, coverage and the like are computed by the system.
     assert!(schede.iter().all(|m| m.campi.iter().any(|c| c.calcolo.is_some())));
+}
+
+#[test]
+fn fc60u_2019_reuses_the_files_of_fc80u_2022_as_distinct_moduli_a_key_cannot_confuse() {
+    let c = catalogo();
+    let chiavi: BTreeSet<ChiaveModulo> = c.moduli.iter().map(Modulo::chiave).collect();
+    assert_eq!(chiavi.len(), c.moduli.len(), "every modulo has its own key");
+    for modulo in ["A", "B"] {
+        let archivio = c.modulo(&ChiaveModulo::new("fc60u-2019", "FC60U", modulo)).unwrap();
+        let corrente = c.modulo(&fc80u(modulo)).unwrap();
+        assert_ne!(archivio.chiave(), corrente.chiave());
+        assert_eq!((archivio.anno_riferimento, corrente.anno_riferimento), (2019, 2022));
+        assert!(archivio.titolo.it.contains("FC60U") && corrente.titolo.it.contains("FC80U"));
+        assert_eq!(archivio.campi.len(), corrente.campi.len(), "the same definition");
+        assert_eq!(archivio.impronta, corrente.impronta, "the same file, so the same fingerprint");
+        let sorgente = std::fs::read(cartella().join(format!("fc80u-2022/modulo-{}.toml", modulo.to_lowercase())));
+        assert_eq!(corrente.impronta, questionario::Impronta::di(&sorgente.unwrap()));
+        // A key that mixes one campaign with the other's questionnaire finds nothing.
+        assert!(c.modulo(&ChiaveModulo::new("fc60u-2019", "FC80U", modulo)).is_none());
+        assert!(c.modulo(&ChiaveModulo::new("fc80u-2022", "FC60U", modulo)).is_none());
+        assert_eq!(c.cerca("fc60u", modulo).map(Modulo::chiave).collect::<Vec<_>>(), [archivio.chiave()]);
+    }
 }
 
 /// A small deterministic generator: the search below must give the same answer on every run.
@@ -207,8 +237,14 @@ proptest! {
         modifiche in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 1..40),
     ) {
         let c = catalogo();
-        let scelti = [("FC80U", "A"), ("FC80U", "B"), ("MONITORAGGIO", "SOCIALE"), ("MONITORAGGIO", "TRASPORTO")];
-        let m = c.modulo(scelti[quale].0, scelti[quale].1).unwrap();
+        let scelti = [
+            ("fc80u-2022", "FC80U", "A"),
+            ("fc80u-2022", "FC80U", "B"),
+            ("monitoraggio-2023", "MONITORAGGIO", "SOCIALE"),
+            ("monitoraggio-2023", "MONITORAGGIO", "TRASPORTO"),
+        ];
+        let (campagna, codice, modulo) = scelti[quale];
+        let m = c.modulo(&ChiaveModulo::new(campagna, codice, modulo)).unwrap();
         let ingressi: Vec<u32> = (0..m.campi.len() as u32).filter(|id| m.campo(*id).unwrap().calcolo.is_none()).collect();
         let pool: Vec<Vec<Valore>> = m.campi.iter().map(candidati).collect();
         let mut rnd = Casuale(seme | 1);
@@ -233,7 +269,7 @@ proptest! {
     #[test]
     fn reading_any_answer_never_panics(testo in ".{0,30}", numero in "-?[0-9]{0,30}([.,][0-9]{0,30})?", quale in any::<prop::sample::Index>()) {
         let c = catalogo();
-        let m = c.modulo("FC80U", "A").unwrap();
+        let m = c.modulo(&fc80u("A")).unwrap();
         let id = quale.index(m.campi.len()) as u32;
         let _ = m.interpreta_testo(id, &testo);
         let _ = m.interpreta_testo(id, &numero);
@@ -250,7 +286,7 @@ proptest! {
         ]), 0..24),
     ) {
         let c = catalogo();
-        let m = c.modulo("FC80U", "A").unwrap();
+        let m = c.modulo(&fc80u("A")).unwrap();
         let v = Valutazione::nuova(m, &Risposte::default());
         let valori: Vec<Valore> = (0..m.campi.len() as u32).map(|id| v.valore(id).unwrap().clone()).collect();
         struct Ctx<'a>(&'a Modulo);

@@ -88,10 +88,21 @@ pub fn validate(cartella: Option<&Path>, codice: &str, modulo: &str, risposte: &
             return 2;
         }
     };
-    let Some(m) = catalogo.modulo(codice, modulo) else {
-        let elenco: Vec<String> = catalogo.moduli.iter().map(|m| format!("{} {}", m.codice, m.modulo)).collect();
-        eprintln!("raccolta: nessun questionario {codice} modulo {modulo}; ci sono: {}", elenco.join(", "));
-        return 2;
+    // A questionnaire code may recur across campaigns: the command line names code and modulo, so it refuses to
+    // guess when they are not unique.
+    let trovati: Vec<_> = catalogo.cerca(codice, modulo).collect();
+    let m = match trovati.as_slice() {
+        [m] => *m,
+        [] => {
+            let elenco: Vec<String> = catalogo.moduli.iter().map(|m| format!("{} {}", m.codice, m.modulo)).collect();
+            eprintln!("raccolta: nessun questionario {codice} modulo {modulo}; ci sono: {}", elenco.join(", "));
+            return 2;
+        }
+        piu => {
+            let campagne: Vec<&str> = piu.iter().map(|m| m.campagna.as_str()).collect();
+            eprintln!("raccolta: {codice} modulo {modulo} è in più campagne: {}", campagne.join(", "));
+            return 2;
+        }
     };
     let testo = match std::fs::read_to_string(risposte) {
         Ok(t) => t,
