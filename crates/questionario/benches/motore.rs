@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use questionario::modello::{Modulo, Tipo};
-use questionario::{Catalogo, ChiaveModulo, Risposte, Valore, Valutazione};
+use questionario::{Catalogo, ChiaveModulo, Lingua, Risposte, Valore, Valutazione};
 
 fn main() {
     divan::main();
@@ -75,7 +75,7 @@ fn validazione_completa_fc80u_b(bencher: divan::Bencher) {
     let c = catalogo();
     let m = c.modulo(&ChiaveModulo::new("fc80u-2022", "FC80U", "B")).unwrap();
     let r = tutto_compilato(m);
-    bencher.bench(|| Valutazione::nuova(m, divan::black_box(&r)).report());
+    bencher.bench(|| Valutazione::nuova(m, divan::black_box(&r)).report(Lingua::It));
 }
 
 #[divan::bench(sample_count = 200)]

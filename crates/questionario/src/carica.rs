@@ -488,6 +488,15 @@ pub fn carica_modulo(file: &str, sorgente: &str, intestazione: Intestazione) -> 
         }
     }
     let grafo = c.grafo(&regole);
+    let mut regole_campo = vec![Vec::new(); c.campi.len()];
+    for (ir, regola) in regole.iter().enumerate() {
+        for &id in &regola.campi {
+            let lista: &mut Vec<usize> = &mut regole_campo[id as usize];
+            if !lista.contains(&ir) {
+                lista.push(ir);
+            }
+        }
+    }
     if !c.errori.is_empty() {
         return Err(c.errori);
     }
@@ -506,6 +515,7 @@ pub fn carica_modulo(file: &str, sorgente: &str, intestazione: Intestazione) -> 
         regole,
         regole_scritte: def.regole.len(),
         indirizzi: c.indirizzi,
+        regole_campo,
         grafo,
     })
 }
@@ -1032,7 +1042,18 @@ impl Costruttore<'_> {
                 regole_di[g as usize].push(ir as u32);
             }
         }
-        Grafo { ordine, rango, dipendenti, regole_di }
+        let mut messaggi_di: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (ir, regola) in regole.iter().enumerate() {
+            for parte in regola.messaggio.it.iter().chain(&regola.messaggio.en) {
+                if let Parte::Campo(id) = parte {
+                    let lista = &mut messaggi_di[*id as usize];
+                    if lista.last() != Some(&(ir as u32)) {
+                        lista.push(ir as u32);
+                    }
+                }
+            }
+        }
+        Grafo { ordine, rango, dipendenti, regole_di, messaggi_di }
     }
 }
 

@@ -279,6 +279,8 @@ pub struct Modulo {
     /// Rules as written, before `per_ogni` repeats them.
     pub regole_scritte: usize,
     pub(crate) indirizzi: HashMap<String, IdCampo>,
+    /// `regole_campo[id]`: the rules whose `campi` list field `id`.
+    pub(crate) regole_campo: Vec<Vec<usize>>,
     pub(crate) grafo: Grafo,
 }
 
@@ -298,6 +300,12 @@ impl Modulo {
         self.campi.get(id as usize)
     }
 
+    /// The rules that concern field `id` (those whose `campi` list it, as indexes into [`Modulo::regole`]): the
+    /// rules a page shows next to the field. Empty for a number that is not a field.
+    pub fn regole_del_campo(&self, id: IdCampo) -> &[usize] {
+        self.regole_campo.get(id as usize).map_or(&[], Vec::as_slice)
+    }
+
     /// The number of tables.
     pub fn tabelle(&self) -> usize {
         self.quadri.iter().flat_map(|q| &q.sezioni).map(|s| s.tabelle.len()).sum()
@@ -315,4 +323,6 @@ pub(crate) struct Grafo {
     pub dipendenti: Vec<Vec<IdCampo>>,
     /// `regole_di[id]`: rules whose condition or `quando` reads `id`.
     pub regole_di: Vec<Vec<u32>>,
+    /// `messaggi_di[id]`: rules whose message quotes `id`.
+    pub messaggi_di: Vec<Vec<u32>>,
 }

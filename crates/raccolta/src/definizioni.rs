@@ -6,7 +6,7 @@ use std::path::Path;
 
 use questionario::modello::Gravita;
 use questionario::valutazione::Esito;
-use questionario::{Catalogo, ErroreDefinizione, Risposte, Valutazione};
+use questionario::{Catalogo, ErroreDefinizione, Lingua, Risposte, Valutazione};
 
 /// Loads the definitions under `cartella`, or those compiled into the binary.
 pub fn carica(cartella: Option<&Path>) -> Result<Catalogo, Vec<ErroreDefinizione>> {
@@ -130,7 +130,7 @@ pub fn validate(cartella: Option<&Path>, codice: &str, modulo: &str, risposte: &
             return 2;
         }
     };
-    let report = Valutazione::nuova(m, &risposte).report();
+    let report = Valutazione::nuova(m, &risposte).report(Lingua::It);
     if json {
         match serde_json::to_string_pretty(&report) {
             Ok(s) => println!("{s}"),
@@ -170,7 +170,7 @@ pub fn testo_report(r: &questionario::Report) -> String {
     if !r.errori_campo.is_empty() {
         let _ = writeln!(out, "Errori nei campi:");
         for e in &r.errori_campo {
-            let _ = writeln!(out, "  {}: {}", e.campo, e.messaggio.it);
+            let _ = writeln!(out, "  {}: {}", e.campo, e.messaggio);
         }
     }
     let violate: Vec<_> = r.regole.iter().filter(|e| e.esito == Esito::Violata).collect();
@@ -183,7 +183,7 @@ pub fn testo_report(r: &questionario::Report) -> String {
                 (Gravita::Squadratura, None) => "squadratura da giustificare",
                 (Gravita::Avviso, _) => "avviso",
             };
-            let messaggio = e.messaggio.as_ref().map_or("", |m| m.it.as_str());
+            let messaggio = e.messaggio.as_deref().unwrap_or("");
             let _ = writeln!(out, "  [{gravita}] {} ({}): {messaggio}", e.id, e.campi.join(", "));
         }
     }
