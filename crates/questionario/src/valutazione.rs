@@ -1,6 +1,7 @@
 //! Evaluating answers: reading each value for its field's type, computing relevance and calculated fields in
 //! dependency order, checking rules, and the report. After a full evaluation, [`Valutazione::imposta`] re-checks
-//! only what depends on the changed field.
+//! only what depends on the changed field and says what changed ([`Delta`]); [`Compatto`] is the state, or a
+//! change, in the compact form a compile page reads.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
@@ -326,7 +327,7 @@ pub struct Valutazione<'m> {
 }
 
 impl<'m> Valutazione<'m> {
-    /// Evaluates every field and rule.
+    /// Evaluates every field and rule. Field numbers in `risposte` that are not fields of `modulo` are ignored.
     pub fn nuova(modulo: &'m Modulo, risposte: &Risposte) -> Valutazione<'m> {
         let n = modulo.campi.len();
         let mut v = Valutazione {
