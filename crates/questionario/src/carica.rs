@@ -1,7 +1,7 @@
 //! Loading definitions: the campaign manifests and the modulo files they name, read strictly. Every problem is
 //! reported as `file:line:column: message` for the author, and all problems of a file are reported at once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
@@ -13,7 +13,8 @@ use toml::Spanned;
 use crate::espressione::sintassi::{colonna_valida, indirizzo_valido, rigo_valido};
 use crate::espressione::{Contesto, ErroreEspr, Espr, Riferimento, TipoEspr, compila};
 use crate::modello::{
-    Campo, Grafo, Gravita, IdCampo, Messaggio, Modulo, Opzione, Parte, Quadro, Regola, Sezione, Tabella, Tipo,
+    Campo, ChiaveModulo, Grafo, Gravita, IdCampo, Impronta, Messaggio, Modulo, Opzione, Parte, Quadro, Regola, Sezione,
+    Tabella, Tipo,
 };
 use crate::valore::Testo;
 
@@ -46,9 +47,17 @@ pub struct Catalogo {
 }
 
 impl Catalogo {
-    /// The modulo `modulo` of questionnaire `codice` (case-insensitive), from the campaign loaded first.
-    pub fn modulo(&self, codice: &str, modulo: &str) -> Option<&Modulo> {
-        self.moduli.iter().find(|m| m.codice.eq_ignore_ascii_case(codice) && m.modulo.eq_ignore_ascii_case(modulo))
+    /// The modulo with exactly this key. Keys are unique in a catalogue (loading refuses a repeated one).
+    pub fn modulo(&self, chiave: &ChiaveModulo) -> Option<&Modulo> {
+        self.moduli
+            .iter()
+            .find(|m| m.campagna == chiave.campagna && m.codice == chiave.codice && m.modulo == chiave.modulo)
+    }
+
+    /// Every campaign's modulo `modulo` of questionnaire `codice` (codes compared case-insensitively), in catalogue
+    /// order: more than one when a questionnaire code recurs across campaigns, so a caller must choose.
+    pub fn cerca<'c>(&'c self, codice: &'c str, modulo: &'c str) -> impl Iterator<Item = &'c Modulo> + 'c {
+        self.moduli.iter().filter(|m| m.codice.eq_ignore_ascii_case(codice) && m.modulo.eq_ignore_ascii_case(modulo))
     }
 }
 
@@ -83,6 +92,7 @@ pub fn carica_cartella(cartella: &Path) -> Result<Catalogo, Vec<ErroreDefinizion
 pub fn carica(prefisso: &str, file: &BTreeMap<String, String>) -> Result<Catalogo, Vec<ErroreDefinizione>> {
     let mut errori = Vec::new();
     let mut catalogo = Catalogo::default();
+    let mut chiavi = HashSet::new();
     let manifesti: Vec<_> = file.iter().filter(|(p, _)| p.ends_with("/campagna.toml")).collect();
     if manifesti.is_empty() {
         errori.push(ErroreDefinizione {
@@ -103,6 +113,12 @@ pub fn carica(prefisso: &str, file: &BTreeMap<String, String>) -> Result<Catalog
             }
         };
         for voce in &manifesto.moduli {
+            let chiave = ChiaveModulo::new(campagna, &manifesto.codice, voce.codice.get_ref());
+            if !chiavi.insert(chiave) {
+                let messaggio = format!("il modulo {} è elencato due volte in questa campagna", voce.codice.get_ref());
+                errori.push(errore_a(&nome_file, testo, voce.codice.span().start, messaggio));
+                continue;
+            }
             let Some(definizione) = &voce.definizione else {
                 errori.push(ErroreDefinizione {
                     file: nome_file.clone(),
@@ -110,7 +126,7 @@ pub fn carica(prefisso: &str, file: &BTreeMap<String, String>) -> Result<Catalog
                     colonna: 1,
                     messaggio: format!(
                         "il modulo {} non dice il file della sua definizione (definizione = \"…\")",
-                        voce.codice
+                        voce.codice.get_ref()
                     ),
                 });
                 continue;
@@ -130,7 +146,7 @@ pub fn carica(prefisso: &str, file: &BTreeMap<String, String>) -> Result<Catalog
             };
             let intestazione = Intestazione {
                 codice: manifesto.codice.clone(),
-                modulo: voce.codice.clone(),
+                modulo: voce.codice.get_ref().clone(),
                 campagna: campagna.to_owned(),
                 anno_riferimento: manifesto.anno_riferimento,
                 anno_compilazione: manifesto.anno_compilazione,
@@ -190,7 +206,7 @@ struct Manifesto {
 
 #[derive(Deserialize)]
 struct ModuloManifesto {
-    codice: String,
+    codice: Spanned<String>,
     titolo: Testo,
     definizione: Option<Spanned<String>>,
 }
@@ -472,6 +488,15 @@ pub fn carica_modulo(file: &str, sorgente: &str, intestazione: Intestazione) -> 
         }
     }
     let grafo = c.grafo(&regole);
+    let mut regole_campo = vec![Vec::new(); c.campi.len()];
+    for (ir, regola) in regole.iter().enumerate() {
+        for &id in &regola.campi {
+            let lista: &mut Vec<usize> = &mut regole_campo[id as usize];
+            if !lista.contains(&ir) {
+                lista.push(ir);
+            }
+        }
+    }
     if !c.errori.is_empty() {
         return Err(c.errori);
     }
@@ -484,11 +509,13 @@ pub fn carica_modulo(file: &str, sorgente: &str, intestazione: Intestazione) -> 
         titolo: intestazione.titolo,
         istruzioni: def.istruzioni,
         note: def.note,
+        impronta: Impronta::di(sorgente.as_bytes()),
         quadri,
         campi: c.campi,
         regole,
         regole_scritte: def.regole.len(),
         indirizzi: c.indirizzi,
+        regole_campo,
         grafo,
     })
 }
@@ -1015,7 +1042,18 @@ impl Costruttore<'_> {
                 regole_di[g as usize].push(ir as u32);
             }
         }
-        Grafo { ordine, rango, dipendenti, regole_di }
+        let mut messaggi_di: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (ir, regola) in regole.iter().enumerate() {
+            for parte in regola.messaggio.it.iter().chain(&regola.messaggio.en) {
+                if let Parte::Campo(id) = parte {
+                    let lista = &mut messaggi_di[*id as usize];
+                    if lista.last() != Some(&(ir as u32)) {
+                        lista.push(ir as u32);
+                    }
+                }
+            }
+        }
+        Grafo { ordine, rango, dipendenti, regole_di, messaggi_di }
     }
 }
 

@@ -12,6 +12,8 @@ pub mod valore;
 pub mod valutazione;
 
 pub use carica::{Catalogo, ErroreDefinizione, carica, carica_cartella};
-pub use modello::{Campo, Gravita, IdCampo, Modulo, Quadro, Regola, Tipo};
+pub use modello::{Campo, ChiaveModulo, Gravita, IdCampo, Impronta, Modulo, Quadro, Regola, Tipo};
 pub use valore::{Data, Lingua, Testo, Valore};
-pub use valutazione::{Esito, Report, Risposte, Valutazione};
+pub use valutazione::{
+    CampoSconosciuto, Compatto, Completamento, Delta, ErroreValore, Esito, Report, Riepilogo, Risposte, Valutazione,
+};

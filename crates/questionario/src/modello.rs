@@ -2,9 +2,11 @@
 //! Built only by [`crate::carica`], so everything here has been checked.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::espressione::{Espr, TipoEspr};
 use crate::valore::Testo;
@@ -197,6 +199,56 @@ pub enum Parte {
     Campo(IdCampo),
 }
 
+/// What identifies a modulo in the catalogue. A campaign may reuse another's definition file (FC60U 2019 uses
+/// FC80U 2022's), so the campaign is part of the key: the same file in two campaigns gives two distinct moduli.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ChiaveModulo {
+    /// Campaign folder (`fc60u-2019`).
+    pub campagna: String,
+    /// Questionnaire code (`FC60U`).
+    pub codice: String,
+    /// Modulo code (`A`).
+    pub modulo: String,
+}
+
+impl ChiaveModulo {
+    /// The key of modulo `modulo` of questionnaire `codice` in the campaign folder `campagna`.
+    pub fn new(campagna: impl Into<String>, codice: impl Into<String>, modulo: impl Into<String>) -> ChiaveModulo {
+        ChiaveModulo { campagna: campagna.into(), codice: codice.into(), modulo: modulo.into() }
+    }
+}
+
+impl fmt::Display for ChiaveModulo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}/{}", self.campagna, self.codice, self.modulo)
+    }
+}
+
+/// The SHA-256 of the exact bytes of the definition file a modulo was loaded from. Stored with each sent snapshot,
+/// it says which definition the answers were checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Impronta(pub [u8; 32]);
+
+impl Impronta {
+    /// The fingerprint of `sorgente`.
+    pub fn di(sorgente: &[u8]) -> Impronta {
+        Impronta(Sha256::digest(sorgente).into())
+    }
+}
+
+impl fmt::Display for Impronta {
+    /// Lowercase hexadecimal, 64 characters.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl Serialize for Impronta {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A loaded modulo of a questionnaire.
 #[derive(Debug, Clone)]
 pub struct Modulo {
@@ -216,6 +268,8 @@ pub struct Modulo {
     pub istruzioni: Option<Testo>,
     /// Authors' notes.
     pub note: Option<String>,
+    /// SHA-256 of the definition file (the same for every campaign that reuses the file).
+    pub impronta: Impronta,
     /// Quadri, in order.
     pub quadri: Vec<Quadro>,
     /// Every field; [`IdCampo`] indexes it.
@@ -225,18 +279,31 @@ pub struct Modulo {
     /// Rules as written, before `per_ogni` repeats them.
     pub regole_scritte: usize,
     pub(crate) indirizzi: HashMap<String, IdCampo>,
+    /// `regole_campo[id]`: the rules whose `campi` list field `id`.
+    pub(crate) regole_campo: Vec<Vec<usize>>,
     pub(crate) grafo: Grafo,
 }
 
 impl Modulo {
+    /// The key that identifies this modulo in the catalogue: campaign, questionnaire, modulo.
+    pub fn chiave(&self) -> ChiaveModulo {
+        ChiaveModulo::new(&self.campagna, &self.codice, &self.modulo)
+    }
+
     /// The field at `indirizzo`.
     pub fn id(&self, indirizzo: &str) -> Option<IdCampo> {
         self.indirizzi.get(indirizzo).copied()
     }
 
-    /// The field number `id`.
-    pub fn campo(&self, id: IdCampo) -> &Campo {
-        &self.campi[id as usize]
+    /// The field number `id`, or `None` when this modulo has no such field.
+    pub fn campo(&self, id: IdCampo) -> Option<&Campo> {
+        self.campi.get(id as usize)
+    }
+
+    /// The rules that concern field `id` (those whose `campi` list it, as indexes into [`Modulo::regole`]): the
+    /// rules a page shows next to the field. Empty for a number that is not a field.
+    pub fn regole_del_campo(&self, id: IdCampo) -> &[usize] {
+        self.regole_campo.get(id as usize).map_or(&[], Vec::as_slice)
     }
 
     /// The number of tables.
@@ -256,4 +323,6 @@ pub(crate) struct Grafo {
     pub dipendenti: Vec<Vec<IdCampo>>,
     /// `regole_di[id]`: rules whose condition or `quando` reads `id`.
     pub regole_di: Vec<Vec<u32>>,
+    /// `messaggi_di[id]`: rules whose message quotes `id`.
+    pub messaggi_di: Vec<Vec<u32>>,
 }

@@ -1,15 +1,16 @@
 //! Evaluating answers: reading each value for its field's type, computing relevance and calculated fields in
 //! dependency order, checking rules, and the report. After a full evaluation, [`Valutazione::imposta`] re-checks
-//! only what depends on the changed field.
+//! only what depends on the changed field and says what changed ([`Delta`]); [`Compatto`] is the state, or a
+//! change, in the compact form a compile page reads.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::modello::{Gravita, IdCampo, Modulo, Parte, Tipo};
-use crate::valore::{Data, Lingua, Testo, Valore};
+use crate::modello::{Gravita, IdCampo, Impronta, Modulo, Parte, Tipo};
+use crate::valore::{Data, Lingua, Valore};
 
 /// Why an answer was refused for its field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,16 +86,12 @@ impl ErroreValore {
             ErroreValore::Obbligatorio => "Required field.".into(),
         }
     }
-
-    fn testo(&self) -> Testo {
-        Testo { it: self.messaggio(Lingua::It), en: self.messaggio(Lingua::En) }
-    }
 }
 
 impl Modulo {
     /// Reads an answer typed by a person (web form, spreadsheet cell) for field `id`.
     pub fn interpreta_testo(&self, id: IdCampo, testo: &str) -> Result<Valore, ErroreValore> {
-        let campo = self.campo(id);
+        let campo = self.campo(id).ok_or(ErroreValore::Sconosciuto)?;
         if campo.calcolo.is_some() {
             return Err(ErroreValore::Calcolato);
         }
@@ -139,21 +136,22 @@ impl Modulo {
 
     /// Reads an answer from JSON for field `id`: numbers, strings, booleans, `null` for blank.
     pub fn interpreta_json(&self, id: IdCampo, valore: &serde_json::Value) -> Result<Valore, ErroreValore> {
+        let campo = self.campo(id).ok_or(ErroreValore::Sconosciuto)?;
         match valore {
             serde_json::Value::Null => {
-                if self.campo(id).calcolo.is_some() {
+                if campo.calcolo.is_some() {
                     Err(ErroreValore::Calcolato)
                 } else {
                     Ok(Valore::Vuoto)
                 }
             }
-            serde_json::Value::Bool(b) => match self.campo(id).tipo {
+            serde_json::Value::Bool(b) => match campo.tipo {
                 Tipo::SiNo => self.interpreta_testo(id, if *b { "SI" } else { "NO" }),
                 _ => Err(ErroreValore::Forma),
             },
             // Without serde_json's arbitrary precision a JSON number is an f64; its shortest decimal text is what
             // the file said for any amount with up to 15 significant digits. Strings carry any precision.
-            serde_json::Value::Number(n) => match self.campo(id).tipo {
+            serde_json::Value::Number(n) => match campo.tipo {
                 Tipo::SiNo => match n.as_u64() {
                     Some(0) => self.interpreta_testo(id, "NO"),
                     Some(1) => self.interpreta_testo(id, "SI"),
@@ -189,9 +187,10 @@ fn leggi_numero(testo: &str, decimali: u32) -> Result<Decimal, ErroreValore> {
 /// A set of answers for one modulo, already read for each field's type.
 #[derive(Debug, Clone, Default)]
 pub struct Risposte {
-    /// What the compiler wrote.
+    /// What the compiler wrote. A field absent here was never answered and takes its prefilled value; a
+    /// [`Valore::Vuoto`] here is an explicit blank, which the prefilled value does not override.
     pub valori: HashMap<IdCampo, Valore>,
-    /// What an external source supplied (BDAP); used where the compiler wrote nothing.
+    /// What an external source supplied (BDAP); used where the compiler never answered.
     pub precompilati: HashMap<IdCampo, Valore>,
     /// Justifications of squadrature, by rule id.
     pub giustificazioni: HashMap<String, String>,
@@ -200,7 +199,9 @@ pub struct Risposte {
 }
 
 impl Risposte {
-    /// Reads a JSON object keyed by address, or `{"valori": …, "precompilati": …, "giustificazioni": …}`.
+    /// Reads a JSON object keyed by address, or `{"valori": …, "precompilati": …, "giustificazioni": …}`. In the
+    /// answers, `null` (or `""`) is an explicit blank and a refused answer counts as one; an address left out was
+    /// never answered.
     pub fn da_json(modulo: &Modulo, json: &serde_json::Value) -> Result<Risposte, String> {
         let serde_json::Value::Object(radice) = json else {
             return Err("le risposte sono un oggetto JSON: { \"D11.A\": \"1.5\", … }".into());
@@ -224,7 +225,8 @@ impl Risposte {
         } else {
             (Some(radice), None)
         };
-        for (destinazione, mappa) in [(&mut r.valori, valori), (&mut r.precompilati, precompilati)] {
+        for (risposte, mappa) in [(true, valori), (false, precompilati)] {
+            let destinazione = if risposte { &mut r.valori } else { &mut r.precompilati };
             for (indirizzo, valore) in mappa.into_iter().flatten() {
                 let Some(id) = modulo.id(indirizzo) else {
                     r.errori.push((indirizzo.clone(), ErroreValore::Sconosciuto));
@@ -234,7 +236,14 @@ impl Risposte {
                     Ok(v) => {
                         destinazione.insert(id, v);
                     }
-                    Err(e) => r.errori.push((indirizzo.clone(), e)),
+                    Err(e) => {
+                        // As in Valutazione::imposta: what the compiler wrote replaces the prefilled value even
+                        // when it is refused.
+                        if risposte {
+                            destinazione.insert(id, Valore::Vuoto);
+                        }
+                        r.errori.push((indirizzo.clone(), e));
+                    }
                 }
             }
         }
@@ -264,42 +273,85 @@ pub enum Esito {
     NonApplicabile,
 }
 
-/// The state of one modulo's answers: values, relevance and rule outcomes, kept consistent as answers change.
+/// A field number that is not a field of the modulo being evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("il campo numero {0} non esiste in questo modulo")]
+pub struct CampoSconosciuto(pub IdCampo);
+
+/// What one change altered, so that a page can update only that. Every list is ascending, without repeats.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delta {
+    /// Fields whose value changed: the field itself, and the calculated fields and relevance that depend on it.
+    pub valori: Vec<IdCampo>,
+    /// Fields whose relevance changed.
+    pub pertinenza: Vec<IdCampo>,
+    /// Fields whose error appeared, went away or became another (see [`Valutazione::errore`]).
+    pub errori: Vec<IdCampo>,
+    /// Rules (indexes into [`Modulo::regole`]) whose outcome changed, or whose message changed while violated.
+    pub regole: Vec<usize>,
+    /// Quadri (indexes into [`Modulo::quadri`]) whose completion changed.
+    pub quadri: Vec<usize>,
+}
+
+impl Delta {
+    /// Whether nothing changed.
+    pub fn vuoto(&self) -> bool {
+        self.valori.is_empty()
+            && self.pertinenza.is_empty()
+            && self.errori.is_empty()
+            && self.regole.is_empty()
+            && self.quadri.is_empty()
+    }
+}
+
+/// The error a relevant, required, blank field has; a `static` so that errors can be compared by reference.
+static OBBLIGATORIO: ErroreValore = ErroreValore::Obbligatorio;
+
+/// The state of one modulo's answers: values, relevance, rule outcomes and completion, kept consistent as answers
+/// change.
 #[derive(Debug, Clone)]
 pub struct Valutazione<'m> {
     modulo: &'m Modulo,
-    risposte: Vec<Valore>,
+    /// `None`: never answered, the prefilled value applies; `Some(Valore::Vuoto)`: blanked by the compiler.
+    risposte: Vec<Option<Valore>>,
     precompilati: Vec<Valore>,
     rifiutati: Vec<Option<ErroreValore>>,
     valori: Vec<Valore>,
     pertinenti: Vec<bool>,
     esiti: Vec<Esito>,
+    /// Per quadro: required relevant fields filled in, and required relevant fields.
+    completamento: Vec<(u32, u32)>,
     giustificazioni: HashMap<String, String>,
     sconosciuti: Vec<String>,
     in_coda: Vec<bool>,
 }
 
 impl<'m> Valutazione<'m> {
-    /// Evaluates every field and rule.
+    /// Evaluates every field and rule. Field numbers in `risposte` that are not fields of `modulo` are ignored.
     pub fn nuova(modulo: &'m Modulo, risposte: &Risposte) -> Valutazione<'m> {
         let n = modulo.campi.len();
         let mut v = Valutazione {
             modulo,
-            risposte: vec![Valore::Vuoto; n],
+            risposte: vec![None; n],
             precompilati: vec![Valore::Vuoto; n],
             rifiutati: vec![None; n],
             valori: vec![Valore::Vuoto; n],
             pertinenti: vec![true; n],
             esiti: vec![Esito::NonValutabile; modulo.regole.len()],
+            completamento: vec![(0, 0); modulo.quadri.len()],
             giustificazioni: risposte.giustificazioni.clone(),
             sconosciuti: Vec::new(),
             in_coda: vec![false; n],
         };
         for (id, valore) in &risposte.valori {
-            v.risposte[*id as usize] = valore.clone();
+            if let Some(r) = v.risposte.get_mut(*id as usize) {
+                *r = Some(valore.clone());
+            }
         }
         for (id, valore) in &risposte.precompilati {
-            v.precompilati[*id as usize] = valore.clone();
+            if let Some(p) = v.precompilati.get_mut(*id as usize) {
+                *p = valore.clone();
+            }
         }
         for (indirizzo, errore) in &risposte.errori {
             match modulo.id(indirizzo) {
@@ -312,6 +364,12 @@ impl<'m> Valutazione<'m> {
             v.valori[id as usize] = valore;
             v.pertinenti[id as usize] = pertinente;
         }
+        for i in 0..n {
+            let (compilati, richiesti) = v.conta(i);
+            let q = &mut v.completamento[modulo.campi[i].quadro];
+            q.0 += compilati;
+            q.1 += richiesti;
+        }
         for i in 0..modulo.regole.len() {
             v.esiti[i] = v.esito(i);
         }
@@ -319,18 +377,27 @@ impl<'m> Valutazione<'m> {
     }
 
     fn calcola(&self, id: IdCampo) -> (Valore, bool) {
-        let campo = &self.modulo.campi[id as usize];
+        let i = id as usize;
+        let campo = &self.modulo.campi[i];
         let pertinente = campo.rilevante.as_ref().is_none_or(|r| r.valuta(&self.valori) == Valore::Booleano(true));
         let valore = if !pertinente {
             Valore::Vuoto
         } else if let Some(calcolo) = &campo.calcolo {
             calcolo.valuta(&self.valori)
-        } else if self.risposte[id as usize].vuoto() {
-            self.precompilati[id as usize].clone()
         } else {
-            self.risposte[id as usize].clone()
+            self.risposte[i].as_ref().unwrap_or(&self.precompilati[i]).clone()
         };
         (valore, pertinente)
+    }
+
+    /// What field `i` adds to its quadro's completion: (filled in, required).
+    fn conta(&self, i: usize) -> (u32, u32) {
+        let campo = &self.modulo.campi[i];
+        if campo.obbligatorio && campo.calcolo.is_none() && self.pertinenti[i] {
+            (u32::from(!self.valori[i].vuoto()), 1)
+        } else {
+            (0, 0)
+        }
     }
 
     fn esito(&self, i: usize) -> Esito {
@@ -349,36 +416,78 @@ impl<'m> Valutazione<'m> {
         }
     }
 
-    /// Changes one answer (an `Err` records a refused answer, which counts as blank) and re-checks only the
-    /// calculations, relevance and rules that depend on it. Returns the fields whose value or relevance changed.
-    pub fn imposta(&mut self, id: IdCampo, risposta: Result<Valore, ErroreValore>) -> Vec<IdCampo> {
-        let i = id as usize;
+    /// Changes one answer and re-checks only the calculations, relevance, rules and completion that depend on it.
+    /// `Ok(Valore::Vuoto)` blanks the field, even over a prefilled value; an `Err` records a refused answer, which
+    /// counts as blank too. Use [`Valutazione::ripristina`] to let the prefilled value apply again.
+    pub fn imposta(&mut self, id: IdCampo, risposta: Result<Valore, ErroreValore>) -> Result<Delta, CampoSconosciuto> {
         match risposta {
-            Ok(v) => {
-                self.risposte[i] = v;
-                self.rifiutati[i] = None;
-            }
-            Err(e) => {
-                self.risposte[i] = Valore::Vuoto;
-                self.rifiutati[i] = Some(e);
-            }
+            Ok(v) => self.cambia(id, Some(v), None),
+            Err(e) => self.cambia(id, Some(Valore::Vuoto), Some(e)),
         }
-        let grafo = &self.modulo.grafo;
+    }
+
+    /// Forgets the answer to a field, as if it had never been given: its prefilled value, if any, applies again.
+    pub fn ripristina(&mut self, id: IdCampo) -> Result<Delta, CampoSconosciuto> {
+        self.cambia(id, None, None)
+    }
+
+    fn cambia(
+        &mut self,
+        id: IdCampo,
+        risposta: Option<Valore>,
+        rifiuto: Option<ErroreValore>,
+    ) -> Result<Delta, CampoSconosciuto> {
+        let i = id as usize;
+        if i >= self.valori.len() {
+            return Err(CampoSconosciuto(id));
+        }
+        let errore_prima = self.errore_di(i).cloned();
+        self.risposte[i] = risposta;
+        self.rifiutati[i] = rifiuto;
+        let modulo = self.modulo;
+        let grafo = &modulo.grafo;
+        let mut delta = Delta::default();
         let mut coda = BinaryHeap::new();
-        let mut cambiati = Vec::new();
         let mut regole = Vec::new();
+        let mut messaggi = Vec::new();
+        let mut quadri: Vec<(usize, (u32, u32))> = Vec::new();
         coda.push(Reverse((grafo.rango[i], id)));
         self.in_coda[i] = true;
         while let Some(Reverse((_, f))) = coda.pop() {
-            self.in_coda[f as usize] = false;
-            let (valore, pertinente) = self.calcola(f);
             let f_ = f as usize;
-            if valore == self.valori[f_] && pertinente == self.pertinenti[f_] {
+            self.in_coda[f_] = false;
+            let (valore, pertinente) = self.calcola(f);
+            let valore_cambiato = valore != self.valori[f_];
+            let pertinenza_cambiata = pertinente != self.pertinenti[f_];
+            if !valore_cambiato && !pertinenza_cambiata {
                 continue;
             }
+            let conta_prima = self.conta(f_);
+            // Another field's refused answer stays as it is: only its "obbligatorio" error can come or go here.
+            let aveva_errore = self.errore_di(f_).is_some();
             self.valori[f_] = valore;
             self.pertinenti[f_] = pertinente;
-            cambiati.push(f);
+            let errore_cambiato = f_ != i && aveva_errore != self.errore_di(f_).is_some();
+            let conta_dopo = self.conta(f_);
+            if conta_prima != conta_dopo {
+                let q = modulo.campi[f_].quadro;
+                if !quadri.iter().any(|(x, _)| *x == q) {
+                    quadri.push((q, self.completamento[q]));
+                }
+                let c = &mut self.completamento[q];
+                c.0 = c.0 + conta_dopo.0 - conta_prima.0;
+                c.1 = c.1 + conta_dopo.1 - conta_prima.1;
+            }
+            if valore_cambiato {
+                delta.valori.push(f);
+                messaggi.extend_from_slice(&grafo.messaggi_di[f_]);
+            }
+            if pertinenza_cambiata {
+                delta.pertinenza.push(f);
+            }
+            if errore_cambiato {
+                delta.errori.push(f);
+            }
             for &d in &grafo.dipendenti[f_] {
                 if !self.in_coda[d as usize] {
                     self.in_coda[d as usize] = true;
@@ -387,12 +496,36 @@ impl<'m> Valutazione<'m> {
             }
             regole.extend_from_slice(&grafo.regole_di[f_]);
         }
+        if errore_prima.as_ref() != self.errore_di(i) {
+            delta.errori.push(id);
+        }
         regole.sort_unstable();
         regole.dedup();
         for r in regole {
-            self.esiti[r as usize] = self.esito(r as usize);
+            let esito = self.esito(r as usize);
+            if esito != self.esiti[r as usize] {
+                self.esiti[r as usize] = esito;
+                delta.regole.push(r as usize);
+            }
         }
-        cambiati
+        for r in messaggi {
+            if self.esiti[r as usize] == Esito::Violata {
+                delta.regole.push(r as usize);
+            }
+        }
+        for (q, prima) in quadri {
+            if self.completamento[q] != prima {
+                delta.quadri.push(q);
+            }
+        }
+        for lista in [&mut delta.valori, &mut delta.pertinenza, &mut delta.errori] {
+            lista.sort_unstable();
+            lista.dedup();
+        }
+        delta.regole.sort_unstable();
+        delta.regole.dedup();
+        delta.quadri.sort_unstable();
+        Ok(delta)
     }
 
     /// Records (or, with an empty text, removes) the justification of a squadratura.
@@ -404,19 +537,59 @@ impl<'m> Valutazione<'m> {
         }
     }
 
-    /// The value of a field as expressions see it (blank when not relevant).
-    pub fn valore(&self, id: IdCampo) -> &Valore {
-        &self.valori[id as usize]
+    /// The value of a field as expressions see it (blank when not relevant); `None` when there is no such field.
+    pub fn valore(&self, id: IdCampo) -> Option<&Valore> {
+        self.valori.get(id as usize)
     }
 
-    /// Whether a field applies.
-    pub fn pertinente(&self, id: IdCampo) -> bool {
-        self.pertinenti[id as usize]
+    /// Whether a field applies; `None` when there is no such field.
+    pub fn pertinente(&self, id: IdCampo) -> Option<bool> {
+        self.pertinenti.get(id as usize).copied()
     }
 
-    /// The outcome of rule number `i` (index into [`Modulo::regole`]).
-    pub fn esito_regola(&self, i: usize) -> Esito {
-        self.esiti[i]
+    /// The outcome of rule number `i` (index into [`Modulo::regole`]); `None` when there is no such rule.
+    pub fn esito_regola(&self, i: usize) -> Option<Esito> {
+        self.esiti.get(i).copied()
+    }
+
+    /// The message of rule number `i` in `lingua`, with values quoted, while it is violated.
+    pub fn messaggio_regola(&self, i: usize, lingua: Lingua) -> Option<String> {
+        let regola = self.modulo.regole.get(i)?;
+        let parti = match lingua {
+            Lingua::It => &regola.messaggio.it,
+            Lingua::En => &regola.messaggio.en,
+        };
+        (self.esiti[i] == Esito::Violata).then(|| self.testo_messaggio(parti, lingua))
+    }
+
+    /// The error of one field: its refused answer, or "obbligatorio" when it is relevant, required and blank; for a
+    /// number that is not a field of the modulo, [`ErroreValore::Sconosciuto`]. A field has at most one error.
+    pub fn errore(&self, id: IdCampo) -> Option<&ErroreValore> {
+        if id as usize >= self.valori.len() {
+            return Some(&SCONOSCIUTO);
+        }
+        self.errore_di(id as usize)
+    }
+
+    fn errore_di(&self, i: usize) -> Option<&ErroreValore> {
+        if let Some(e) = &self.rifiutati[i] {
+            return Some(e);
+        }
+        let campo = &self.modulo.campi[i];
+        let mancante = campo.obbligatorio && campo.calcolo.is_none() && self.pertinenti[i] && self.valori[i].vuoto();
+        mancante.then_some(&OBBLIGATORIO)
+    }
+
+    /// The completion of quadro number `q` (index into [`Modulo::quadri`]).
+    pub fn completamento(&self, q: usize) -> Option<Completamento> {
+        let (compilati, richiesti) = *self.completamento.get(q)?;
+        let percentuale = (compilati * 100).checked_div(richiesti).map_or(100, |p| p as u8);
+        Some(Completamento {
+            quadro: self.modulo.quadri[q].codice.clone(),
+            compilati: compilati as usize,
+            richiesti: richiesti as usize,
+            percentuale,
+        })
     }
 
     fn testo_messaggio(&self, parti: &[Parte], lingua: Lingua) -> String {
@@ -425,7 +598,7 @@ impl<'m> Valutazione<'m> {
             match p {
                 Parte::Testo(t) => out.push_str(t),
                 Parte::Campo(id) => {
-                    let campo = self.modulo.campo(*id);
+                    let campo = &self.modulo.campi[*id as usize];
                     let decimali = if campo.tipo == Tipo::Euro { Some(2) } else { None };
                     out.push_str(&self.valori[*id as usize].mostra(lingua, decimali));
                 }
@@ -434,89 +607,84 @@ impl<'m> Valutazione<'m> {
         out
     }
 
-    /// The report of the current state.
-    pub fn report(&self) -> Report {
+    /// Whether invio is allowed, and the counts that decide it.
+    pub fn riepilogo(&self) -> Riepilogo {
+        let errori_campo =
+            self.sconosciuti.len() + (0..self.valori.len()).filter(|&i| self.errore_di(i).is_some()).count();
+        let mut r = Riepilogo {
+            invio_consentito: false,
+            errori_campo,
+            bloccanti_violate: 0,
+            squadrature_da_giustificare: 0,
+            squadrature_giustificate: 0,
+            avvisi: 0,
+        };
+        for (regola, esito) in self.modulo.regole.iter().zip(&self.esiti) {
+            if *esito == Esito::Violata {
+                match regola.gravita {
+                    Gravita::Bloccante => r.bloccanti_violate += 1,
+                    Gravita::Squadratura if self.giustificazioni.contains_key(&regola.id) => {
+                        r.squadrature_giustificate += 1
+                    }
+                    Gravita::Squadratura => r.squadrature_da_giustificare += 1,
+                    Gravita::Avviso => r.avvisi += 1,
+                }
+            }
+        }
+        r.invio_consentito = r.errori_campo == 0 && r.bloccanti_violate == 0 && r.squadrature_da_giustificare == 0;
+        r
+    }
+
+    /// The report of the current state, with every message in `lingua`.
+    pub fn report(&self, lingua: Lingua) -> Report {
         let m = self.modulo;
         let mut errori_campo = Vec::new();
         let mut non_pertinenti = Vec::new();
-        let mut quadri: Vec<Completamento> = m
-            .quadri
-            .iter()
-            .map(|q| Completamento { quadro: q.codice.clone(), compilati: 0, richiesti: 0, percentuale: 100 })
-            .collect();
         let mut calcolati = Vec::new();
         for indirizzo in &self.sconosciuti {
-            errori_campo.push(ErroreCampo { campo: indirizzo.clone(), messaggio: ErroreValore::Sconosciuto.testo() });
+            errori_campo
+                .push(ErroreCampo { campo: indirizzo.clone(), messaggio: ErroreValore::Sconosciuto.messaggio(lingua) });
         }
         for (i, campo) in m.campi.iter().enumerate() {
-            let valore = &self.valori[i];
-            if let Some(e) = &self.rifiutati[i] {
-                errori_campo.push(ErroreCampo { campo: campo.indirizzo.clone(), messaggio: e.testo() });
+            if let Some(e) = self.errore_di(i) {
+                errori_campo.push(ErroreCampo { campo: campo.indirizzo.clone(), messaggio: e.messaggio(lingua) });
             }
             if campo.calcolo.is_some() {
-                calcolati.push(ValoreCalcolato { campo: campo.indirizzo.clone(), valore: valore.canonico() });
-                continue;
-            }
-            if !self.pertinenti[i] {
-                if !self.risposte[i].vuoto() {
-                    non_pertinenti.push(campo.indirizzo.clone());
-                }
-                continue;
-            }
-            if campo.obbligatorio {
-                let q = &mut quadri[campo.quadro];
-                q.richiesti += 1;
-                if valore.vuoto() {
-                    if self.rifiutati[i].is_none() {
-                        errori_campo.push(ErroreCampo {
-                            campo: campo.indirizzo.clone(),
-                            messaggio: ErroreValore::Obbligatorio.testo(),
-                        });
-                    }
-                } else {
-                    q.compilati += 1;
-                }
+                calcolati.push(ValoreCalcolato { campo: campo.indirizzo.clone(), valore: self.valori[i].canonico() });
+            } else if !self.pertinenti[i] && self.risposte[i].as_ref().is_some_and(|r| !r.vuoto()) {
+                non_pertinenti.push(campo.indirizzo.clone());
             }
         }
-        for q in &mut quadri {
-            if let Some(p) = (q.compilati * 100).checked_div(q.richiesti) {
-                q.percentuale = p as u8;
-            }
-        }
-        let (mut bloccanti, mut da_giustificare, mut giustificate, mut avvisi) = (0, 0, 0, 0);
-        let mut regole = Vec::with_capacity(m.regole.len());
-        for (i, regola) in m.regole.iter().enumerate() {
-            let esito = self.esiti[i];
-            let giustificazione = self.giustificazioni.get(&regola.id).cloned();
-            if esito == Esito::Violata {
-                match regola.gravita {
-                    Gravita::Bloccante => bloccanti += 1,
-                    Gravita::Squadratura if giustificazione.is_some() => giustificate += 1,
-                    Gravita::Squadratura => da_giustificare += 1,
-                    Gravita::Avviso => avvisi += 1,
-                }
-            }
-            let messaggio = (esito == Esito::Violata).then(|| Testo {
-                it: self.testo_messaggio(&regola.messaggio.it, Lingua::It),
-                en: self.testo_messaggio(&regola.messaggio.en, Lingua::En),
-            });
-            regole.push(EsitoRegola {
+        let quadri = (0..m.quadri.len()).filter_map(|q| self.completamento(q)).collect();
+        let regole = m
+            .regole
+            .iter()
+            .enumerate()
+            .map(|(i, regola)| EsitoRegola {
                 id: regola.id.clone(),
                 gravita: regola.gravita,
-                esito,
-                campi: regola.campi.iter().map(|id| m.campo(*id).indirizzo.clone()).collect(),
-                messaggio,
-                giustificazione: giustificazione.filter(|_| regola.gravita == Gravita::Squadratura),
-            });
-        }
+                esito: self.esiti[i],
+                campi: regola.campi.iter().map(|id| m.campi[*id as usize].indirizzo.clone()).collect(),
+                messaggio: self.messaggio_regola(i, lingua),
+                giustificazione: self
+                    .giustificazioni
+                    .get(&regola.id)
+                    .filter(|_| regola.gravita == Gravita::Squadratura)
+                    .cloned(),
+            })
+            .collect();
+        let r = self.riepilogo();
         Report {
+            campagna: m.campagna.clone(),
             codice: m.codice.clone(),
             modulo: m.modulo.clone(),
-            invio_consentito: errori_campo.is_empty() && bloccanti == 0 && da_giustificare == 0,
-            bloccanti_violate: bloccanti,
-            squadrature_da_giustificare: da_giustificare,
-            squadrature_giustificate: giustificate,
-            avvisi,
+            impronta: m.impronta,
+            lingua,
+            invio_consentito: r.invio_consentito,
+            bloccanti_violate: r.bloccanti_violate,
+            squadrature_da_giustificare: r.squadrature_da_giustificare,
+            squadrature_giustificate: r.squadrature_giustificate,
+            avvisi: r.avvisi,
             errori_campo,
             non_pertinenti_con_valore: non_pertinenti,
             quadri,
@@ -524,15 +692,153 @@ impl<'m> Valutazione<'m> {
             regole,
         }
     }
+
+    /// The whole state in the compact form a compile page reads (see [`Compatto`]), messages in `lingua`.
+    pub fn compatto(&self, lingua: Lingua) -> Compatto {
+        let m = self.modulo;
+        let mut c = Compatto { invio: self.riepilogo(), ..Compatto::default() };
+        for indirizzo in &self.sconosciuti {
+            c.errori.insert(indirizzo.clone(), Some(ErroreValore::Sconosciuto.messaggio(lingua)));
+        }
+        for (i, campo) in m.campi.iter().enumerate() {
+            if !self.valori[i].vuoto() {
+                c.valori.insert(campo.indirizzo.clone(), self.valori[i].canonico());
+            }
+            if !self.pertinenti[i] {
+                c.pertinenti.insert(campo.indirizzo.clone(), false);
+            }
+            if let Some(e) = self.errore_di(i) {
+                c.errori.insert(campo.indirizzo.clone(), Some(e.messaggio(lingua)));
+            }
+        }
+        for (i, esito) in self.esiti.iter().enumerate() {
+            if *esito != Esito::NonValutabile {
+                self.regola_compatta(&mut c, i, lingua);
+            }
+        }
+        for q in 0..m.quadri.len() {
+            self.quadro_compatto(&mut c, q);
+        }
+        c
+    }
+
+    /// Only what `delta` says changed, in the compact form: applied over the whole form of the state before the
+    /// change, it gives the whole form of the state after it.
+    pub fn compatto_delta(&self, delta: &Delta, lingua: Lingua) -> Compatto {
+        let m = self.modulo;
+        let mut c = Compatto { invio: self.riepilogo(), ..Compatto::default() };
+        let indirizzo = |id: &IdCampo| m.campi.get(*id as usize).map(|campo| campo.indirizzo.clone());
+        for id in &delta.valori {
+            if let (Some(a), Some(v)) = (indirizzo(id), self.valori.get(*id as usize)) {
+                c.valori.insert(a, v.canonico());
+            }
+        }
+        for id in &delta.pertinenza {
+            if let (Some(a), Some(p)) = (indirizzo(id), self.pertinenti.get(*id as usize)) {
+                c.pertinenti.insert(a, *p);
+            }
+        }
+        for id in &delta.errori {
+            if let Some(a) = indirizzo(id) {
+                c.errori.insert(a, self.errore_di(*id as usize).map(|e| e.messaggio(lingua)));
+            }
+        }
+        for &i in delta.regole.iter().filter(|&&i| i < self.esiti.len()) {
+            self.regola_compatta(&mut c, i, lingua);
+        }
+        for &q in delta.quadri.iter().filter(|&&q| q < m.quadri.len()) {
+            self.quadro_compatto(&mut c, q);
+        }
+        c
+    }
+
+    fn regola_compatta(&self, c: &mut Compatto, i: usize, lingua: Lingua) {
+        let id = self.modulo.regole[i].id.clone();
+        match self.esiti[i] {
+            Esito::Rispettata => c.rispettate.push(id),
+            Esito::Violata => {
+                c.violate.insert(id, self.messaggio_regola(i, lingua).unwrap_or_default());
+            }
+            Esito::NonValutabile => c.non_valutabili.push(id),
+            Esito::NonApplicabile => c.non_applicabili.push(id),
+        }
+    }
+
+    fn quadro_compatto(&self, c: &mut Compatto, q: usize) {
+        if let Some(completamento) = self.completamento(q) {
+            c.quadri.insert(completamento.quadro, completamento.percentuale);
+        }
+    }
 }
 
-/// The outcome of validating a modulo's answers.
+/// The error reported for a number that is not a field of the modulo.
+static SCONOSCIUTO: ErroreValore = ErroreValore::Sconosciuto;
+
+/// Whether invio is allowed, and the counts that decide it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Riepilogo {
+    /// No field errors, no violated bloccante, every violated squadratura justified.
+    pub invio_consentito: bool,
+    /// Refused answers, unknown addresses and missing required values.
+    pub errori_campo: usize,
+    /// Violated bloccanti.
+    pub bloccanti_violate: usize,
+    /// Violated squadrature without a justification.
+    pub squadrature_da_giustificare: usize,
+    /// Violated squadrature with a justification.
+    pub squadrature_giustificate: usize,
+    /// Violated avvisi.
+    pub avvisi: usize,
+}
+
+/// The state of a modulo's answers as a compile page reads it: addresses, rule ids, codes and values, messages in
+/// one language, and nothing the definition already says (labels, severities, the fields of a rule). The whole
+/// form ([`Valutazione::compatto`]) lists only what differs from a default — blank, relevant, no error, rule
+/// `non_valutabile` — so an empty modulo is small; the form of a change ([`Valutazione::compatto_delta`]) lists
+/// only what changed, defaults included (`null`, `true`, `non_valutabili`). Lists are in definition order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Compatto {
+    /// Whether invio is allowed, and the counts that decide it (always present).
+    pub invio: Riepilogo,
+    /// Values by address, in the form answers are written in (`"1234.50"`, `"SI"`, `"2023-12-31"`); `null` for blank.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub valori: BTreeMap<String, Option<String>>,
+    /// Relevance by address (`false`: the field is hidden and counts as blank).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub pertinenti: BTreeMap<String, bool>,
+    /// Each field's error by address, in one language; `null` when it has none any more.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub errori: BTreeMap<String, Option<String>>,
+    /// Rules that hold, by id. Each rule listed appears in exactly one of the four outcome lists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rispettate: Vec<String>,
+    /// Rules violated, by id, with their message in one language.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub violate: BTreeMap<String, String>,
+    /// Rules that cannot be checked yet (values missing), by id: in the whole form, the default, never listed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub non_valutabili: Vec<String>,
+    /// Rules whose `quando` is false, by id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub non_applicabili: Vec<String>,
+    /// Completion percentage by quadro code.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub quadri: BTreeMap<String, u8>,
+}
+
+/// The outcome of validating a modulo's answers, with messages in one language.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Campaign folder.
+    pub campagna: String,
     /// Questionnaire code.
     pub codice: String,
     /// Modulo.
     pub modulo: String,
+    /// The fingerprint of the definition the answers were checked against.
+    pub impronta: Impronta,
+    /// The language of every message.
+    pub lingua: Lingua,
     /// No field errors, no missing required value, no violated bloccante, every violated squadratura justified.
     pub invio_consentito: bool,
     /// Violated bloccanti.
@@ -545,7 +851,7 @@ pub struct Report {
     pub avvisi: usize,
     /// Refused answers and missing required values.
     pub errori_campo: Vec<ErroreCampo>,
-    /// Fields that hold a value but do not apply.
+    /// Fields that hold an answer but do not apply.
     pub non_pertinenti_con_valore: Vec<String>,
     /// Completion per quadro.
     pub quadri: Vec<Completamento>,
@@ -560,12 +866,12 @@ pub struct Report {
 pub struct ErroreCampo {
     /// Address.
     pub campo: String,
-    /// What is wrong.
-    pub messaggio: Testo,
+    /// What is wrong, in the report's language.
+    pub messaggio: String,
 }
 
 /// Completion of a quadro.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Completamento {
     /// Quadro code.
     pub quadro: String,
@@ -597,9 +903,9 @@ pub struct EsitoRegola {
     pub esito: Esito,
     /// Fields concerned.
     pub campi: Vec<String>,
-    /// The message with values quoted, when violated.
+    /// The message with values quoted, in the report's language, when violated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub messaggio: Option<Testo>,
+    pub messaggio: Option<String>,
     /// The compiler's justification (squadrature).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub giustificazione: Option<String>,

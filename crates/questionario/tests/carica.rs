@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use questionario::valutazione::Esito;
-use questionario::{Risposte, Valutazione, carica};
+use questionario::valutazione::{ErroreValore, Esito};
+use questionario::{ChiaveModulo, Impronta, Lingua, Risposte, Valore, Valutazione, carica};
 
 const MANIFESTO: &str = r#"
 codice = "PROVA"
@@ -132,6 +132,11 @@ condizione = "${A29.#} < 100"
 messaggio = { it = "Colonna #: {A29.#} FTE.", en = "Column #: {A29.#} FTE." }
 "#;
 
+/// The key of the test modulo: campaign folder `prova`, questionnaire `PROVA`, modulo `A`.
+fn prova() -> ChiaveModulo {
+    ChiaveModulo::new("prova", "PROVA", "A")
+}
+
 fn file(modulo: &str) -> BTreeMap<String, String> {
     BTreeMap::from([("prova/campagna.toml".into(), MANIFESTO.into()), ("prova/modulo.toml".into(), modulo.into())])
 }
@@ -150,7 +155,7 @@ fn con(vecchio: &str, nuovo: &str) -> String {
 #[test]
 fn a_good_definition_loads_with_tables_totals_and_repeated_rules() {
     let catalogo = carica("q/", &file(BUONO)).unwrap();
-    let m = catalogo.modulo("prova", "a").unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
     assert_eq!(m.codice, "PROVA");
     assert_eq!(m.anno_riferimento, 2023);
     // 10 fields, 2×2 cells + 2 row totals + 3 cells of the total row, the Annotazioni.
@@ -263,7 +268,7 @@ fn keys_that_do_not_fit_the_type_are_refused() {
 #[test]
 fn answers_of_the_wrong_kind_are_reported_per_field() {
     let catalogo = carica("q/", &file(BUONO)).unwrap();
-    let m = catalogo.modulo("PROVA", "A").unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
     let leggi = |indirizzo: &str, testo: &str| m.interpreta_testo(m.id(indirizzo).unwrap(), testo);
     assert!(leggi("A04", "1234,50").is_ok());
     assert!(leggi("A04", "-0.5").unwrap_err().messaggio(questionario::Lingua::It).contains("minimo"));
@@ -295,7 +300,7 @@ fn answers_of_the_wrong_kind_are_reported_per_field() {
     let mut errati: Vec<&str> = r.errori.iter().map(|(a, _)| a.as_str()).collect();
     errati.sort_unstable();
     assert_eq!(errati, ["A02", "A04", "A05", "A07", "A08", "A99"]);
-    let report = Valutazione::nuova(m, &r).report();
+    let report = Valutazione::nuova(m, &r).report(Lingua::It);
     assert!(!report.invio_consentito);
     assert!(report.errori_campo.iter().any(|e| e.campo == "A99"));
     assert!(Risposte::da_json(m, &serde_json::json!([1])).is_err());
@@ -305,20 +310,22 @@ fn answers_of_the_wrong_kind_are_reported_per_field() {
 #[test]
 fn the_report_gives_outcomes_completion_calculations_and_whether_invio_is_allowed() {
     let catalogo = carica("q/", &file(BUONO)).unwrap();
-    let m = catalogo.modulo("PROVA", "A").unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
     let json = serde_json::json!({
         "valori": { "A01": false, "A02": 10, "A03": 12, "A04": "5000.00", "A21.A": "1.5", "A22.A": "2.25", "A22.B": "1" },
         "precompilati": { "A06": "10000.00" },
     });
     let r = Risposte::da_json(m, &json).unwrap();
-    let report = Valutazione::nuova(m, &r).report();
+    let report = Valutazione::nuova(m, &r).report(Lingua::It);
     // A01 = NO: A02 and A03 do not apply, so they count as blank and are listed as values to remove.
     assert_eq!(report.non_pertinenti_con_valore, ["A02", "A03"]);
     let esito = |id: &str| report.regole.iter().find(|e| e.id == id).unwrap();
     assert_eq!(esito("A03_DI_CUI").esito, Esito::NonValutabile);
     assert_eq!(esito("A04_BDAP").esito, Esito::Violata);
-    assert_eq!(esito("A04_BDAP").messaggio.as_ref().unwrap().it, "Spesa 5.000,00 lontana da BDAP 10.000,00.");
-    assert_eq!(esito("A04_BDAP").messaggio.as_ref().unwrap().en, "Spending 5,000.00 far from BDAP 10,000.00.");
+    assert_eq!(esito("A04_BDAP").messaggio.as_deref(), Some("Spesa 5.000,00 lontana da BDAP 10.000,00."));
+    let inglese = Valutazione::nuova(m, &r).report(Lingua::En);
+    let messaggio = inglese.regole.iter().find(|e| e.id == "A04_BDAP").unwrap().messaggio.as_deref();
+    assert_eq!(messaggio, Some("Spending 5,000.00 far from BDAP 10,000.00."));
     assert_eq!(esito("A2_COL_A").esito, Esito::NonApplicabile);
     let calcolato = |a: &str| report.calcolati.iter().find(|c| c.campo == a).unwrap().valore.clone();
     assert_eq!(calcolato("A29.A").as_deref(), Some("3.75"));
@@ -332,14 +339,201 @@ fn the_report_gives_outcomes_completion_calculations_and_whether_invio_is_allowe
 
     let mut v = Valutazione::nuova(m, &r);
     v.giustifica("A04_BDAP", "Spese elettorali");
-    let report = v.report();
+    let report = v.report(Lingua::It);
     assert!(report.invio_consentito, "{:?}", report.errori_campo);
     assert_eq!(report.squadrature_giustificate, 1);
 
-    v.imposta(m.id("A01").unwrap(), Ok(questionario::Valore::Booleano(true)));
-    let report = v.report();
+    v.imposta(m.id("A01").unwrap(), Ok(questionario::Valore::Booleano(true))).unwrap();
+    let report = v.report(Lingua::It);
     assert_eq!(report.bloccanti_violate, 1, "12 minors of 10 users now applies");
     assert!(!report.invio_consentito);
     assert_eq!(report.regole.iter().find(|e| e.id == "A2_COL_A").unwrap().esito, Esito::Rispettata);
     assert_eq!(report.calcolati.iter().find(|c| c.campo == "A05").unwrap().valore.as_deref(), Some("500.00"));
+}
+
+#[test]
+fn a_field_number_the_modulo_does_not_have_gives_none_or_an_error_never_a_panic() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
+    let fuori = m.campi.len() as u32;
+    assert_eq!(m.campo(m.id("A01").unwrap()).unwrap().indirizzo, "A01");
+    assert!(m.campo(fuori).is_none());
+    assert!(m.campo(u32::MAX).is_none());
+    assert_eq!(m.interpreta_testo(fuori, "1"), Err(ErroreValore::Sconosciuto));
+    assert_eq!(m.interpreta_json(fuori, &serde_json::json!(null)), Err(ErroreValore::Sconosciuto));
+    let v = Valutazione::nuova(m, &Risposte::default());
+    assert!(v.valore(fuori).is_none());
+    assert!(v.pertinente(fuori).is_none());
+    assert!(v.esito_regola(m.regole.len()).is_none());
+    assert_eq!(v.esito_regola(0), Some(Esito::NonValutabile));
+}
+
+#[test]
+fn a_questionnaire_code_in_two_campaigns_gives_two_moduli_each_found_by_its_own_key() {
+    let mut file = file(BUONO);
+    file.insert("prova-2024/campagna.toml".into(), MANIFESTO.replace("modulo.toml", "../prova/modulo.toml"));
+    let catalogo = carica("q/", &file).unwrap();
+    assert_eq!(catalogo.moduli.len(), 2);
+    let primo = catalogo.modulo(&prova()).unwrap();
+    let secondo = catalogo.modulo(&ChiaveModulo::new("prova-2024", "PROVA", "A")).unwrap();
+    assert_eq!(primo.campagna, "prova");
+    assert_eq!(secondo.campagna, "prova-2024");
+    assert_ne!(primo.chiave(), secondo.chiave());
+    assert_eq!(secondo.chiave().to_string(), "prova-2024/PROVA/A");
+    let mut trovati: Vec<String> = catalogo.cerca("prova", "a").map(|m| m.campagna.clone()).collect();
+    trovati.sort_unstable();
+    assert_eq!(trovati, ["prova", "prova-2024"], "a code alone is ambiguous: the caller sees both");
+    assert!(catalogo.modulo(&ChiaveModulo::new("prova", "PROVA", "B")).is_none());
+    assert!(catalogo.modulo(&ChiaveModulo::new("altra", "PROVA", "A")).is_none());
+}
+
+#[test]
+fn a_modulo_listed_twice_in_one_campaign_is_refused() {
+    let doppio = MANIFESTO.to_owned()
+        + "\n[[moduli]]\ncodice = \"A\"\ntitolo = { it = \"Di nuovo\", en = \"Again\" }\ndefinizione = \"modulo.toml\"\n";
+    let file =
+        BTreeMap::from([("prova/campagna.toml".to_owned(), doppio), ("prova/modulo.toml".to_owned(), BUONO.into())]);
+    let errori = carica("q/", &file).unwrap_err();
+    assert_eq!(errori.len(), 1, "{errori:?}");
+    assert_eq!(
+        errori[0].to_string(),
+        "q/prova/campagna.toml:13:10: il modulo A è elencato due volte in questa campagna"
+    );
+}
+
+#[test]
+fn every_modulo_carries_the_sha256_of_its_definition_file_in_hexadecimal() {
+    assert_eq!(
+        Impronta::di(b"abc").to_string(),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "the FIPS 180-2 test vector"
+    );
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
+    assert_eq!(m.impronta, Impronta::di(BUONO.as_bytes()));
+    assert_eq!(serde_json::to_value(m.impronta).unwrap(), serde_json::json!(m.impronta.to_string()));
+    let commentato = carica("q/", &file(&format!("{BUONO}# una nota\n"))).unwrap();
+    assert_ne!(commentato.modulo(&prova()).unwrap().impronta, m.impronta, "any byte of the file counts");
+}
+
+#[test]
+fn an_explicit_blank_overrides_a_prefilled_value_and_ripristina_lets_it_apply_again() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
+    let a06 = m.id("A06").unwrap();
+    let bdap = Valore::Numero("10000.00".parse().unwrap());
+    let leggi = |json: serde_json::Value| Risposte::da_json(m, &json).unwrap();
+    let mai = leggi(serde_json::json!({ "valori": { "A04": "5000" }, "precompilati": { "A06": "10000.00" } }));
+    assert_eq!(Valutazione::nuova(m, &mai).valore(a06), Some(&bdap), "never answered: the prefilled value");
+    for vuoto in [serde_json::json!(null), serde_json::json!(""), serde_json::json!("  ")] {
+        let cancellata = leggi(
+            serde_json::json!({ "valori": { "A04": "5000", "A06": vuoto }, "precompilati": { "A06": "10000.00" } }),
+        );
+        assert_eq!(
+            Valutazione::nuova(m, &cancellata).valore(a06),
+            Some(&Valore::Vuoto),
+            "{vuoto} is an explicit blank"
+        );
+    }
+    let rifiutata = leggi(serde_json::json!({ "valori": { "A06": "dieci" }, "precompilati": { "A06": "10000.00" } }));
+    let v = Valutazione::nuova(m, &rifiutata);
+    assert_eq!(v.valore(a06), Some(&Valore::Vuoto), "a refused answer counts as blank, not as the prefilled value");
+    assert_eq!(v.errore(a06), Some(&ErroreValore::NonNumero));
+
+    let mut v = Valutazione::nuova(m, &mai);
+    let bdap_a04 = m.regole.iter().position(|r| r.id == "A04_BDAP").unwrap();
+    assert_eq!(v.esito_regola(bdap_a04), Some(Esito::Violata));
+    let delta = v.imposta(a06, Ok(Valore::Vuoto)).unwrap();
+    assert_eq!(v.valore(a06), Some(&Valore::Vuoto));
+    assert_eq!(delta.valori, [a06]);
+    assert_eq!(delta.regole, [bdap_a04], "the squadratura against BDAP waits for a value again");
+    let cancellata =
+        leggi(serde_json::json!({ "valori": { "A04": "5000", "A06": null }, "precompilati": { "A06": "10000.00" } }));
+    assert_eq!(v.compatto(Lingua::It), Valutazione::nuova(m, &cancellata).compatto(Lingua::It));
+    let delta = v.ripristina(a06).unwrap();
+    assert_eq!(v.valore(a06), Some(&bdap));
+    assert_eq!((delta.valori.as_slice(), delta.regole.as_slice()), ([a06].as_slice(), [bdap_a04].as_slice()));
+    assert_eq!(v.compatto(Lingua::It), Valutazione::nuova(m, &mai).compatto(Lingua::It));
+}
+
+#[test]
+fn imposta_returns_the_values_relevance_errors_rules_and_quadri_that_changed() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
+    let id = |a: &str| m.id(a).unwrap();
+    let (a01, a02, a03, a04, a05) = (id("A01"), id("A02"), id("A03"), id("A04"), id("A05"));
+    let di_cui = m.regole.iter().position(|r| r.id == "A03_DI_CUI").unwrap();
+    let numero = |s: &str| Ok(Valore::Numero(s.parse().unwrap()));
+    let mut v = Valutazione::nuova(m, &Risposte::default());
+    assert_eq!(v.completamento(0).unwrap().percentuale, 0);
+
+    // A01 = SI: A02 and A03 now apply; A01 is no longer missing and A02, required, is.
+    let d = v.imposta(a01, Ok(Valore::Booleano(true))).unwrap();
+    assert_eq!(d.valori, [a01]);
+    assert_eq!(d.pertinenza, [a02, a03]);
+    assert_eq!(d.errori, [a01, a02]);
+    assert!(d.regole.is_empty(), "{:?}", d.regole);
+    assert_eq!(d.quadri, [0]);
+    let completamento = v.completamento(0).unwrap();
+    assert_eq!((completamento.compilati, completamento.richiesti, completamento.percentuale), (1, 2, 50));
+
+    v.imposta(a02, numero("10")).unwrap();
+    let d = v.imposta(a03, numero("12")).unwrap();
+    assert_eq!(d.regole, [di_cui]);
+    assert_eq!(v.messaggio_regola(di_cui, Lingua::It).as_deref(), Some("Minori 12 oltre gli utenti 10."));
+    // Still violated, but the message quotes A02: the page must redraw it.
+    let d = v.imposta(a02, numero("11")).unwrap();
+    assert_eq!((d.valori.as_slice(), d.regole.as_slice()), ([a02].as_slice(), [di_cui].as_slice()));
+    assert_eq!(v.messaggio_regola(di_cui, Lingua::En).as_deref(), Some("Minors 12 above users 11."));
+
+    let d = v.imposta(a04, m.interpreta_testo(a04, "5000")).unwrap();
+    assert_eq!(d.valori, [a04, a05], "the calculated spending per user changes with it");
+    assert_eq!(v.valore(a05), Some(&Valore::Numero("454.55".parse().unwrap())));
+    assert!(v.imposta(a04, m.interpreta_testo(a04, "5000,00")).unwrap().vuoto(), "the same value changes nothing");
+
+    let d = v.imposta(a02, m.interpreta_testo(a02, "dieci")).unwrap();
+    assert_eq!(d.valori, [a02, a05]);
+    assert_eq!(d.errori, [a02]);
+    assert_eq!(d.regole, [di_cui], "12 minors of a blank number of users cannot be checked");
+    assert_eq!(d.quadri, [0]);
+    assert_eq!(v.errore(a02), Some(&ErroreValore::NonNumero));
+
+    let fuori = m.campi.len() as u32;
+    assert_eq!(v.imposta(fuori, Ok(Valore::Vuoto)), Err(questionario::CampoSconosciuto(fuori)));
+    assert_eq!(v.ripristina(fuori), Err(questionario::CampoSconosciuto(fuori)));
+}
+
+#[test]
+fn each_field_has_its_own_error_and_the_rules_that_concern_it() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
+    let v = Valutazione::nuova(m, &Risposte::default());
+    let fuori = m.campi.len() as u32;
+    assert_eq!(v.errore(m.id("A01").unwrap()), Some(&ErroreValore::Obbligatorio));
+    assert_eq!(v.errore(m.id("A02").unwrap()), None, "A02 does not apply, so it is not required");
+    assert_eq!(v.errore(fuori), Some(&ErroreValore::Sconosciuto));
+    let regole = |a: &str| -> Vec<&str> {
+        m.regole_del_campo(m.id(a).unwrap()).iter().map(|&i| m.regole[i].id.as_str()).collect()
+    };
+    assert_eq!(regole("A02"), ["A03_DI_CUI"]);
+    assert_eq!(regole("A06"), ["A04_BDAP"]);
+    assert_eq!(regole("A29.B"), ["A2_COL_B"]);
+    assert_eq!(regole("A01"), ["A2_COL_A", "A2_COL_B"], "without `campi`, every field the rule reads");
+    assert!(regole("A10").is_empty());
+    assert!(m.regole_del_campo(fuori).is_empty());
+}
+
+#[test]
+fn a_report_speaks_one_language_and_names_the_definition_it_checked_against() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
+    let v = Valutazione::nuova(m, &Risposte::default());
+    let inglese = serde_json::to_value(v.report(Lingua::En)).unwrap();
+    let testo = inglese.to_string();
+    assert!(testo.contains("Required field.") && !testo.contains("Campo obbligatorio."), "{testo}");
+    assert_eq!(inglese["lingua"], "en");
+    assert_eq!(inglese["campagna"], "prova");
+    assert_eq!(inglese["impronta"], m.impronta.to_string());
+    let italiano = serde_json::to_string(&v.report(Lingua::It)).unwrap();
+    assert!(italiano.contains("Campo obbligatorio.") && !italiano.contains("Required field."));
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use questionario::modello::Gravita;
 use questionario::valutazione::Esito;
-use questionario::{Catalogo, ErroreDefinizione, Risposte, Valutazione};
+use questionario::{Catalogo, ErroreDefinizione, Lingua, Risposte, Valutazione};
 
 /// Loads the definitions under `cartella`, or those compiled into the binary.
 pub fn carica(cartella: Option<&Path>) -> Result<Catalogo, Vec<ErroreDefinizione>> {
@@ -88,10 +88,21 @@ pub fn validate(cartella: Option<&Path>, codice: &str, modulo: &str, risposte: &
             return 2;
         }
     };
-    let Some(m) = catalogo.modulo(codice, modulo) else {
-        let elenco: Vec<String> = catalogo.moduli.iter().map(|m| format!("{} {}", m.codice, m.modulo)).collect();
-        eprintln!("raccolta: nessun questionario {codice} modulo {modulo}; ci sono: {}", elenco.join(", "));
-        return 2;
+    // A questionnaire code may recur across campaigns: the command line names code and modulo, so it refuses to
+    // guess when they are not unique.
+    let trovati: Vec<_> = catalogo.cerca(codice, modulo).collect();
+    let m = match trovati.as_slice() {
+        [m] => *m,
+        [] => {
+            let elenco: Vec<String> = catalogo.moduli.iter().map(|m| format!("{} {}", m.codice, m.modulo)).collect();
+            eprintln!("raccolta: nessun questionario {codice} modulo {modulo}; ci sono: {}", elenco.join(", "));
+            return 2;
+        }
+        piu => {
+            let campagne: Vec<&str> = piu.iter().map(|m| m.campagna.as_str()).collect();
+            eprintln!("raccolta: {codice} modulo {modulo} è in più campagne: {}", campagne.join(", "));
+            return 2;
+        }
     };
     let testo = match std::fs::read_to_string(risposte) {
         Ok(t) => t,
@@ -119,7 +130,7 @@ pub fn validate(cartella: Option<&Path>, codice: &str, modulo: &str, risposte: &
             return 2;
         }
     };
-    let report = Valutazione::nuova(m, &risposte).report();
+    let report = Valutazione::nuova(m, &risposte).report(Lingua::It);
     if json {
         match serde_json::to_string_pretty(&report) {
             Ok(s) => println!("{s}"),
@@ -159,7 +170,7 @@ pub fn testo_report(r: &questionario::Report) -> String {
     if !r.errori_campo.is_empty() {
         let _ = writeln!(out, "Errori nei campi:");
         for e in &r.errori_campo {
-            let _ = writeln!(out, "  {}: {}", e.campo, e.messaggio.it);
+            let _ = writeln!(out, "  {}: {}", e.campo, e.messaggio);
         }
     }
     let violate: Vec<_> = r.regole.iter().filter(|e| e.esito == Esito::Violata).collect();
@@ -172,7 +183,7 @@ pub fn testo_report(r: &questionario::Report) -> String {
                 (Gravita::Squadratura, None) => "squadratura da giustificare",
                 (Gravita::Avviso, _) => "avviso",
             };
-            let messaggio = e.messaggio.as_ref().map_or("", |m| m.it.as_str());
+            let messaggio = e.messaggio.as_deref().unwrap_or("");
             let _ = writeln!(out, "  [{gravita}] {} ({}): {messaggio}", e.id, e.campi.join(", "));
         }
     }

@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use questionario::carica::{Intestazione, carica_modulo};
-use questionario::{Risposte, Testo, Valutazione};
+use questionario::{Lingua, Risposte, Testo, Valutazione};
 
 fuzz_target!(|sorgente: &str| {
     let intestazione = Intestazione {
@@ -16,7 +16,9 @@ fuzz_target!(|sorgente: &str| {
     };
     match carica_modulo("fuzz.toml", sorgente, intestazione) {
         Ok(modulo) => {
-            let _ = Valutazione::nuova(&modulo, &Risposte::default()).report();
+            let v = Valutazione::nuova(&modulo, &Risposte::default());
+            let _ = v.report(Lingua::It);
+            let _ = v.compatto(Lingua::En);
         }
         Err(errori) => {
             for e in errori {

@@ -264,3 +264,41 @@ fn questionari_validate_prints_the_report_and_says_whether_invio_is_allowed() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nessun questionario FC99U"));
 }
+
+#[test]
+fn questionari_validate_refuses_to_guess_when_a_questionnaire_code_is_in_two_campaigns() {
+    let dir = tempfile::tempdir().unwrap();
+    for (campagna, definizione) in [("prova-2023", "a.toml"), ("prova-2024", "../prova-2023/a.toml")] {
+        let cartella = dir.path().join(campagna);
+        std::fs::create_dir(&cartella).unwrap();
+        std::fs::write(
+            cartella.join("campagna.toml"),
+            format!(
+                "codice = \"P\"\nanno_riferimento = 2023\nanno_compilazione = 2024\n[[moduli]]\ncodice = \"A\"\n\
+                 titolo = {{ it = \"P\", en = \"P\" }}\ndefinizione = \"{definizione}\"\n"
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("prova-2023/a.toml"),
+        "modulo = \"A\"\n[[quadri]]\ncodice = \"A\"\ntitolo = { it = \"A\", en = \"A\" }\n[[quadri.sezioni]]\n\
+         titolo = { it = \"S\", en = \"S\" }\n[[quadri.sezioni.campi]]\nid = \"A01\"\n\
+         etichetta = { it = \"x\", en = \"x\" }\ntipo = \"euro\"\n",
+    )
+    .unwrap();
+    let risposte = dir.path().join("risposte.json");
+    std::fs::write(&risposte, r#"{"A01": "10"}"#).unwrap();
+    let out = raccolta().args(["questionari", "check"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = raccolta()
+        .args(["questionari", "validate", "P", "A"])
+        .arg(&risposte)
+        .arg("--dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("P modulo A è in più campagne: prova-2023, prova-2024"), "{stderr}");
+}
