@@ -43,7 +43,13 @@ pub async fn start(tx: &mut Tx, user_id: i64, key: &str, now: i64) -> Result<Nex
     if inserted == 1 {
         return Ok(Next::Act);
     }
-    let row: Option<(Option<i64>, Option<String>, Option<Vec<u8>>)> = run!(&mut *tx, |ex| sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Stored {
+        response_status: Option<i64>,
+        response_headers: Option<String>,
+        response_body: Option<Vec<u8>>,
+    }
+    let row: Option<Stored> = run!(&mut *tx, |ex| sqlx::query_as(
         "SELECT response_status, response_headers, response_body FROM idempotency \
          WHERE user_id = $1 AND idempotency_key = $2"
     )
@@ -51,7 +57,7 @@ pub async fn start(tx: &mut Tx, user_id: i64, key: &str, now: i64) -> Result<Nex
     .bind(key)
     .fetch_optional(ex)
     .await)?;
-    match row {
+    match row.map(|r| (r.response_status, r.response_headers, r.response_body)) {
         Some((Some(status), headers, body)) => {
             let headers: Vec<(String, String)> =
                 headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default();

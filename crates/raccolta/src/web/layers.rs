@@ -172,7 +172,8 @@ async fn drop_unusable_request_id(mut req: Request, next: Next) -> Response {
             && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
     };
     let all: Vec<&HeaderValue> = req.headers().get_all(REQUEST_ID).iter().collect();
-    if !all.is_empty() && !(all.len() == 1 && usable(all[0])) {
+    let keep = matches!(all.as_slice(), [one] if usable(one));
+    if !all.is_empty() && !keep {
         tracing::info!("x-request-id del client non utilizzabile: sostituito");
         req.headers_mut().remove(REQUEST_ID);
     }
