@@ -1,11 +1,11 @@
-//! Periodic housekeeping of a node: expired sessions, registrations never confirmed, stale counters, e-mails
+//! Periodic housekeeping of a node: expired sessions, registrations never confirmed, stale counters, answered captcha challenges, e-mails
 //! delivered or given up more than 30 days ago (their bodies hold links and personal data).
 //! Every node runs it; the deletions are idempotent, so running it on several nodes is harmless.
 
 use std::future::Future;
 use std::time::Duration;
 
-use crate::db::{Db, outbox, sessions, throttles, users};
+use crate::db::{Db, captcha, outbox, sessions, throttles, users};
 use crate::ora::Clock;
 use crate::web::registrazione::NON_CONFERMATA_GIORNI;
 
@@ -32,8 +32,9 @@ pub async fn pulisci(db: &Db, now: i64) -> Result<(), crate::db::DbError> {
     let registrazioni = users::delete_unconfirmed_before(db, now - NON_CONFERMATA_GIORNI * 24 * 3600).await?;
     let contatori = throttles::delete_stale(db, now).await?;
     let email = outbox::purge_finished(db, now - 30 * 24 * 3600).await?;
-    if sessioni + registrazioni + contatori + email > 0 {
-        tracing::info!(sessioni, registrazioni, contatori, email, "pulizia periodica");
+    let captcha = captcha::delete_expired(db, now).await?;
+    if sessioni + registrazioni + contatori + email + captcha > 0 {
+        tracing::info!(sessioni, registrazioni, contatori, email, captcha, "pulizia periodica");
     }
     Ok(())
 }
