@@ -1,12 +1,12 @@
-//! Periodic housekeeping of a node: expired sessions, registrations never confirmed, stale counters, e-mails
-//! delivered or given up more than 30 days ago (their bodies hold links and personal data), idempotency keys older
-//! than 48 hours.
+//! Periodic housekeeping of a node: expired sessions, registrations never confirmed, stale counters, answered
+//! captcha challenges once expired, e-mails delivered or given up more than 30 days ago (their bodies hold links and
+//! personal data), idempotency keys older than 48 hours.
 //! Every node runs it; the deletions are idempotent, so running it on several nodes is harmless.
 
 use std::future::Future;
 use std::time::Duration;
 
-use crate::db::{Db, idempotency, outbox, sessions, throttles, users};
+use crate::db::{Db, captcha, idempotency, outbox, sessions, throttles, users};
 use crate::ora::Clock;
 use crate::web::registrazione::NON_CONFERMATA_GIORNI;
 
@@ -33,9 +33,10 @@ pub async fn pulisci(db: &Db, now: i64) -> Result<(), crate::db::DbError> {
     let registrazioni = users::delete_unconfirmed_before(db, now - NON_CONFERMATA_GIORNI * 24 * 3600).await?;
     let contatori = throttles::delete_stale(db, now).await?;
     let email = outbox::purge_finished(db, now - 30 * 24 * 3600).await?;
+    let captcha = captcha::delete_expired(db, now).await?;
     let chiavi = idempotency::delete_before(db, now - 48 * 3600).await?;
-    if sessioni + registrazioni + contatori + email + chiavi > 0 {
-        tracing::info!(sessioni, registrazioni, contatori, email, chiavi, "pulizia periodica");
+    if sessioni + registrazioni + contatori + email + captcha + chiavi > 0 {
+        tracing::info!(sessioni, registrazioni, contatori, email, captcha, chiavi, "pulizia periodica");
     }
     Ok(())
 }

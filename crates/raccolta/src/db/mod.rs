@@ -125,6 +125,7 @@ impl Tx {
 // After `run!`: a `macro_rules!` is visible only to the modules declared below it.
 pub mod associazioni;
 pub mod audit;
+pub mod captcha;
 pub mod enti;
 pub mod idempotency;
 pub mod notifiche;

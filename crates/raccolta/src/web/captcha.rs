@@ -17,7 +17,7 @@ use tower_sessions::Session;
 use crate::app::AppState;
 use crate::auth::token::constant_time_eq;
 use crate::captcha;
-use crate::db::throttles;
+use crate::db::{self, throttles};
 use crate::i18n::Lang;
 use crate::web::client_ip::ClientIp;
 use crate::web::sessione::session_error;
@@ -79,10 +79,16 @@ pub async fn nuova(state: &AppState, session: &Session, ip: &str) -> Result<Capt
 }
 
 /// Checks `risposta` against the session's challenge and removes it: one attempt per challenge.
+///
+/// Concurrent requests of one session each load their own copy of it, so removing the challenge from the session
+/// is not enough: the database decides which single request consumes it (the test answer too).
 pub async fn verifica(state: &AppState, session: &Session, risposta: &str) -> Result<bool, AppError> {
     let sfida: Option<Sfida> = session.remove(KEY).await.map_err(session_error)?;
     let Some(sfida) = sfida else { return Ok(false) };
     if sfida.scade <= state.clock.now() {
+        return Ok(false);
+    }
+    if !db::captcha::consuma(&state.db, &sfida.sale, sfida.scade).await? {
         return Ok(false);
     }
     if let Some(test) = &state.config.captcha_test_answer {

@@ -9,6 +9,7 @@ mod common;
 mod account;
 mod binario;
 mod browser;
+mod captcha;
 mod database;
 mod enti;
 mod posta;
