@@ -6,6 +6,8 @@
 
 mod audio;
 mod immagine;
+#[cfg(test)]
+mod solutore;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
