@@ -56,7 +56,7 @@ macro_rules! clip {
 
 // The same characters as ALFABETO, in the same order (a test checks it): `scripts/genera-audio-captcha.sh` makes
 // the files, and a missing one fails the build rather than a visitor's challenge.
-clip!('3' '4' '6' '7' '9' 'A' 'C' 'F' 'H' 'K' 'M' 'P' 'R' 'W' 'X' 'Y');
+clip!('3' '6' '7' '9' 'A' 'C' 'F' 'H' 'K' 'M' 'P' 'R' 'W' 'X' 'Y');
 
 /// The WAV file reading `caratteri` (already checked against `ALFABETO`) in `lingua`.
 pub(super) fn wav(caratteri: &[char], lingua: Lang, rng: &mut (impl Rng + ?Sized)) -> Result<Vec<u8>, CaptchaError> {
