@@ -82,6 +82,7 @@ start_server() {
         RACCOLTA_LISTEN="$HOST:$PORT" \
         RACCOLTA_BASE_URL="$BASE" \
         RACCOLTA_CAPTCHA_TEST_ANSWER="$CAPTCHA" \
+        RACCOLTA_TRUSTED_PROXIES=127.0.0.1 \
         RACCOLTA_LOG=warn \
         "$BIN" serve) 2>"$SERVER_LOG" >/dev/null &
     SERVER_PID=$!

@@ -39,6 +39,25 @@ pub enum Command {
     /// Questionnaire definitions (see docs/questionari.md).
     #[command(subcommand)]
     Questionari(QuestionariCommand),
+    /// Captcha samples for the benchmarks (`bench/captcha.py`); no configuration or database needed.
+    #[command(subcommand, hide = true)]
+    Captcha(CaptchaCommand),
+}
+
+/// `raccolta captcha …`.
+#[derive(Debug, Subcommand)]
+pub enum CaptchaCommand {
+    /// Write `n` random challenges into `dir`: `NNNN.png`, `NNNN-it.wav`, `NNNN-en.wav`, and `risposte.tsv`
+    /// (file name and answer per line), exactly as the server would render them.
+    Campioni {
+        /// Folder to write into (created when missing).
+        dir: PathBuf,
+        /// How many challenges.
+        n: u32,
+        /// Write the images only.
+        #[arg(long)]
+        senza_audio: bool,
+    },
 }
 
 /// `raccolta questionari …`: no configuration or database needed.
@@ -109,6 +128,15 @@ pub fn main() -> ExitCode {
         Some(Command::Questionari(QuestionariCommand::Validate { codice, modulo, risposte, json, dir })) => {
             return ExitCode::from(crate::definizioni::validate(dir.as_deref(), codice, modulo, risposte, *json));
         }
+        Some(Command::Captcha(CaptchaCommand::Campioni { dir, n, senza_audio })) => {
+            return match campioni_captcha(dir, *n, !*senza_audio) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("raccolta: {error:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         _ => {}
     }
     let config = match Config::load(cli.config.as_deref()) {
@@ -135,7 +163,7 @@ pub fn main() -> ExitCode {
             Command::Enti(EntiCommand::Import { file, disattiva_mancanti }) => {
                 enti_import(config, &file, disattiva_mancanti).await
             }
-            Command::Questionari(_) => Ok(()),
+            Command::Questionari(_) | Command::Captcha(_) => Ok(()),
         }
     });
     match result {
@@ -146,6 +174,32 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `raccolta captcha campioni`: challenges rendered as the server renders them, with their answers.
+fn campioni_captcha(dir: &std::path::Path, n: u32, audio: bool) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use rand::TryRngCore as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("impossibile creare {}", dir.display()))?;
+    let mut risposte = String::new();
+    for i in 0..n {
+        let codice = crate::captcha::nuovo_codice();
+        let seme = rand::rngs::OsRng.try_next_u64()?;
+        let nome = format!("{i:04}");
+        let scrivi = |file: String, byte: Vec<u8>| {
+            std::fs::write(dir.join(&file), byte).with_context(|| format!("impossibile scrivere {file}"))
+        };
+        scrivi(format!("{nome}.png"), crate::captcha::immagine_png_con_seme(&codice, seme)?)?;
+        if audio {
+            for lingua in crate::i18n::Lang::ALL {
+                let wav = crate::captcha::audio_wav_con_seme(&codice, lingua, seme)?;
+                scrivi(format!("{nome}-{}.wav", lingua.code()), wav)?;
+            }
+        }
+        risposte.push_str(&format!("{nome}\t{codice}\n"));
+    }
+    std::fs::write(dir.join("risposte.tsv"), risposte).context("impossibile scrivere risposte.tsv")?;
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

@@ -25,6 +25,7 @@ captcha-inserisci = Enter the captcha
 captcha-errato = The verification code is not correct. A new one has been generated: try again.
 captcha-vuoto = Enter the verification code.
 captcha-nuovo-annuncio = A new verification code has been generated.
+captcha-troppe = Too many verification codes were requested from this network. For security you can ask for a new one after { $ora }: reload the page then.
 area-titolo = Reserved area
 area-codice-utente = User identification code
 area-enti = Your enti

@@ -25,6 +25,7 @@ captcha-inserisci = Inserisci il captcha
 captcha-errato = Il codice di verifica non è corretto. Ne è stato generato uno nuovo: riprova.
 captcha-vuoto = Inserisci il codice di verifica.
 captcha-nuovo-annuncio = È stato generato un nuovo codice di verifica.
+captcha-troppe = Sono stati chiesti troppi codici di verifica da questa rete. Per sicurezza potrai chiederne uno nuovo dopo le { $ora }: ricarica allora la pagina.
 area-titolo = Area riservata
 area-codice-utente = Codice identificativo utente
 area-enti = I tuoi enti

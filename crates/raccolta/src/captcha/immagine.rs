@@ -13,26 +13,27 @@ use super::{CaptchaError, LUNGHEZZA};
 /// DejaVu Sans Bold cut down to the characters of `ALFABETO` (licence and how to cut it again: in the same folder).
 const FONT: &[u8] = include_bytes!("../../assets/captcha/DejaVuSans-Bold-captcha.ttf");
 
-/// Size of the image for a code of `LUNGHEZZA` characters; longer codes get a wider image.
-pub(super) const LARGHEZZA: u32 = 200;
+/// Size of the image for a code of `LUNGHEZZA` characters; longer codes get a wider image. Shown at this natural
+/// size, the characters are about 40 pixels tall.
+pub(super) const LARGHEZZA: u32 = 260;
 /// Height of the image.
-pub(super) const ALTEZZA: u32 = 70;
+pub(super) const ALTEZZA: u32 = 90;
 /// Empty space left and right of the characters.
-const MARGINE: u32 = 8;
+const MARGINE: u32 = 10;
 /// Width given to each character beyond `LUNGHEZZA`.
 const CELLA_MINIMA: u32 = (LARGHEZZA - 2 * MARGINE) / LUNGHEZZA as u32;
 /// Height of a character, in pixels per em (the capitals of DejaVu are about 0.73 em tall).
-const SCALA: std::ops::Range<f32> = 38.0..46.0;
+const SCALA: std::ops::Range<f32> = 52.0..60.0;
 /// Width of a character relative to its height.
 const STIRAMENTO: std::ops::Range<f32> = 0.8..1.1;
-/// Rotation of a character, in radians (about ±22°).
-const ROTAZIONE: std::ops::Range<f32> = -0.38..0.38;
+/// Rotation of a character, in radians (about ±20°).
+const ROTAZIONE: std::ops::Range<f32> = -0.35..0.35;
 /// Darkest and lightest background: every channel stays in this range, well above the ink.
 const SFONDO: std::ops::RangeInclusive<u8> = 228..=250;
 /// Lightest ink: every channel stays below it, for a contrast of at least 7:1 against the background.
 const INCHIOSTRO_MASSIMO: u8 = 70;
 /// Specks spread over the image.
-const PUNTI: usize = 260;
+const PUNTI: usize = 440;
 
 /// The PNG image of `caratteri` (already checked against `ALFABETO`).
 pub(super) fn png(caratteri: &[char], rng: &mut (impl Rng + ?Sized)) -> Result<Vec<u8>, CaptchaError> {
@@ -82,7 +83,7 @@ fn scrivi(immagine: &mut RgbImage, caratteri: &[char], rng: &mut (impl Rng + ?Si
         let glifo = maschera(&font, carattere, scala)?;
         let glifo = rotate_about_center(&glifo, rng.random_range(ROTAZIONE), Interpolation::Bilinear, Luma([0]));
         let centro_x = MARGINE as f32 + cella * (i as f32 + 0.5) + rng.random_range(-3.0..3.0);
-        let centro_y = ALTEZZA as f32 / 2.0 + rng.random_range(-5.0..5.0);
+        let centro_y = ALTEZZA as f32 / 2.0 + rng.random_range(-7.0..7.0);
         let colore = inchiostro(rng);
         let x0 = (centro_x - glifo.width() as f32 / 2.0).round() as i64;
         let y0 = (centro_y - glifo.height() as f32 / 2.0).round() as i64;
@@ -208,7 +209,7 @@ mod tests {
     }
 
     #[test]
-    fn the_image_is_a_png_of_about_200_by_70_pixels() {
+    fn the_image_is_a_png_of_260_by_90_pixels() {
         let png = immagine_png(&nuovo_codice()).expect("image");
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
         assert_eq!(&png[12..16], b"IHDR", "the first chunk is IHDR");
@@ -217,7 +218,7 @@ mod tests {
         assert_eq!((larghezza, altezza), (LARGHEZZA, ALTEZZA));
         let decodificata = image::load_from_memory_with_format(&png, image::ImageFormat::Png).expect("the PNG decodes");
         assert_eq!((decodificata.width(), decodificata.height()), (LARGHEZZA, ALTEZZA));
-        assert!(png.len() < 40_000, "the image weighs {} bytes", png.len());
+        assert!(png.len() < 60_000, "the image weighs {} bytes", png.len());
     }
 
     #[test]
@@ -255,7 +256,7 @@ mod tests {
             png(&caratteri, &mut StdRng::seed_from_u64(seme)).expect("image")
         };
         assert_eq!(disegno("K7AW3", 1), disegno("K7AW3", 1), "the same randomness gives the same image");
-        assert_ne!(disegno("K7AW3", 1), disegno("K7AW4", 1), "the code must change the image");
+        assert_ne!(disegno("K7AW3", 1), disegno("K7AWX", 1), "the code must change the image");
         assert_ne!(disegno("K7AW3", 1), disegno("K7AW3", 2), "each challenge draws the code differently");
     }
 

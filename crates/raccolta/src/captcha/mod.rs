@@ -6,6 +6,8 @@
 
 mod audio;
 mod immagine;
+#[cfg(test)]
+mod solutore;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,12 +17,17 @@ use sha2::{Digest, Sha256};
 
 use crate::i18n::Lang;
 
-/// Characters used in codes: no look-alikes (none of 0/O/Q/D, 1/I/L/J, 2/Z, 5/S, 8/B, U/V; one of 6/G, 7/T, E/F).
+/// Characters used in codes: no look-alikes (none of 0/O/Q/D, 1/I/L/J, 2/Z, 4/A, 5/S, 8/B, U/V; one of 6/G, 7/T,
+/// E/F).
 ///
 /// Upper-case letters and digits. Most letters whose names rhyme when spoken (B, D, E, G, T, V, Z with C and P;
-/// N with M) are left out too, so the audio challenge stays intelligible. 16 characters, 5 of them: about a million
+/// N with M) are left out too, so the audio challenge stays intelligible. 15 characters, 5 of them: about 760,000
 /// codes.
-pub const ALFABETO: &str = "34679ACFHKMPRWXY";
+pub const ALFABETO: &str = "3679ACFHKMPRWXY";
+
+/// Characters left out of `ALFABETO` because they look like one in it, and the one a reader meant by them: an A read
+/// as 4 is still the right answer, and accepting it makes no code easier to guess.
+const SOSIA: [(char, char); 4] = [('4', 'A'), ('G', '6'), ('T', '7'), ('E', 'F')];
 
 /// Length of a code.
 pub const LUNGHEZZA: usize = 5;
@@ -127,9 +134,15 @@ pub fn verifica(risposta: &str, sale: &str, impronta_attesa: &str) -> bool {
     uguali_a_tempo_costante(impronta(risposta, sale).as_bytes(), impronta_attesa.as_bytes())
 }
 
-/// The answer as compared: trimmed, upper-case, with no spaces inside ("ab 3k" and "AB3K" are the same answer).
+/// The answer as compared: trimmed, upper-case, with no spaces inside ("ab 3k" and "AB3K" are the same answer), and
+/// each look-alike in `SOSIA` read as the character of `ALFABETO` it stands for.
 fn normalizza(risposta: &str) -> String {
-    risposta.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+    risposta
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .map(|c| SOSIA.iter().find_map(|&(sosia, vero)| (sosia == c).then_some(vero)).unwrap_or(c))
+        .collect()
 }
 
 /// The characters of a code to draw or read, or why it cannot be.
@@ -167,13 +180,17 @@ mod tests {
 
     #[test]
     fn alfabeto_has_no_look_alikes_nor_duplicates() {
-        for escluso in "0OQD1ILJ2Z5S8BUVGTEN".chars() {
+        for escluso in "0OQD1ILJ2Z45S8BUVGTEN".chars() {
             assert!(!ALFABETO.contains(escluso), "{escluso:?} is easily confused with another character");
         }
         assert!(ALFABETO.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
         let distinti: HashSet<char> = ALFABETO.chars().collect();
         assert_eq!(distinti.len(), ALFABETO.len(), "ALFABETO repeats a character");
-        assert!(ALFABETO.len() >= 16, "fewer than 16 characters make codes too easy to guess");
+        let codici = (ALFABETO.len() as u64).pow(LUNGHEZZA as u32);
+        assert!(codici >= 700_000, "only {codici} codes: too easy to guess");
+        for (sosia, vero) in SOSIA {
+            assert!(!ALFABETO.contains(sosia) && ALFABETO.contains(vero), "{sosia:?} stands for {vero:?}");
+        }
     }
 
     #[test]
@@ -201,6 +218,18 @@ mod tests {
         let attesa = impronta("K7AW3", &sale);
         for risposta in ["K7AW3", "k7aw3", "  K7aW3\t", "k7 aw 3", "K 7 A W 3\n"] {
             assert!(verifica(risposta, &sale, &attesa), "{risposta:?} should be accepted");
+        }
+    }
+
+    #[test]
+    fn a_look_alike_typed_for_a_character_of_the_code_is_accepted() {
+        let sale = nuovo_sale();
+        let attesa = impronta("A67FC", &sale);
+        for risposta in ["A67FC", "4G7FC", "a6tec", "4 g T e C"] {
+            assert!(verifica(risposta, &sale, &attesa), "{risposta:?} should be accepted");
+        }
+        for risposta in ["A67FG", "A6AFC", "067FC"] {
+            assert!(!verifica(risposta, &sale, &attesa), "{risposta:?} should be refused");
         }
     }
 

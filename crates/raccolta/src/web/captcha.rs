@@ -4,10 +4,10 @@
 //! the audio are rendered; the mask travels in the media URLs. Neither the session store nor the URL alone
 //! reveals the code. A challenge is single use and valid 10 minutes.
 
-use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::TryRngCore;
@@ -19,7 +19,9 @@ use crate::auth::token::constant_time_eq;
 use crate::captcha;
 use crate::db::{self, throttles};
 use crate::i18n::Lang;
+use crate::ora::data_ora;
 use crate::web::client_ip::ClientIp;
+use crate::web::layers::KeepBody;
 use crate::web::sessione::session_error;
 use crate::web::{AppError, Page};
 
@@ -36,14 +38,22 @@ struct Sfida {
     seme: u64,
 }
 
-/// What a form needs to show a challenge.
+/// What a form needs to show a challenge, or why it shows none.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaptchaView {
-    /// The mask, part of the media URLs.
+    /// The mask, part of the media URLs; empty when no challenge was made.
     pub chiave: String,
+    /// Set when this address asked for too many challenges: until when (UTC seconds) it gets no new one.
+    #[serde(skip)]
+    pub rifiutata_fino: Option<i64>,
 }
 
 impl CaptchaView {
+    /// The sentence shown instead of the image when the address must wait, or "" when a challenge was made.
+    pub fn rifiuto(&self, lang: &Lang) -> String {
+        self.rifiutata_fino.map_or_else(String::new, |fino| lang.t_args("captcha-troppe", &[("ora", data_ora(fino))]))
+    }
+
     /// URL of the image.
     pub fn immagine(&self) -> String {
         format!("/captcha/immagine?c={}", self.chiave)
@@ -59,10 +69,18 @@ fn xor(data: &[u8], key: &[u8]) -> Vec<u8> {
     data.iter().zip(key.iter().cycle()).map(|(d, k)| d ^ k).collect()
 }
 
-/// Creates a new challenge in the session (replacing any previous one).
+/// Creates a new challenge in the session (replacing any previous one). While `ip` waits after
+/// [`throttles::CAPTCHA_IP`]'s free challenges it makes none, removes the previous one, and returns a view that says
+/// until when.
 pub async fn nuova(state: &AppState, session: &Session, ip: &str) -> Result<CaptchaView, AppError> {
     let now = state.clock.now();
-    throttles::record(&state.db, &format!("captcha:ip:{ip}"), now, throttles::CAPTCHA_IP).await?;
+    let contatore = format!("captcha:ip:{ip}");
+    // While the address waits, refusals are not counted: they would only push the end of the wait further.
+    if let Some(fino) = throttles::blocked_until(&state.db, &contatore, now).await? {
+        session.remove::<Sfida>(KEY).await.map_err(session_error)?;
+        return Ok(CaptchaView { chiave: String::new(), rifiutata_fino: Some(fino) });
+    }
+    throttles::record(&state.db, &contatore, now, throttles::CAPTCHA_IP).await?;
     let codice = captcha::nuovo_codice();
     let mut key = vec![0u8; codice.len()];
     rand::rngs::OsRng.try_fill_bytes(&mut key).map_err(|e| AppError::Internal(e.into()))?;
@@ -75,7 +93,7 @@ pub async fn nuova(state: &AppState, session: &Session, ip: &str) -> Result<Capt
         seme: rand::rngs::OsRng.try_next_u64().map_err(|e| AppError::Internal(e.into()))?,
     };
     session.insert(KEY, &sfida).await.map_err(session_error)?;
-    Ok(CaptchaView { chiave: URL_SAFE_NO_PAD.encode(key) })
+    Ok(CaptchaView { chiave: URL_SAFE_NO_PAD.encode(key), rifiutata_fino: None })
 }
 
 /// Checks `risposta` against the session's challenge and removes it: one attempt per challenge.
@@ -171,11 +189,30 @@ pub async fn get_audio(
         .into_response())
 }
 
-/// `POST /captcha/nuovo` (from the page's script, with the CSRF token in a header): a new challenge, same page.
+/// The answer of `POST /captcha/nuovo` when the address must wait.
+#[derive(Debug, Serialize)]
+struct Rifiuto {
+    messaggio: String,
+}
+
+/// `POST /captcha/nuovo` (from the page's script, with the CSRF token in a header): a new challenge, same page;
+/// 429 with the sentence to show when the address asked for too many.
 pub async fn post_nuovo(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     session: Session,
-) -> Result<Json<CaptchaView>, AppError> {
-    Ok(Json(nuova(&state, &session, &ip).await?))
+    page: Page,
+) -> Result<Response, AppError> {
+    let vista = nuova(&state, &session, &ip).await?;
+    if vista.rifiutata_fino.is_some() {
+        let rifiuto = Rifiuto { messaggio: vista.rifiuto(&page.lang) };
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            Extension(KeepBody),
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(rifiuto),
+        )
+            .into_response());
+    }
+    Ok(Json(vista).into_response())
 }

@@ -89,3 +89,46 @@ async fn the_captcha_test_answer_is_single_use_too_on_sqlite_and_postgres() {
         app.stop().await;
     }
 }
+
+both_backends! {
+    async fn past_the_per_address_limit_no_new_challenge_is_made_until_the_wait_ends(app) {
+        let mut b = Browser::new(app);
+        for i in 0..raccolta::db::throttles::CAPTCHA_IP.free {
+            let page = b.get("/accesso").await;
+            assert!(page.body.contains("/captcha/immagine?c="), "challenge {i} refused: {}", page.body);
+        }
+        let page = b.get("/accesso").await;
+        assert_eq!(page.status, 200, "the form is still shown, never a 500");
+        assert!(page.body.contains("Sono stati chiesti troppi codici di verifica"), "{}", page.body);
+        assert!(!page.body.contains("/captcha/immagine"), "no image past the limit");
+        let inglese = app
+            .client
+            .get(format!("{}/accesso", app.base))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(inglese.contains("Too many verification codes were requested"), "{inglese}");
+        let nuovo = b
+            .send(app.client.post(format!("{}/captcha/nuovo", app.base)).header("x-csrf-token", page.hidden("csrf")))
+            .await;
+        assert_eq!(nuovo.status, 429, "{}", nuovo.body);
+        let json: serde_json::Value = serde_json::from_str(&nuovo.body).unwrap();
+        assert!(json["messaggio"].as_str().unwrap().contains("troppi codici di verifica"), "{json}");
+        assert!(json.get("chiave").is_none(), "no challenge");
+        let risposta = b
+            .post(
+                "/accesso",
+                &[("csrf", &page.hidden("csrf")), ("nome_utente", "NESSUNO9"), ("password", "x"), ("captcha", "AAAAA")],
+            )
+            .await;
+        assert!(!risposta.body.contains(ACCETTATA), "a form without a challenge is never accepted");
+
+        app.state.clock.advance(raccolta::db::throttles::CAPTCHA_IP.first_wait_secs + 1);
+        chiave(&b.get("/accesso").await);
+        assert!(b.get("/accesso").await.body.contains("troppi codici di verifica"), "and waits again, longer");
+    }
+}
