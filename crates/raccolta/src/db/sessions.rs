@@ -51,7 +51,13 @@ struct Columns {
     expires_at: i64,
 }
 
-fn columns(record: &Record) -> session_store::Result<Columns> {
+/// tower-sessions dates a record by the system's time; the table dates it by the platform's clock (which tests
+/// move), so that "idle for 30 minutes" means 30 minutes of that clock.
+fn clock_offset(clock: &Clock) -> i64 {
+    clock.now() - OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn columns(record: &Record, offset: i64) -> session_store::Result<Columns> {
     let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
     let text = |k: &str| record.data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
     Ok(Columns {
@@ -59,7 +65,7 @@ fn columns(record: &Record) -> session_store::Result<Columns> {
         user_id: record.data.get(KEY_USER_ID).and_then(serde_json::Value::as_i64),
         ip: text(KEY_IP),
         user_agent: text(KEY_USER_AGENT),
-        expires_at: record.expiry_date.unix_timestamp(),
+        expires_at: record.expiry_date.unix_timestamp() + offset,
     })
 }
 
@@ -68,7 +74,7 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let now = self.clock.now();
         loop {
-            let c = columns(record)?;
+            let c = columns(record, clock_offset(&self.clock))?;
             let inserted = run!(&self.db, |ex| {
                 sqlx::query(
                     "INSERT INTO sessions (id, user_id, data, created_at, expires_at, ip, user_agent) \
@@ -96,7 +102,7 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let now = self.clock.now();
-        let c = columns(record)?;
+        let c = columns(record, clock_offset(&self.clock))?;
         run!(&self.db, |ex| {
             sqlx::query(
                 "INSERT INTO sessions (id, user_id, data, created_at, expires_at, ip, user_agent) \
@@ -130,7 +136,8 @@ impl SessionStore for DbSessionStore {
         .map_err(backend)?;
         let Some((data, expires_at)) = row else { return Ok(None) };
         let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?;
+        let expiry_date =
+            OffsetDateTime::from_unix_timestamp(expires_at - clock_offset(&self.clock)).map_err(backend)?;
         Ok(Some(Record { id: *id, data, expiry_date }))
     }
 

@@ -1,6 +1,8 @@
 //! Which error type to use where: handlers return [`AppError`]; domain and db code return their own `thiserror`
-//! enums, converted here. An error never reaches the user as text from the code: [`AppError`] sets the status
-//! and logs the chain, and the error-page layer renders a page in the user's language, in the site's layout.
+//! enums, converted here. An error never reaches the user as text from the code: [`AppError`] sets the status,
+//! logs the chain and attaches a [`Problem`] (the sentence for the user, the refused fields); the error-page layer
+//! (`layers::error_pages`) then answers in the format the client asked for: an accessible page in the site's layout
+//! for a browser, `application/problem+json` (RFC 9457) for a client that accepts JSON (autosave, the API).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -19,6 +21,16 @@ pub enum AppError {
     /// The request cannot be understood.
     #[error("richiesta non valida: {0}")]
     BadRequest(String),
+    /// Not signed in, on a request that expects JSON (a page is redirected to `/accesso` instead).
+    #[error("accesso necessario")]
+    Unauthorized,
+    /// The request conflicts with the current state (a value changed meanwhile, a transition not allowed now);
+    /// the sentence, in the user's language, says what happened and what to do.
+    #[error("conflitto: {0}")]
+    Conflict(String),
+    /// Understood but refused: each field with its message, in the user's language.
+    #[error("dati rifiutati")]
+    Unprocessable(Vec<(String, String)>),
     /// The database does not answer: try again later.
     #[error("database non disponibile")]
     Unavailable(#[source] DbError),
@@ -44,11 +56,23 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// What an error says to the user beyond its status, carried on the bodiless response to the error-page layer.
+#[derive(Debug, Clone, Default)]
+pub struct Problem {
+    /// The sentence for the user; the status's standard text when `None`.
+    pub detail: Option<String>,
+    /// Refused fields: (field, message).
+    pub errors: Vec<(String, String)>,
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -57,10 +81,17 @@ impl IntoResponse for AppError {
             AppError::Internal(e) => tracing::error!(error = format!("{e:#}"), "errore interno"),
             AppError::Unavailable(e) => tracing::warn!(error = %e, "database non disponibile"),
             AppError::BadRequest(why) => tracing::info!(why, "richiesta non valida"),
-            AppError::NotFound | AppError::Csrf => {}
+            AppError::Conflict(why) => tracing::info!(why, "conflitto"),
+            AppError::Unprocessable(errors) => tracing::info!(campi = errors.len(), "dati rifiutati"),
+            AppError::NotFound | AppError::Csrf | AppError::Unauthorized => {}
         }
-        // The body is left empty on purpose: the error-page layer renders it with the request's language.
-        status.into_response()
+        let problem = match self {
+            AppError::Conflict(detail) => Problem { detail: Some(detail), errors: Vec::new() },
+            AppError::Unprocessable(errors) => Problem { detail: None, errors },
+            _ => Problem::default(),
+        };
+        // The body is left empty on purpose: the error-page layer renders it in the request's language and format.
+        (status, axum::Extension(problem)).into_response()
     }
 }
 

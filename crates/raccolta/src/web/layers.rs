@@ -67,6 +67,7 @@ pub fn apply(router: Router<AppState>, state: AppState) -> Router<AppState> {
         .layer(middleware::from_fn(check_query))
         .layer(middleware::from_fn(no_store_when_signed_in))
         .layer(crate::web::sessione::layer(&state))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::web::sessione::touch))
         // Browsers say where a request comes from (Origin, Sec-Fetch-Site): cross-site writes stop here...
         .layer(CsrfLayer::new())
         // ...and every form must also carry the session's token.
@@ -101,50 +102,83 @@ struct ErrorPage<'a> {
     status: u16,
     title: String,
     message: String,
+    errors: Vec<(String, String)>,
     request_id: String,
 }
 
-/// Renders 4xx/5xx responses that have no HTML body yet (from handlers, the router or middleware) as a page.
+/// True when the client asked for JSON rather than a page (autosave, the API): its errors are `problem+json`.
+pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    accept.contains("json") && !accept.contains("text/html")
+}
+
+/// Renders 4xx/5xx responses that have no body of their own yet (from handlers, the router or middleware) in the
+/// format the client asked for: a page in the site's layout, or `application/problem+json` (RFC 9457).
+/// Bodies that are already HTML or JSON pass through.
 async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let lang = Lang::negotiate(req.headers());
+    let json = wants_json(req.headers());
     let path = req.uri().path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
     let request_id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let res = next.run(req).await;
     let status = res.status();
-    let is_html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let has_body = content_type.starts_with("text/html")
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("application/problem+json");
     if !(status.is_client_error() || status.is_server_error())
-        || is_html
+        || has_body
         || res.extensions().get::<KeepBody>().is_some()
     {
         return res;
     }
     let key = match status.as_u16() {
         400 => "errore-400",
+        401 => "errore-401",
         403 => "errore-403",
         404 => "errore-404",
         405 => "errore-405",
+        409 => "errore-409",
         413 => "errore-413",
+        422 => "errore-422",
+        429 => "errore-429",
         503 | 504 => "errore-503",
         s if s >= 500 => "errore-500",
         _ => "errore-400",
     };
-    let page = crate::web::Page::anonymous(lang, path, &state);
-    let template = ErrorPage {
-        status: status.as_u16(),
-        title: lang.t(&format!("{key}-titolo")),
-        message: lang.t(&format!("{key}-testo")),
-        request_id: if status.is_server_error() { request_id } else { String::new() },
-        page: &page,
-    };
-    let mut out = match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "pagina di errore non generata");
-            (status, lang.t(&format!("{key}-titolo"))).into_response()
+    let problem = res.extensions().get::<crate::web::error::Problem>().cloned().unwrap_or_default();
+    let title = lang.t(&format!("{key}-titolo"));
+    let message = problem.detail.clone().unwrap_or_else(|| lang.t(&format!("{key}-testo")));
+    let request_id = if status.is_server_error() { request_id } else { String::new() };
+    let mut out = if json {
+        let mut body = serde_json::json!({
+            "type": "about:blank",
+            "title": title,
+            "status": status.as_u16(),
+            "detail": message,
+            "instance": path,
+        });
+        if !problem.errors.is_empty() {
+            body["errors"] = problem
+                .errors
+                .iter()
+                .map(|(field, message)| serde_json::json!({ "field": field, "message": message }))
+                .collect();
+        }
+        if !request_id.is_empty() {
+            body["request_id"] = serde_json::Value::String(request_id);
+        }
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+    } else {
+        let page = crate::web::Page::anonymous(lang, path, &state);
+        let template =
+            ErrorPage { status: status.as_u16(), title, message, errors: problem.errors, request_id, page: &page };
+        match template.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "pagina di errore non generata");
+                (status, lang.t(&format!("{key}-titolo"))).into_response()
+            }
         }
     };
     // Headers such as Allow (405) or Retry-After stay meaningful on the rendered page.

@@ -114,7 +114,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{*path}", get(assets::get_asset))
         .fallback(error::fallback);
     if state.config.test_routes {
-        router = router.route("/__test/lento", get(ops::get_lento)).route("/__test/panico", get(ops::get_panico));
+        router = router
+            .route("/__test/lento", get(ops::get_lento))
+            .route("/__test/panico", get(ops::get_panico))
+            .route("/__test/errore/{stato}", get(ops::get_errore));
     }
     layers::apply(router, state.clone()).with_state(state)
 }

@@ -58,3 +58,22 @@ pub async fn get_lento(Query(Lento { ms }): Query<Lento>) -> &'static str {
 pub async fn get_panico() -> &'static str {
     panic!("panico di prova richiesto da /__test/panico")
 }
+
+/// Test-only (`RACCOLTA_TEST_ROUTES`): answers with the error of that status (409 with a sentence, 422 with two
+/// refused fields, 400 with a JSON body of the handler's own), to check how errors reach pages and JSON clients.
+pub async fn get_errore(axum::extract::Path(stato): axum::extract::Path<u16>) -> Response {
+    use super::AppError;
+    if stato == 400 {
+        return (StatusCode::BAD_REQUEST, axum::Json(serde_json::json!({ "proprio": true }))).into_response();
+    }
+    let error = match stato {
+        409 => AppError::Conflict("Il valore è stato modificato da un altro utente.".to_owned()),
+        422 => AppError::Unprocessable(vec![
+            ("D11.A".to_owned(), "Scrivi un numero intero.".to_owned()),
+            ("D12.B".to_owned(), "Il valore non può essere negativo.".to_owned()),
+        ]),
+        401 => AppError::Unauthorized,
+        _ => AppError::NotFound,
+    };
+    error.into_response()
+}

@@ -29,6 +29,10 @@ pub const KEY_LOGIN_AT: &str = "login_at";
 pub const KEY_PREVIOUS_LOGIN: &str = "previous_login_at";
 /// Session key: the CSRF token.
 pub const KEY_CSRF: &str = "csrf";
+/// Session key: when the session's idle expiry was last pushed forward.
+pub const KEY_TOUCHED: &str = "toccata";
+/// The idle expiry is pushed forward at most this often, so a page view is not a write each time.
+pub const TOUCH_EVERY_SECS: i64 = 60;
 /// Name of the CSRF form field.
 pub const CSRF_FIELD: &str = "csrf";
 
@@ -44,6 +48,27 @@ pub fn layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(IDLE_MINUTES)))
+}
+
+/// Makes the idle limit count from the last request, not from the last change of the session: tower-sessions
+/// saves (and so extends) only a modified session, so a person reading and typing for 30 minutes without a
+/// request that changes it would be logged out. A session older than a minute since its last push is marked
+/// modified, and saved with a new expiry. Static files and probes do not count (nor load the session).
+pub async fn touch(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let counts = !(path.starts_with("/static/") || matches!(path, "/healthz" | "/readyz" | "/metrics"));
+    let res = next.run(req).await;
+    // An empty session (none, expired, just flushed) is not created for this.
+    if counts && session.id().is_some() && !session.is_empty().await {
+        let now = state.clock.now();
+        let last = session.get::<i64>(KEY_TOUCHED).await.ok().flatten();
+        if last.is_none_or(|t| now - t >= TOUCH_EVERY_SECS)
+            && let Err(error) = session.insert(KEY_TOUCHED, now).await
+        {
+            tracing::warn!(%error, "scadenza della sessione non prolungata");
+        }
+    }
+    res
 }
 
 /// The CSRF token of the session, created on first use.
@@ -206,6 +231,10 @@ where
                 // The page context of the same request reuses it instead of reading the user again.
                 parts.extensions.insert(u.clone());
                 Ok(u)
+            }
+            // A JSON client (autosave, the API) is told, never redirected to a page it cannot show.
+            None if crate::web::layers::wants_json(&parts.headers) => {
+                Err(UtenteRejection::Error(AppError::Unauthorized))
             }
             None => {
                 let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);

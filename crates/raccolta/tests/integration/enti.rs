@@ -495,3 +495,48 @@ async fn every_page_rendered_for_a_signed_in_user_is_marked_no_store() {
     let _ = b.get("/area-riservata").await;
     app.stop().await;
 }
+
+/// The `expires_at` of the only signed-in session.
+async fn scadenza(app: &TestApp) -> i64 {
+    let sql = "SELECT CAST(expires_at AS TEXT) FROM sessions WHERE user_id IS NOT NULL";
+    common::scalar_text(&app.state.db, sql, &[]).await.unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_idle_limit_counts_from_the_last_request_and_a_page_view_writes_at_most_once_a_minute() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = start(backend).await else { continue };
+        utente(&app, "SLIDE001", "Silvia", false).await;
+        let mut b = login(&app, "SLIDE001").await;
+        assert_eq!(b.get("/profilo").await.status, 200);
+        let first = scadenza(&app).await;
+        assert_eq!(b.get("/profilo").await.status, 200);
+        assert_eq!(scadenza(&app).await, first, "a second view within the minute writes nothing");
+        // Reading and typing for an hour, with a request every 20 minutes: never logged out.
+        for _ in 0..3 {
+            app.state.clock.advance(20 * 60);
+            let page = b.get("/profilo").await;
+            assert_eq!(page.status, 200, "still signed in");
+        }
+        assert!(scadenza(&app).await >= first + 60 * 60, "the expiry moved with the requests");
+        // Idle for more than 30 minutes: the session ends.
+        app.state.clock.advance(31 * 60);
+        let page = b.get("/profilo").await;
+        assert_eq!(page.status, 303);
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_request_without_a_session_gets_401_in_json_never_a_redirect() {
+    let app = start(Backend::Sqlite).await.unwrap();
+    let res = app.get_with("/profilo", "accept", "application/json").await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body = common::json(res).await;
+    assert_eq!(body["status"], 401);
+    assert_eq!(body["title"], "Accesso necessario");
+    let page = app.get("/profilo").await;
+    assert_eq!(page.status(), 303, "a browser is still sent to the login page");
+    app.stop().await;
+}

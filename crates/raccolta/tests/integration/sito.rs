@@ -277,3 +277,59 @@ async fn a_client_request_id_is_kept_only_when_short_and_printable() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn errors_are_a_page_for_browsers_and_problem_json_for_json_clients() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let page = app.get("/__test/errore/409").await;
+    assert_eq!(page.status(), 409);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Conflitto con una modifica più recente"), "{html}");
+    assert!(html.contains("Il valore è stato modificato da un altro utente."), "{html}");
+
+    let json = |path: &'static str| app.get_with(path, "accept", "application/json");
+    let res = json("/__test/errore/409").await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body = common::json(res).await;
+    assert_eq!(body["status"], 409);
+    assert_eq!(body["title"], "Conflitto con una modifica più recente");
+    assert_eq!(body["detail"], "Il valore è stato modificato da un altro utente.");
+    assert_eq!(body["instance"], "/__test/errore/409");
+
+    let body = common::json(json("/__test/errore/422").await).await;
+    assert_eq!(body["status"], 422);
+    assert_eq!(body["errors"][0]["field"], "D11.A");
+    assert_eq!(body["errors"][1]["message"], "Il valore non può essere negativo.");
+    let html = app.get("/__test/errore/422").await.text().await.unwrap();
+    assert!(html.contains("D12.B") && html.contains("Il valore non può essere negativo."), "{html}");
+
+    let res = json("/non-esiste").await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body = common::json(res).await;
+    assert_eq!(body["title"], "Pagina non trovata");
+
+    let english = app
+        .client
+        .get(format!("{}/__test/errore/409", app.base))
+        .header("accept", "application/problem+json")
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    let body = common::json(english).await;
+    assert_eq!(body["title"], "Conflict with a more recent change");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_json_error_body_written_by_a_handler_reaches_the_client_as_it_is() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let res = app.get("/__test/errore/400").await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert_eq!(res.text().await.unwrap(), r#"{"proprio":true}"#);
+    app.stop().await;
+}

@@ -278,3 +278,9 @@ pub async fn execute(db: &raccolta::db::Db, sql: &str) {
     }
     .expect("statement");
 }
+
+/// The body of `res` as JSON.
+pub async fn json(res: reqwest::Response) -> serde_json::Value {
+    let text = res.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
