@@ -1,6 +1,7 @@
 //! Credentials: password hashing behind a semaphore, random tokens.
 
 pub mod accesso;
+pub mod guard;
 pub mod hasher;
 pub mod token;
 

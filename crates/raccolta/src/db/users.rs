@@ -1,6 +1,7 @@
 //! Users: registration, confirmation, credentials, profile.
 
 use super::{Conn, DbError};
+use crate::domain::{Ruolo, StatoUtente};
 
 /// A user row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -25,8 +26,9 @@ pub struct User {
     pub password_hash: String,
     /// Preferred language.
     pub lang: String,
-    /// `da_confermare`, `attivo`, `disattivato`.
-    pub stato: String,
+    /// Where the account stands.
+    #[sqlx(try_from = "String")]
+    pub stato: StatoUtente,
     /// Registration time.
     pub created_at: i64,
     /// Confirmation time.
@@ -35,8 +37,9 @@ pub struct User {
     pub last_login_at: Option<i64>,
     /// Time of the latest password change.
     pub password_changed_at: i64,
-    /// `utente` or `amministratore`.
-    pub ruolo: String,
+    /// The platform role.
+    #[sqlx(try_from = "String")]
+    pub ruolo: Ruolo,
 }
 
 impl User {
@@ -63,7 +66,12 @@ impl User {
 
     /// True once the e-mail has been confirmed and the account is not disabled.
     pub fn is_active(&self) -> bool {
-        self.stato == "attivo"
+        self.stato == StatoUtente::Attivo
+    }
+
+    /// An administrator of the platform.
+    pub fn is_admin(&self) -> bool {
+        self.ruolo == Ruolo::Amministratore
     }
 }
 

@@ -1,6 +1,7 @@
 //! Enti and associations: the type of an ente, the mode and state of a user's association, and the search key
 //! that makes names findable without accents or capitals.
 
+use super::TransitionError;
 use crate::i18n::Lang;
 
 /// The kind of an ente, from IPA's `Codice_Categoria`.
@@ -147,6 +148,30 @@ impl StatoAssociazione {
     pub fn etichetta(self, lang: Lang) -> String {
         lang.t(&format!("stato-associazione-{}", self.code().replace('_', "-")))
     }
+
+    fn verso(self, azione: &'static str, da: StatoAssociazione, a: StatoAssociazione) -> Result<Self, TransitionError> {
+        if self == da { Ok(a) } else { Err(TransitionError { da: self.code(), azione }) }
+    }
+
+    /// A responsabile or an administrator approves the request.
+    pub fn approva(self) -> Result<StatoAssociazione, TransitionError> {
+        self.verso("approva", StatoAssociazione::InAttesa, StatoAssociazione::Attiva)
+    }
+
+    /// … or refuses it.
+    pub fn rifiuta(self) -> Result<StatoAssociazione, TransitionError> {
+        self.verso("rifiuta", StatoAssociazione::InAttesa, StatoAssociazione::Rifiutata)
+    }
+
+    /// An active association is ended.
+    pub fn revoca(self) -> Result<StatoAssociazione, TransitionError> {
+        self.verso("revoca", StatoAssociazione::Attiva, StatoAssociazione::Revocata)
+    }
+
+    /// The mode of an active association changes; it stays active.
+    pub fn cambia_modalita(self) -> Result<StatoAssociazione, TransitionError> {
+        self.verso("modalita", StatoAssociazione::Attiva, StatoAssociazione::Attiva)
+    }
 }
 
 /// The search key of a name: lower case, accents and apostrophes dropped, one space between words.
@@ -219,5 +244,17 @@ mod tests {
         assert_eq!(Modalita::from_code("amministratore"), None);
         assert_eq!(StatoAssociazione::from_code("attiva"), Some(StatoAssociazione::Attiva));
         assert!(Modalita::Compilazione > Modalita::Consultazione);
+    }
+
+    #[test]
+    fn a_request_is_decided_once_and_only_an_active_association_is_revoked_or_changed() {
+        use StatoAssociazione::*;
+        assert_eq!(InAttesa.approva(), Ok(Attiva));
+        assert_eq!(InAttesa.rifiuta(), Ok(Rifiutata));
+        assert!(Attiva.approva().is_err() && Rifiutata.rifiuta().is_err() && Revocata.approva().is_err());
+        assert_eq!(Attiva.revoca(), Ok(Revocata));
+        assert!(InAttesa.revoca().is_err());
+        assert_eq!(Attiva.cambia_modalita(), Ok(Attiva));
+        assert_eq!(Revocata.cambia_modalita().unwrap_err().da, "revocata");
     }
 }

@@ -10,6 +10,7 @@ pub mod email;
 pub mod ente;
 pub mod partita_iva;
 pub mod password;
+pub mod ruolo;
 pub mod testo_breve;
 pub mod tipo_utente;
 
@@ -19,5 +20,6 @@ pub use email::{Email, EmailError};
 pub use ente::{Modalita, StatoAssociazione, TipoEnte, chiave_ricerca};
 pub use partita_iva::{CodiceFiscaleNumerico, CodiceFiscaleNumericoError, PartitaIva, PartitaIvaError};
 pub use password::{DatiUtente, DatoPersonale, PasswordError, controlla_password, controlla_password_utente};
+pub use ruolo::{Ruolo, StatoUtente, TransitionError, UnknownCode};
 pub use testo_breve::{TestoBreve, TestoBreveError};
 pub use tipo_utente::{TipoUtente, TipoUtenteError};

@@ -3,6 +3,7 @@
 //! (outbox); the audit record follows the commit.
 
 use crate::app::AppState;
+use crate::auth::guard::{self, Denied, Permission};
 use crate::context::Context;
 use crate::db::associazioni::{self as db_assoc, Associazione, Responsabile, RichiestaError};
 use crate::db::audit;
@@ -149,15 +150,28 @@ impl Decisione {
     }
 }
 
-/// Applies a decision; `false` when the association was no longer in a state that allows it (decided twice,
-/// already revoked, same mode), and then nothing changed. The caller has checked that `attore` may decide.
+/// Applies a decision of `attore`, after asking the guard; `false` when the association was no longer in a state
+/// that allows it (decided twice, already revoked, same mode), and then nothing changed.
 pub async fn decidi(
     state: &AppState,
     ctx: &Context,
     attore: &User,
     a: &Associazione,
     d: &Decisione,
-) -> Result<bool, DbError> {
+) -> Result<bool, Denied> {
+    let permission = Permission::DecideAssociation { ente_id: a.ente_id, requester_id: a.user_id };
+    guard::check(&state.db, attore, permission).await?;
+    // The state machine says whether the decision applies to the state the association is in; the conditional
+    // UPDATE below says it again atomically, for a concurrent decision.
+    let ammessa = a.stato().map(|s| match d {
+        Decisione::Approva => s.approva(),
+        Decisione::Rifiuta(_) => s.rifiuta(),
+        Decisione::Revoca(_) => s.revoca(),
+        Decisione::CambiaModalita(_) => s.cambia_modalita(),
+    });
+    if !matches!(ammessa, Some(Ok(_))) {
+        return Ok(false);
+    }
     let now = ctx.now;
     let mut tx = state.db.begin().await?;
     let fatto = match d {
@@ -211,7 +225,7 @@ pub async fn decidi(
     Ok(true)
 }
 
-/// Appoints (`nomina = true`) or removes a responsabile; `false` when nothing changed.
+/// Appoints (`nomina = true`) or removes a responsabile, as an administrator; `false` when nothing changed.
 pub async fn responsabile(
     state: &AppState,
     ctx: &Context,
@@ -219,7 +233,8 @@ pub async fn responsabile(
     ente: &Ente,
     utente: &User,
     nomina: bool,
-) -> Result<bool, DbError> {
+) -> Result<bool, Denied> {
+    guard::check(&state.db, admin, Permission::Administer).await?;
     let mut tx = state.db.begin().await?;
     let fatto = if nomina {
         db_assoc::nomina(&mut tx, ente.id, utente.id, admin.id, ctx.now).await?
@@ -235,9 +250,4 @@ pub async fn responsabile(
     }
     tx.commit().await?;
     Ok(fatto)
-}
-
-/// True when `utente` may decide on the associations of `ente_id`: an administrator, or one of its responsabili.
-pub async fn puo_decidere(state: &AppState, utente: &User, ente_id: i64) -> Result<bool, DbError> {
-    Ok(utente.ruolo == "amministratore" || db_assoc::is_responsabile(&state.db, utente.id, ente_id).await?)
 }

@@ -50,6 +50,16 @@ impl From<DbError> for AppError {
     }
 }
 
+impl From<crate::auth::guard::Denied> for AppError {
+    fn from(denied: crate::auth::guard::Denied) -> Self {
+        match denied {
+            // 404, not 403: an object the user may not touch is one they need not know exists.
+            crate::auth::guard::Denied::NotAllowed => AppError::NotFound,
+            crate::auth::guard::Denied::Db(e) => e.into(),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> Self {
         AppError::Internal(error.into())

@@ -106,7 +106,7 @@ where
             page.utente = Some(HeaderUtente {
                 nome: u.user.nome_visualizzato(),
                 ultimo_login: u.previous_login_at.map(data_ora).unwrap_or_default(),
-                amministratore: u.user.ruolo == "amministratore",
+                amministratore: u.user.is_admin(),
                 non_lette: crate::db::notifiche::non_lette(&state.db, u.user.id).await?,
                 ente: ente.map(|(e, m)| (e.id, e.denominazione, m.etichetta(page.lang))),
             });

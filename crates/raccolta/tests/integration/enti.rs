@@ -540,3 +540,71 @@ async fn a_json_request_without_a_session_gets_401_in_json_never_a_redirect() {
     assert_eq!(page.status(), 303, "a browser is still sent to the login page");
     app.stop().await;
 }
+
+/// The user row of `id`.
+async fn user_row(app: &TestApp, id: i64) -> raccolta::db::users::User {
+    raccolta::db::users::by_id(&app.state.db, id).await.unwrap().unwrap()
+}
+
+both_backends! {
+    async fn the_guard_answers_every_permission_for_every_kind_of_user(app) {
+        use raccolta::auth::guard::{Permission, allows};
+        import::importa(&app.state.db, DEMO, Opzioni::default(), &mut |_, _, _| {}).await.unwrap();
+        let (ente, altro) = (ente_id(app, "c_f205").await, ente_id(app, "c_l219").await);
+        let admin = utente(app, "GUARDADM", "Ada", true).await;
+        let resp = utente(app, "GUARDRES", "Rita", false).await;
+        let comp = utente(app, "GUARDCOM", "Carlo", false).await;
+        let cons = utente(app, "GUARDCON", "Cora", false).await;
+        let estraneo = utente(app, "GUARDEST", "Elio", false).await;
+        let now = app.state.clock.now();
+        let mut tx = app.state.db.begin().await.unwrap();
+        associazioni::nomina(&mut tx, ente, resp, admin, now).await.unwrap();
+        for (u, m) in [(comp, Modalita::Compilazione), (cons, Modalita::Consultazione)] {
+            let id = associazioni::richiedi(&mut tx, u, ente, m, now).await.unwrap();
+            let (da, a) = (StatoAssociazione::InAttesa, StatoAssociazione::Attiva);
+            assert!(associazioni::decidi(&mut tx, id, da, a, None, admin, now).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        let perms = [
+            Permission::Administer,
+            Permission::View { ente_id: ente },
+            Permission::Compile { ente_id: ente },
+            Permission::DecideAssociations { ente_id: ente },
+            Permission::DecideAssociation { ente_id: ente, requester_id: comp },
+            Permission::View { ente_id: altro },
+        ];
+        let expected = [
+            (admin, [true, true, false, true, true, true]),
+            (resp, [false, true, true, true, true, false]),
+            (comp, [false, true, true, false, false, false]),
+            (cons, [false, true, false, false, false, false]),
+            (estraneo, [false, false, false, false, false, false]),
+        ];
+        for (id, row) in expected {
+            let user = user_row(app, id).await;
+            for (p, want) in perms.iter().zip(row) {
+                assert_eq!(allows(&app.state.db, &user, *p).await.unwrap(), want, "{} {p:?}", user.codice);
+            }
+        }
+    }
+
+    async fn a_service_refuses_a_decision_its_caller_did_not_check(app) {
+        use raccolta::enti::associazioni::{Decisione, decidi};
+        import::importa(&app.state.db, DEMO, Opzioni::default(), &mut |_, _, _| {}).await.unwrap();
+        let ente = ente_id(app, "c_f205").await;
+        let chiede = utente(app, "SERVCHI1", "Ciro", false).await;
+        let estraneo = utente(app, "SERVEST1", "Elsa", false).await;
+        let mut tx = app.state.db.begin().await.unwrap();
+        let id = associazioni::richiedi(&mut tx, chiede, ente, Modalita::Compilazione, 0).await.unwrap();
+        tx.commit().await.unwrap();
+        let a = associazioni::by_id(&app.state.db, id).await.unwrap().unwrap();
+        let ctx = raccolta::context::Context::system(&app.state.clock, None);
+        for who in [estraneo, chiede] {
+            let user = user_row(app, who).await;
+            let refused = decidi(&app.state, &ctx, &user, &a, &Decisione::Approva).await;
+            assert!(matches!(refused, Err(raccolta::auth::guard::Denied::NotAllowed)), "{}", user.codice);
+        }
+        let after = associazioni::by_id(&app.state.db, id).await.unwrap().unwrap();
+        assert_eq!(after.stato(), Some(StatoAssociazione::InAttesa), "nothing changed");
+    }
+}

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::decisore;
 use crate::app::AppState;
+use crate::auth::guard::{self, Permission};
 use crate::db::associazioni::{self, Associazione};
 use crate::db::enti::Ente;
 use crate::domain::{Modalita, StatoAssociazione};
@@ -114,11 +115,10 @@ pub async fn post_decisione(
     Form(f): Form<DecisioneForm>,
 ) -> Result<Response, AppError> {
     let a = associazioni::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    decisore(&state, &utente.user, a.ente_id).await?;
-    // Nobody decides on their own request, except an administrator.
-    if a.user_id == utente.user.id && utente.user.ruolo != "amministratore" {
-        return Err(AppError::NotFound);
-    }
+    // Asked before reading the form, so that nobody learns more of an association they may not decide on; the
+    // service asks again (nobody decides on their own request, except an administrator).
+    let permission = Permission::DecideAssociation { ente_id: a.ente_id, requester_id: a.user_id };
+    guard::check(&state.db, &utente.user, permission).await?;
     let torna = if f.torna == "gestione" {
         "/gestione/richieste".to_owned()
     } else {

@@ -69,7 +69,8 @@ async fn mostra(
     errori: Vec<(String, String)>,
     typed: Option<ReferenteForm>,
 ) -> Result<Response, AppError> {
-    let decide = crate::enti::associazioni::puo_decidere(state, &utente.user, ente.id).await?;
+    let permission = crate::auth::guard::Permission::DecideAssociations { ente_id: ente.id };
+    let decide = crate::auth::guard::allows(&state.db, &utente.user, permission).await?;
     let selezionato = utente.session.get::<i64>(KEY_ENTE).await.map_err(session_error)? == Some(ente.id);
     let typed = typed.unwrap_or_else(|| ReferenteForm {
         nome: ente.referente_nome.clone().unwrap_or_default(),

@@ -20,8 +20,9 @@ use crate::web::{AppError, Page, no_store};
 const PER_PAGINA: i64 = 50;
 
 /// 404 unless the user is an administrator.
-fn solo_amministratori(utente: &Utente) -> Result<(), AppError> {
-    if utente.user.ruolo == "amministratore" { Ok(()) } else { Err(AppError::NotFound) }
+async fn solo_amministratori(state: &AppState, utente: &Utente) -> Result<(), AppError> {
+    crate::auth::guard::check(&state.db, &utente.user, crate::auth::guard::Permission::Administer).await?;
+    Ok(())
 }
 
 #[derive(Template)]
@@ -34,7 +35,7 @@ struct Home<'a> {
 
 /// `GET /gestione`.
 pub async fn get_gestione(State(state): State<AppState>, utente: Utente, page: Page) -> Result<Response, AppError> {
-    solo_amministratori(&utente)?;
+    solo_amministratori(&state, &utente).await?;
     let enti = enti::conta(&state.db).await?;
     let in_attesa = associazioni::conta_in_attesa(&state.db).await?;
     Ok(no_store(render(&Home { page: &page, enti, in_attesa })?))
@@ -90,7 +91,7 @@ pub async fn get_enti(
     page: Page,
     Query(d): Query<Domanda>,
 ) -> Result<Response, AppError> {
-    solo_amministratori(&utente)?;
+    solo_amministratori(&state, &utente).await?;
     let q: String = d.q.chars().take(100).collect();
     let tipo = TipoEnte::from_code(&d.tipo);
     let mut r = Ricerca { testo: &q, tipo: tipo.map(TipoEnte::code), anche_inattivi: true, ..Default::default() };
@@ -141,7 +142,7 @@ pub async fn get_ente(
     Path(id): Path<i64>,
     Query(q): Query<Esito>,
 ) -> Result<Response, AppError> {
-    solo_amministratori(&utente)?;
+    solo_amministratori(&state, &utente).await?;
     let ente = enti::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let tutte = associazioni::dell_ente(&state.db, ente.id).await?;
     let (in_attesa, attive): (Vec<_>, Vec<_>) =
@@ -179,7 +180,7 @@ pub async fn post_responsabile(
     Path(id): Path<i64>,
     Form(f): Form<ResponsabileForm>,
 ) -> Result<Response, AppError> {
-    solo_amministratori(&utente)?;
+    solo_amministratori(&state, &utente).await?;
     let ente = enti::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let back = format!("/gestione/enti/{}", ente.id);
     let chi = f.utente.trim();
@@ -217,7 +218,7 @@ pub async fn get_richieste(
     page: Page,
     Query(q): Query<Esito>,
 ) -> Result<Response, AppError> {
-    solo_amministratori(&utente)?;
+    solo_amministratori(&state, &utente).await?;
     let voci = associazioni::in_attesa(&state.db, 500)
         .await?
         .iter()

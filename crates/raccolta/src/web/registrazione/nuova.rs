@@ -244,7 +244,9 @@ pub async fn post_registrazione(
         // Pending: a new link for the registration as it was made. What this request typed (password included)
         // is discarded, or anyone could re-register someone else's address with a password of their own and wait
         // for the owner to click the link.
-        Some(u) if u.stato == "da_confermare" => (Some(u.id), u.nome_visualizzato(), "registrazione.ripetuta"),
+        Some(u) if u.stato == crate::domain::StatoUtente::DaConfermare => {
+            (Some(u.id), u.nome_visualizzato(), "registrazione.ripetuta")
+        }
         Some(u) => {
             let mail = Mail::RegistrazioneTentata {
                 link_accesso: format!("{base}/accesso"),
