@@ -255,6 +255,6 @@ mod tests {
         assert_eq!(Attiva.revoca(), Ok(Revocata));
         assert!(InAttesa.revoca().is_err());
         assert_eq!(Attiva.cambia_modalita(), Ok(Attiva));
-        assert_eq!(Revocata.cambia_modalita().unwrap_err().da, "revocata");
+        assert_eq!(Revocata.cambia_modalita(), Err(TransitionError { da: "revocata", azione: "modalita" }));
     }
 }

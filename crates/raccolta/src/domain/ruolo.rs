@@ -117,8 +117,7 @@ mod tests {
         assert_eq!(StatoUtente::Attivo.disattiva(), Ok(StatoUtente::Disattivato));
         assert!(StatoUtente::DaConfermare.disattiva().is_err());
         assert_eq!(StatoUtente::Disattivato.riattiva(), Ok(StatoUtente::Attivo));
-        let e = StatoUtente::Attivo.riattiva().unwrap_err();
-        assert_eq!((e.da, e.azione), ("attivo", "riattiva"));
+        assert_eq!(StatoUtente::Attivo.riattiva(), Err(TransitionError { da: "attivo", azione: "riattiva" }));
     }
 
     #[test]
