@@ -4,13 +4,200 @@
 
 use crate::common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use common::{Backend, TestApp, TestDb};
 use raccolta::db::Db;
 
-/// table → [(column, not null)], sorted.
-type Schema = BTreeMap<String, Vec<(String, bool)>>;
+/// One table as both backends can describe it, normalized so that equal schemas compare equal.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Table {
+    /// column → (type family, not null).
+    columns: BTreeMap<String, (&'static str, bool)>,
+    /// Primary key columns, in order.
+    primary_key: Vec<String>,
+    /// (columns, unique, partial condition) of every other index, unique constraints included.
+    indexes: BTreeSet<(Vec<String>, bool, Option<String>)>,
+    /// Every CHECK, normalized.
+    checks: BTreeSet<String>,
+    /// (column, referenced table, referenced column, on delete).
+    foreign_keys: BTreeSet<(String, String, String, String)>,
+}
+
+type Schema = BTreeMap<String, Table>;
+
+/// The family of a declared or reported type: SQLite's `INTEGER PRIMARY KEY` and PostgreSQL's `bigint` are one.
+fn type_family(declared: &str) -> &'static str {
+    match declared.to_ascii_lowercase().as_str() {
+        "bigint" | "integer" | "int8" | "int" => "integer",
+        "text" | "character varying" => "text",
+        "boolean" | "bool" => "boolean",
+        "blob" | "bytea" => "bytes",
+        _ => "other",
+    }
+}
+
+/// A condition as text both backends agree on: PostgreSQL's `((a IS NULL) AND (b = ANY (ARRAY['x'::text])))`
+/// and SQLite's `a IS NULL AND b IN ('x')` both become `a is null and b in 'x'`.
+fn normalize(condition: &str) -> String {
+    let lower =
+        condition.to_lowercase().replace("::text", "").replace("= any (array[", "in (").replace("= any array[", "in ");
+    let no_parens: String = lower.chars().filter(|c| !matches!(c, '(' | ')' | '[' | ']')).collect();
+    no_parens.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The CHECK constraints written in a SQLite `CREATE TABLE` (ALTER TABLE … ADD COLUMN rewrites it too).
+fn sqlite_checks(sql: &str) -> Vec<String> {
+    let lower = sql.to_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("check") {
+        let start = from + at + "check".len();
+        let Some(open) = lower[start..].find('(').map(|o| start + o) else { break };
+        let mut depth = 0;
+        let mut end = open;
+        for (k, c) in lower[open..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + k;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(normalize(&sql[open + 1..end]));
+        from = end;
+    }
+    out
+}
+
+async fn schema(db: &Db) -> Schema {
+    let mut schema = Schema::new();
+    match db {
+        Db::Sqlite(pool) => {
+            let tables: Vec<(String, String)> = sqlx::query_as(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            for (name, sql) in tables {
+                let mut t = Table::default();
+                let cols: Vec<(String, String, bool, i64)> = sqlx::query_as(
+                    "SELECT name, type, \"notnull\" OR pk > 0, pk FROM pragma_table_info($1) ORDER BY pk",
+                )
+                .bind(&name)
+                .fetch_all(pool)
+                .await
+                .unwrap();
+                for (col, ty, not_null, pk) in cols {
+                    if pk > 0 {
+                        t.primary_key.push(col.clone());
+                    }
+                    t.columns.insert(col, (type_family(&ty), not_null));
+                }
+                let indexes: Vec<(String, bool, String)> =
+                    sqlx::query_as("SELECT name, \"unique\", origin FROM pragma_index_list($1)")
+                        .bind(&name)
+                        .fetch_all(pool)
+                        .await
+                        .unwrap();
+                for (index, unique, origin) in indexes.into_iter().filter(|i| i.2 != "pk") {
+                    let cols: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                        .bind(&index)
+                        .fetch_all(pool)
+                        .await
+                        .unwrap();
+                    let sql: Option<(Option<String>,)> =
+                        sqlx::query_as("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1")
+                            .bind(&index)
+                            .fetch_optional(pool)
+                            .await
+                            .unwrap();
+                    let partial = sql
+                        .and_then(|s| s.0)
+                        .and_then(|s| s.to_lowercase().split_once(" where ").map(|(_, w)| normalize(w)));
+                    let _ = origin;
+                    t.indexes.insert((cols.into_iter().map(|c| c.0).collect(), unique, partial));
+                }
+                t.checks = sqlite_checks(&sql).into_iter().collect();
+                let fks: Vec<(String, String, String, String)> =
+                    sqlx::query_as("SELECT \"from\", \"table\", \"to\", on_delete FROM pragma_foreign_key_list($1)")
+                        .bind(&name)
+                        .fetch_all(pool)
+                        .await
+                        .unwrap();
+                t.foreign_keys = fks.into_iter().collect();
+                schema.insert(name, t);
+            }
+        }
+        Db::Postgres(pool) => {
+            let cols: Vec<(String, String, String, bool)> = sqlx::query_as(
+                "SELECT table_name::text, column_name::text, data_type::text, is_nullable = 'NO' \
+                 FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            for (table, col, ty, not_null) in cols {
+                schema.entry(table).or_default().columns.insert(col, (type_family(&ty), not_null));
+            }
+            let indexes: Vec<(String, bool, bool, Option<String>, String)> = sqlx::query_as(
+                "SELECT t.relname::text, ix.indisunique, ix.indisprimary, pg_get_expr(ix.indpred, ix.indrelid), \
+                 (SELECT string_agg(a.attname::text, ',' ORDER BY k.ord) \
+                  FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord) \
+                  JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum) \
+                 FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+                 WHERE n.nspname = 'public' AND t.relname NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            for (table, unique, primary, partial, cols) in indexes {
+                let cols: Vec<String> = cols.split(',').map(str::to_owned).collect();
+                let t = schema.entry(table).or_default();
+                if primary {
+                    t.primary_key = cols;
+                } else {
+                    t.indexes.insert((cols, unique, partial.map(|p| normalize(&p))));
+                }
+            }
+            let checks: Vec<(String, String)> = sqlx::query_as(
+                "SELECT t.relname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c \
+                 JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+                 WHERE n.nspname = 'public' AND c.contype = 'c'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            for (table, def) in checks {
+                let body = def.trim_start_matches("CHECK");
+                schema.entry(table).or_default().checks.insert(normalize(body));
+            }
+            let fks: Vec<(String, String, String, String, String)> = sqlx::query_as(
+                "SELECT kcu.table_name::text, kcu.column_name::text, ccu.table_name::text, ccu.column_name::text, \
+                 rc.delete_rule::text FROM information_schema.referential_constraints rc \
+                 JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = rc.constraint_name \
+                   AND kcu.constraint_schema = rc.constraint_schema \
+                 JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = rc.constraint_name \
+                   AND ccu.constraint_schema = rc.constraint_schema \
+                 WHERE rc.constraint_schema = 'public'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            for (table, col, ref_table, ref_col, on_delete) in fks {
+                schema.entry(table).or_default().foreign_keys.insert((col, ref_table, ref_col, on_delete));
+            }
+        }
+    }
+    schema
+}
 
 fn migration_names(backend: &str) -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
@@ -27,35 +214,10 @@ fn both_backends_have_migrations_with_the_same_names() {
     assert_eq!(sqlite, migration_names("postgres"));
 }
 
-async fn schema(db: &Db) -> Schema {
-    let rows: Vec<(String, String, bool)> = match db {
-        Db::Sqlite(pool) => sqlx::query_as(
-            "SELECT m.name, p.name, p.\"notnull\" OR p.pk > 0 FROM sqlite_master m, pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap(),
-        Db::Postgres(pool) => sqlx::query_as(
-            "SELECT table_name::text, column_name::text, is_nullable = 'NO' FROM information_schema.columns \
-             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap(),
-    };
-    let mut schema = Schema::new();
-    for (table, column, not_null) in rows {
-        schema.entry(table).or_default().push((column, not_null));
-    }
-    schema.values_mut().for_each(|cols| cols.sort());
-    schema
-}
-
 #[tokio::test]
-async fn sqlite_and_postgres_schemas_have_the_same_tables_columns_and_nullability() {
-    let Some(pg) = TestDb::create(Backend::Postgres).await else {
-        eprintln!("RACCOLTA_TEST_POSTGRES_URL non impostata: confronto degli schemi non eseguito");
+async fn sqlite_and_postgres_schemas_are_the_same_in_types_keys_indexes_checks_and_foreign_keys() {
+    let Some(pg) = TestDb::create_reachable_postgres().await else {
+        eprintln!("PostgreSQL non raggiungibile: confronto degli schemi non eseguito");
         return;
     };
     let sqlite = TestDb::create(Backend::Sqlite).await.unwrap();
@@ -67,8 +229,19 @@ async fn sqlite_and_postgres_schemas_have_the_same_tables_columns_and_nullabilit
         schemas.push(schema(&db).await);
         db.close().await;
     }
-    assert!(schemas[0].contains_key("audit_events"));
-    assert_eq!(schemas[0], schemas[1]);
+    let users = &schemas[0]["users"];
+    assert_eq!(users.primary_key, ["id"]);
+    assert!(users.checks.contains("ruolo in 'utente', 'amministratore'"), "{:?}", users.checks);
+    assert!(users.indexes.contains(&(vec!["email".to_owned()], true, None)), "{:?}", users.indexes);
+    let outbox_due =
+        (vec!["next_attempt_at".to_owned()], false, Some("sent_at is null and failed_at is null".to_owned()));
+    assert!(schemas[0]["outbox"].indexes.contains(&outbox_due), "{:?}", schemas[0]["outbox"].indexes);
+    assert!(!schemas[0]["associazioni"].foreign_keys.is_empty());
+    let tables: Vec<&String> = schemas[0].keys().collect();
+    assert_eq!(tables, schemas[1].keys().collect::<Vec<_>>());
+    for (name, table) in &schemas[0] {
+        assert_eq!(table, &schemas[1][name], "table {name}: SQLite (left) and PostgreSQL (right) differ");
+    }
 }
 
 #[tokio::test]

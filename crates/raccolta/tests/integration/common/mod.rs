@@ -22,17 +22,28 @@ pub enum Backend {
     Postgres,
 }
 
-/// `RACCOLTA_TEST_POSTGRES_URL`, when set.
+/// `RACCOLTA_TEST_POSTGRES_URL`, when set. Under CI (`CI` set) a missing URL fails the test instead of skipping
+/// its PostgreSQL variant: CI must never pass by testing one backend only.
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("RACCOLTA_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    let url = std::env::var("RACCOLTA_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty());
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(
+        url.is_some() || !ci,
+        "CI è impostata ma RACCOLTA_TEST_POSTGRES_URL no: le varianti PostgreSQL non possono essere saltate in CI"
+    );
+    url
 }
+
+/// The local server of a developer's machine, tried when no URL is configured.
+const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// A fresh, empty database for one test, and a folder of its own for the node's files (e-mails written as
 /// `.eml`): nothing a test does lands in the working tree. Both are dropped with it.
 pub struct TestDb {
     pub url: String,
     dir: tempfile::TempDir,
-    pg_name: Option<String>,
+    /// PostgreSQL: the database's name and the server URL it was created through.
+    pg: Option<(String, String)>,
 }
 
 impl TestDb {
@@ -42,21 +53,38 @@ impl TestDb {
         match backend {
             Backend::Sqlite => {
                 let url = format!("sqlite://{}", dir.path().join("sub/raccolta.db").display());
-                Some(TestDb { url, dir, pg_name: None })
+                Some(TestDb { url, dir, pg: None })
             }
-            Backend::Postgres => {
-                let admin = postgres_admin_url()?;
-                let name = format!("raccolta_test_{}", random_suffix());
-                let mut conn = connect_admin(&admin).await;
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create database");
-                let mut url = url::Url::parse(&admin).expect("RACCOLTA_TEST_POSTGRES_URL is a URL");
-                url.set_path(&name);
-                Some(TestDb { url: url.to_string(), dir, pg_name: Some(name) })
-            }
+            Backend::Postgres => Some(Self::on_postgres(postgres_admin_url()?, dir).await),
         }
+    }
+
+    /// A PostgreSQL database on the configured server, or else on the local one when it answers (the schema
+    /// comparison runs on every `cargo test` where PostgreSQL is reachable).
+    pub async fn create_reachable_postgres() -> Option<TestDb> {
+        let admin = match postgres_admin_url() {
+            Some(url) => url,
+            None => {
+                use sqlx::Connection;
+                let attempt = sqlx::PgConnection::connect(LOCAL_POSTGRES);
+                let conn = tokio::time::timeout(std::time::Duration::from_secs(3), attempt).await.ok()?.ok()?;
+                let _ = conn.close().await;
+                LOCAL_POSTGRES.to_owned()
+            }
+        };
+        Some(Self::on_postgres(admin, tempfile::tempdir().expect("tempdir")).await)
+    }
+
+    async fn on_postgres(admin: String, dir: tempfile::TempDir) -> TestDb {
+        let name = format!("raccolta_test_{}", random_suffix());
+        let mut conn = connect_admin(&admin).await;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        let mut url = url::Url::parse(&admin).expect("RACCOLTA_TEST_POSTGRES_URL is a URL");
+        url.set_path(&name);
+        TestDb { url: url.to_string(), dir, pg: Some((name, admin)) }
     }
 
     /// The node's data folder (`RACCOLTA_DATA_DIR`), inside the test's temporary folder.
@@ -72,7 +100,7 @@ async fn connect_admin(admin: &str) -> sqlx::PgConnection {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let (Some(name), Some(admin)) = (self.pg_name.take(), postgres_admin_url()) else { return };
+        let Some((name, admin)) = self.pg.take() else { return };
         // Drop is synchronous and may run inside a runtime: do the async work on a thread of its own.
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
