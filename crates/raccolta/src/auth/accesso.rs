@@ -92,3 +92,36 @@ pub async fn entra(state: &AppState, ctx: &Context, nome_utente: &str, password:
     tx.commit().await?;
     Ok(esito)
 }
+
+/// The answer to a current-password check (Profilo: changing the password or the e-mail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordAttuale {
+    /// Right.
+    Giusta,
+    /// Wrong (counted).
+    Sbagliata,
+    /// Too many failures on this account: not checked until then (UTC seconds).
+    Attendi(i64),
+}
+
+/// Checks the current password of a signed-in `user`, limited like a login and on the same per-account counter:
+/// a stolen session must not become a way to guess the password without the login's wait.
+pub async fn password_attuale(
+    state: &AppState,
+    ctx: &Context,
+    user: &User,
+    password: &str,
+) -> Result<PasswordAttuale, AccessoError> {
+    let key = chiave_account(user.id);
+    if let Some(until) = throttles::blocked_until(&state.db, &key, ctx.now).await? {
+        return Ok(PasswordAttuale::Attendi(until));
+    }
+    if state.hasher.verify(password, Some(&user.password_hash)).await? {
+        return Ok(PasswordAttuale::Giusta);
+    }
+    let mut tx = state.db.begin().await?;
+    throttles::record(&mut tx, &key, ctx.now, throttles::LOGIN_ACCOUNT).await?;
+    audit::record(&mut tx, &ctx.audit("profilo.password_attuale_errata")).await?;
+    tx.commit().await?;
+    Ok(PasswordAttuale::Sbagliata)
+}

@@ -5,7 +5,7 @@
 //! request keeps a core. Fixed threads also keep memory flat: the allocator keeps the 19 MiB blocks per thread,
 //! so a pool that grows (as `spawn_blocking` does) would keep hundreds of megabytes after a storm.
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use argon2::Argon2;
@@ -17,16 +17,27 @@ type Job = Box<dyn FnOnce() + Send>;
 /// Hashes and verifies passwords.
 #[derive(Debug, Clone)]
 pub struct PasswordHasher {
-    jobs: Sender<Job>,
+    /// Bounded: when every thread is busy and the queue is full, a new job is refused at once (the user is told
+    /// to retry) instead of waiting behind a flood of others.
+    jobs: SyncSender<Job>,
     /// A real hash of a random password, verified when the account does not exist, so that the time taken does
     /// not tell whether it does.
     dummy: Arc<String>,
 }
 
-/// Hashing failed (out of memory, or the hashing threads are gone).
+/// Hashing could not be done.
 #[derive(Debug, thiserror::Error)]
-#[error("calcolo dell'impronta della password non riuscito: {0}")]
-pub struct HashError(String);
+pub enum HashError {
+    /// Every hashing thread is busy and the queue is full: retry in a moment.
+    #[error("troppe richieste di calcolo della password in coda")]
+    Busy,
+    /// Out of memory, or the hashing threads are gone.
+    #[error("calcolo dell'impronta della password non riuscito: {0}")]
+    Failed(String),
+}
+
+/// Jobs that may wait for a hashing thread, per thread: about a second of waiting at most.
+pub const QUEUE_PER_THREAD: usize = 16;
 
 fn argon2() -> Argon2<'static> {
     // Argon2id with the OWASP parameters (m = 19 MiB, t = 2, p = 1), the crate's defaults.
@@ -35,7 +46,7 @@ fn argon2() -> Argon2<'static> {
 
 fn hash_now(password: &str) -> Result<String, HashError> {
     // The salt comes from the OS CSPRNG (argon2's `getrandom` feature).
-    argon2().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError(e.to_string()))
+    argon2().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError::Failed(e.to_string()))
 }
 
 fn worker(jobs: Arc<Mutex<Receiver<Job>>>) {
@@ -71,16 +82,21 @@ pub fn default_concurrency() -> usize {
 }
 
 impl PasswordHasher {
-    /// A hasher with `threads` hashing threads.
+    /// A hasher with `threads` hashing threads and [`QUEUE_PER_THREAD`] waiting jobs per thread.
     pub fn new(threads: usize) -> Result<Self, HashError> {
-        let (tx, rx) = channel::<Job>();
+        Self::with_queue(threads, threads.max(1) * QUEUE_PER_THREAD)
+    }
+
+    /// A hasher with `threads` threads and at most `queue` jobs waiting for one.
+    pub fn with_queue(threads: usize, queue: usize) -> Result<Self, HashError> {
+        let (tx, rx) = sync_channel::<Job>(queue);
         let rx = Arc::new(Mutex::new(rx));
         for i in 0..threads.max(1) {
             let rx = Arc::clone(&rx);
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
                 .spawn(move || worker(rx))
-                .map_err(|e| HashError(e.to_string()))?;
+                .map_err(|e| HashError::Failed(e.to_string()))?;
         }
         let dummy = hash_now(&crate::auth::token::random_token())?;
         Ok(PasswordHasher { jobs: tx, dummy: Arc::new(dummy) })
@@ -89,11 +105,14 @@ impl PasswordHasher {
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.jobs
-            .send(Box::new(move || {
+            .try_send(Box::new(move || {
                 let _ = tx.send(f());
             }))
-            .map_err(|_| HashError("thread di calcolo non disponibili".to_owned()))?;
-        rx.await.map_err(|_| HashError("calcolo interrotto".to_owned()))
+            .map_err(|e| match e {
+                TrySendError::Full(_) => HashError::Busy,
+                TrySendError::Disconnected(_) => HashError::Failed("thread di calcolo non disponibili".to_owned()),
+            })?;
+        rx.await.map_err(|_| HashError::Failed("calcolo interrotto".to_owned()))
     }
 
     /// The Argon2id PHC string of `password`.
@@ -129,6 +148,27 @@ mod tests {
         assert!(h.verify("una frase lunga e strana 42", Some(&hash)).await.expect("verify"));
         assert!(!h.verify("una frase lunga e strana 43", Some(&hash)).await.expect("verify"));
         assert!(!h.verify("qualsiasi", None).await.expect("verify"), "unknown accounts never match");
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_instead_of_making_everyone_wait() {
+        let h = PasswordHasher::with_queue(1, 2).expect("hasher");
+        let tasks: Vec<_> = (0..12)
+            .map(|i| {
+                let h = h.clone();
+                tokio::spawn(async move { h.hash(&format!("frase numero {i} abbastanza lunga")).await })
+            })
+            .collect();
+        let (mut done, mut busy) = (0, 0);
+        for t in tasks {
+            match t.await.expect("task") {
+                Ok(_) => done += 1,
+                Err(HashError::Busy) => busy += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(done >= 1 && busy >= 1, "done {done}, busy {busy}");
+        assert!(h.verify("dopo la coda", None).await.is_ok(), "the hasher works again once the queue drains");
     }
 
     #[tokio::test]

@@ -112,7 +112,22 @@ fn tr(lang: Lang, it: &str, en: &str) -> String {
     }
 }
 
+/// Text someone typed (a name, a reason) as it goes into an e-mail that may reach someone else: mail clients turn
+/// anything that looks like an address into a link, so a zero-width space follows each `.`, `@`, `:` and `/`. The
+/// text reads the same; no client finds a link in it.
+pub fn inerte(testo: &str) -> String {
+    let mut out = String::with_capacity(testo.len() + 8);
+    for c in testo.chars() {
+        out.push(c);
+        if matches!(c, '.' | '@' | ':' | '/') {
+            out.push('\u{200B}');
+        }
+    }
+    out
+}
+
 fn greeting(lang: Lang, nome: &str) -> Block<'static> {
+    let nome = inerte(nome);
     Block::Para(match lang {
         Lang::It => format!("Gentile {nome},"),
         Lang::En => format!("Dear {nome},"),
@@ -335,7 +350,8 @@ impl Email {
                 oggetto.clone(),
                 vec![
                     greeting(lang, nome),
-                    Block::Para(testo.clone()),
+                    // Names and reasons typed by other users.
+                    Block::Para(inerte(testo)),
                     Block::Link { label: tr(lang, "Apri l'area riservata", "Open the reserved area"), url: link },
                 ],
             ),
@@ -551,6 +567,26 @@ mod tests {
             r.html
         );
         assert!(r.html.contains(">Conferma la registrazione</a>"), "{}", r.html);
+    }
+
+    #[test]
+    fn addresses_typed_by_users_never_become_links_in_an_email() {
+        let email = Email::Notifica {
+            nome: "www.truffa.example".into(),
+            oggetto: "Nuova richiesta".into(),
+            testo: "Mario (vai su http://truffa.example/paga o scrivi a capo@truffa.example)".into(),
+            link: "https://raccolta.example/enti/3/associazioni".into(),
+        };
+        let r = email.render(Lang::It, "aiuto@comune.example");
+        for part in [&r.text, &r.html] {
+            for address in ["www.truffa.example", "http://truffa", "truffa.example/paga", "capo@truffa"] {
+                assert!(!part.contains(address), "{address} in {part}");
+            }
+        }
+        let visible = |s: &str| s.replace('\u{200B}', "");
+        assert!(visible(&r.text).contains("Gentile www.truffa.example,"), "the text reads the same");
+        assert!(visible(&r.text).contains("vai su http://truffa.example/paga"), "{}", r.text);
+        assert_eq!(r.html.matches("<a ").count(), 2, "only the platform's link and the support address: {}", r.html);
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub enum AppError {
     /// Understood but refused: each field with its message, in the user's language.
     #[error("dati rifiutati")]
     Unprocessable(Vec<(String, String)>),
+    /// Too much work queued (password hashing): try again in a moment.
+    #[error("sovraccarico")]
+    Busy,
     /// The database does not answer: try again later.
     #[error("database non disponibile")]
     Unavailable(#[source] DbError),
@@ -60,6 +63,15 @@ impl From<crate::auth::guard::Denied> for AppError {
     }
 }
 
+impl From<crate::auth::HashError> for AppError {
+    fn from(error: crate::auth::HashError) -> Self {
+        match error {
+            crate::auth::HashError::Busy => AppError::Busy,
+            e @ crate::auth::HashError::Failed(_) => AppError::Internal(e.into()),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> Self {
         AppError::Internal(error.into())
@@ -84,7 +96,7 @@ impl IntoResponse for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         match &self {
@@ -93,15 +105,21 @@ impl IntoResponse for AppError {
             AppError::BadRequest(why) => tracing::info!(why, "richiesta non valida"),
             AppError::Conflict(why) => tracing::info!(why, "conflitto"),
             AppError::Unprocessable(errors) => tracing::info!(campi = errors.len(), "dati rifiutati"),
+            AppError::Busy => tracing::warn!("coda del calcolo delle password piena: richiesta rifiutata"),
             AppError::NotFound | AppError::Csrf | AppError::Unauthorized => {}
         }
+        let retry = matches!(self, AppError::Busy);
         let problem = match self {
             AppError::Conflict(detail) => Problem { detail: Some(detail), errors: Vec::new() },
             AppError::Unprocessable(errors) => Problem { detail: None, errors },
             _ => Problem::default(),
         };
         // The body is left empty on purpose: the error-page layer renders it in the request's language and format.
-        (status, axum::Extension(problem)).into_response()
+        let mut res = (status, axum::Extension(problem)).into_response();
+        if retry {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
+        res
     }
 }
 

@@ -719,3 +719,35 @@ async fn every_audit_event_of_a_request_carries_its_user_address_browser_and_req
     assert_eq!(row, format!("{codice}|127.0.0.1|ProvaBrowser/1.0|prova-richiesta-42|{user_id}"));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn current_password_checks_in_the_profile_wait_like_logins_on_the_same_account_counter() {
+    let (app, smtp) = start(Backend::Sqlite).await.unwrap();
+    let codice = register_and_confirm(&app, &smtp, "olga@comune.example").await;
+    let mut b = Browser::new(&app);
+    assert_eq!(login(&mut b, &codice, PASSWORD).await.status, 303);
+    let csrf = b.get("/profilo").await.hidden("csrf");
+    let nuova = "ventaglio rosso per nove balene";
+    let change = |attuale: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("password_attuale", attuale.to_owned()),
+            ("password", nuova.to_owned()),
+            ("conferma_password", nuova.to_owned()),
+        ]
+    };
+    for _ in 0..5 {
+        let form = change("non è lei");
+        let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let page = b.post("/profilo/password", &fields).await;
+        assert!(page.body.contains("La password attuale non è corretta."), "{}", page.body);
+    }
+    let form = change(PASSWORD);
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = b.post("/profilo/password", &fields).await;
+    assert!(page.body.contains("Troppi tentativi non riusciti"), "the right one waits too: {}", page.body);
+    let mut c = Browser::new(&app);
+    let login_page = login(&mut c, &codice, PASSWORD).await;
+    assert!(login_page.body.contains("Troppi tentativi non riusciti"), "the login waits too: one counter");
+    app.stop().await;
+}

@@ -146,7 +146,7 @@ impl From<AccessoError> for AppError {
     fn from(error: AccessoError) -> Self {
         match error {
             AccessoError::Db(e) => e.into(),
-            AccessoError::Hash(e) => AppError::Internal(e.into()),
+            AccessoError::Hash(e) => e.into(),
         }
     }
 }

@@ -111,7 +111,7 @@ pub async fn post_nuova(
         let html = render(&Nuova { page: &page, csrf: csrf_token(&session).await?, token: f.token, errori })?;
         return Ok(no_referrer(html.into_response()));
     }
-    let new_hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
+    let new_hash = state.hasher.hash(&f.password).await?;
     let mut tx = state.db.begin().await?;
     if let Err(why) = tokens::consume(&mut tx, tokens::Kind::Reset, &hash, now).await? {
         drop(tx);

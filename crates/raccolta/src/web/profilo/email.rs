@@ -48,13 +48,8 @@ pub async fn post_email(
     if let Err(e) = &email {
         errori.push(("nuova_email".to_owned(), e.messaggio(page.lang)));
     }
-    let ok = state
-        .hasher
-        .verify(&f.password_email, Some(&u.password_hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    if !ok {
-        errori.push(("password_email".to_owned(), page.t("profilo-password-attuale-errata")));
+    if let Some(msg) = super::password::password_attuale(&state, &ctx, u, &f.password_email, &page).await? {
+        errori.push(("password_email".to_owned(), msg));
     }
     let email = match (email, errori.is_empty()) {
         (Ok(e), true) if e.as_str() != u.email => e,

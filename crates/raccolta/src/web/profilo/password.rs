@@ -36,13 +36,8 @@ pub async fn post_password(
 ) -> Result<Response, AppError> {
     let u = &utente.user;
     let mut errori = Vec::new();
-    let current_ok = state
-        .hasher
-        .verify(&f.password_attuale, Some(&u.password_hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    if !current_ok {
-        errori.push(("password_attuale".to_owned(), page.t("profilo-password-attuale-errata")));
+    if let Some(msg) = password_attuale(&state, &ctx, u, &f.password_attuale, &page).await? {
+        errori.push(("password_attuale".to_owned(), msg));
     }
     if let Err(e) = u.controlla_password(&f.password) {
         errori.push(("password".to_owned(), e.messaggio(page.lang)));
@@ -53,7 +48,7 @@ pub async fn post_password(
         return pagina(&state, &utente, &page, String::new(), errori, None).await;
     }
     let now = ctx.now;
-    let hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
+    let hash = state.hasher.hash(&f.password).await?;
     let mut tx = state.db.begin().await?;
     users::set_password(&mut tx, u.id, &hash, now).await?;
     let lang = Lang::from_code(&u.lang).unwrap_or(page.lang);
@@ -70,4 +65,23 @@ pub async fn post_password(
     tx.commit().await?;
     state.mail_wake.wake();
     Ok(Redirect::to("/profilo?esito=password").into_response())
+}
+
+/// The error to show beside a current-password field, if any: wrong, or wait after too many failures.
+pub(super) async fn password_attuale(
+    state: &AppState,
+    ctx: &Context,
+    user: &crate::db::users::User,
+    password: &str,
+    page: &Page,
+) -> Result<Option<String>, AppError> {
+    use crate::auth::accesso::{self, PasswordAttuale};
+    let verifica = accesso::password_attuale(state, ctx, user, password).await?;
+    Ok(match verifica {
+        PasswordAttuale::Giusta => None,
+        PasswordAttuale::Sbagliata => Some(page.t("profilo-password-attuale-errata")),
+        PasswordAttuale::Attendi(until) => {
+            Some(page.lang.t_args("accesso-attendi", &[("ora", crate::ora::data_ora(until))]))
+        }
+    })
 }

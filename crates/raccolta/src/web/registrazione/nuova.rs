@@ -234,7 +234,7 @@ pub async fn post_registrazione(
     }
 
     // Hash before the transaction: the write lock is never held during the slow part.
-    let password_hash = state.hasher.hash(&f.password).await.map_err(|e| AppError::Internal(e.into()))?;
+    let password_hash = state.hasher.hash(&f.password).await?;
     let base = state.config.base_url.as_str().trim_end_matches('/').to_owned();
     let mut tx = state.db.begin().await?;
     let existing = users::by_email(&mut tx, v.email.as_str()).await?;
