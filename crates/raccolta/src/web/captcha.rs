@@ -115,6 +115,32 @@ pub async fn verifica(state: &AppState, session: &Session, risposta: &str) -> Re
     Ok(captcha::verifica(risposta, &sfida.sale, &sfida.impronta))
 }
 
+/// What a public form shows around its own fields: the session's CSRF token and a new captcha challenge.
+pub async fn modulo(state: &AppState, session: &Session, ip: &str) -> Result<(String, CaptchaView), AppError> {
+    let captcha = nuova(state, session, ip).await?;
+    let csrf = crate::web::sessione::csrf_token(session).await?;
+    Ok((csrf, captcha))
+}
+
+/// The checks of a public form that sends e-mail (registration, password reset) before it acts: the captcha, as
+/// [`verifica_modulo`], and the wait of the client's address on `ip_key`, whose message goes first, on `campo`.
+/// Returns the captcha's message for the field itself.
+pub async fn verifica_modulo_e_attesa(
+    state: &AppState,
+    session: &Session,
+    page: &Page,
+    risposta: &str,
+    (ip_key, campo): (&str, &str),
+    errori: &mut Vec<(String, String)>,
+) -> Result<String, AppError> {
+    let errore_captcha = verifica_modulo(state, session, page, risposta, errori).await?;
+    if let Some(until) = throttles::blocked_until(&state.db, ip_key, state.clock.now()).await? {
+        let msg = page.lang.t_args("registrazione-attendi", &[("ora", crate::ora::data_ora(until))]);
+        errori.insert(0, (campo.to_owned(), msg));
+    }
+    Ok(errore_captcha)
+}
+
 /// Checks the answer of a form (see [`verifica`]); when wrong or missing, adds the message to `errori` and
 /// returns it, for the field itself.
 pub async fn verifica_modulo(

@@ -15,6 +15,7 @@ pub mod enti;
 pub mod error;
 pub mod gestione;
 pub mod layers;
+pub mod link;
 pub mod notifiche;
 pub mod ops;
 pub mod page;
@@ -44,6 +45,17 @@ const ESITI: [&str; 14] = [
     "utente-sconosciuto",
     "lette",
 ];
+
+/// `?esito=…&errore=…`: what the page before the redirect did, or why it did not. Every page reads it the same way.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct EsitoQuery {
+    /// The outcome code.
+    #[serde(default)]
+    pub esito: String,
+    /// The error code.
+    #[serde(default)]
+    pub errore: String,
+}
 
 /// The sentence of an outcome code, or "" for an unknown code.
 pub fn esito(lang: crate::i18n::Lang, code: &str) -> String {

@@ -333,3 +333,22 @@ async fn a_json_error_body_written_by_a_handler_reaches_the_client_as_it_is() {
     assert_eq!(res.text().await.unwrap(), r#"{"proprio":true}"#);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn anonymous_visits_of_pages_without_forms_keep_nothing_on_the_server() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    for path in ["/", "/guida", "/archivio", "/privacy", "/accessibilita", "/non-esiste", "/lingua/en?torna=/"] {
+        let res = app.get(path).await;
+        assert!(res.status().as_u16() < 500, "{path}");
+        assert!(
+            res.headers().get("set-cookie").is_none_or(|c| !c.to_str().unwrap().contains("raccolta_sessione")),
+            "{path}"
+        );
+    }
+    let sql = "SELECT CAST(COUNT(*) AS TEXT) FROM sessions";
+    assert_eq!(common::scalar_text(&app.state.db, sql, &[]).await.as_deref(), Some("0"));
+    // A form with a captcha has something to keep: then, and only then, a session.
+    assert_eq!(app.get("/accesso").await.status(), 200);
+    assert_eq!(common::scalar_text(&app.state.db, sql, &[]).await.as_deref(), Some("1"));
+    app.stop().await;
+}

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::db::associazioni;
@@ -45,19 +44,12 @@ struct Home<'a> {
     esito: String,
 }
 
-/// `?esito=`.
-#[derive(Debug, Default, Deserialize)]
-pub struct Esito {
-    #[serde(default)]
-    esito: String,
-}
-
 /// The reserved home.
 pub async fn get_area(
     State(state): State<AppState>,
     utente: Utente,
     page: Page,
-    Query(q): Query<Esito>,
+    Query(q): Query<crate::web::EsitoQuery>,
 ) -> Result<Response, AppError> {
     let lang = page.lang;
     let selezionato = utente.session.get::<i64>(KEY_ENTE).await.map_err(session_error)?;

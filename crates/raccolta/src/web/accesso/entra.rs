@@ -20,7 +20,7 @@ use crate::ora::data_ora;
 use crate::web::captcha::{self, CaptchaView};
 use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
-use crate::web::sessione::{KEY_CSRF, KEY_LOGIN_AT, KEY_PREVIOUS_LOGIN, csrf_token, session_error};
+use crate::web::sessione::{KEY_CSRF, KEY_LOGIN_AT, KEY_PREVIOUS_LOGIN, session_error};
 use crate::web::{AppError, Page};
 
 #[derive(Template)]
@@ -70,8 +70,7 @@ async fn show(
     nome_utente: String,
     torna: String,
 ) -> Result<Html<String>, AppError> {
-    let captcha = captcha::nuova(state, session, ip).await?;
-    let csrf = csrf_token(session).await?;
+    let (csrf, captcha) = captcha::modulo(state, session, ip).await?;
     render(&Accesso { page, csrf, captcha, errori, errore_captcha, avviso, nome_utente, torna })
 }
 

@@ -63,22 +63,13 @@ struct Pagina<'a> {
     errore: String,
 }
 
-/// `?esito=` / `?errore=`.
-#[derive(Debug, Default, Deserialize)]
-pub struct Esito {
-    #[serde(default)]
-    esito: String,
-    #[serde(default)]
-    errore: String,
-}
-
 /// `GET /enti/{id}/associazioni`.
 pub async fn get_associazioni(
     State(state): State<AppState>,
     utente: Utente,
     page: Page,
     Path(id): Path<i64>,
-    Query(q): Query<Esito>,
+    Query(q): Query<crate::web::EsitoQuery>,
 ) -> Result<Response, AppError> {
     let ente = decisore(&state, &utente.user, id).await?;
     let tutte = associazioni::dell_ente(&state.db, ente.id).await?;

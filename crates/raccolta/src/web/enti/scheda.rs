@@ -40,13 +40,6 @@ impl Scheda<'_> {
     }
 }
 
-/// `?esito=`.
-#[derive(Debug, Default, Deserialize)]
-pub struct Esito {
-    #[serde(default)]
-    esito: String,
-}
-
 /// The referente form.
 #[derive(Debug, Deserialize)]
 pub struct ReferenteForm {
@@ -100,7 +93,7 @@ pub async fn get_scheda(
     utente: Utente,
     page: Page,
     Path(id): Path<i64>,
-    Query(q): Query<Esito>,
+    Query(q): Query<crate::web::EsitoQuery>,
 ) -> Result<Response, AppError> {
     let (ente, m) = con_accesso(&state, &utente.user, id, Modalita::Consultazione).await?;
     mostra(&state, &utente, &page, ente, m, &q.esito, vec![], None).await

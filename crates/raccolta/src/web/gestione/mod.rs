@@ -125,22 +125,13 @@ struct Dettaglio<'a> {
     utente: String,
 }
 
-/// `?esito=` / `?errore=`.
-#[derive(Debug, Default, Deserialize)]
-pub struct Esito {
-    #[serde(default)]
-    esito: String,
-    #[serde(default)]
-    errore: String,
-}
-
 /// `GET /gestione/enti/{id}`.
 pub async fn get_ente(
     State(state): State<AppState>,
     utente: Utente,
     page: Page,
     Path(id): Path<i64>,
-    Query(q): Query<Esito>,
+    Query(q): Query<crate::web::EsitoQuery>,
 ) -> Result<Response, AppError> {
     solo_amministratori(&state, &utente).await?;
     let ente = enti::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
@@ -216,7 +207,7 @@ pub async fn get_richieste(
     State(state): State<AppState>,
     utente: Utente,
     page: Page,
-    Query(q): Query<Esito>,
+    Query(q): Query<crate::web::EsitoQuery>,
 ) -> Result<Response, AppError> {
     solo_amministratori(&state, &utente).await?;
     let voci = associazioni::in_attesa(&state.db, 500)

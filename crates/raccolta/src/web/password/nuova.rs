@@ -15,8 +15,8 @@ use crate::db::audit;
 use crate::db::{outbox, sessions, throttles, tokens, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
+use crate::web::link::{Ricomincia, TokenQuery, no_referrer, non_valido};
 use crate::web::pubblico::render;
-use crate::web::registrazione::conferma::{LinkNonValido, motivo, no_referrer};
 use crate::web::sessione::csrf_token;
 use crate::web::{AppError, Page};
 
@@ -41,13 +41,6 @@ struct Modificata<'a> {
     page: &'a Page,
 }
 
-/// Token in the query.
-#[derive(Debug, Deserialize)]
-pub struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
-
 /// The new-password form.
 #[derive(Debug, Deserialize)]
 pub struct NuovaForm {
@@ -59,15 +52,7 @@ pub struct NuovaForm {
     conferma_password: String,
 }
 
-fn non_valido(page: &Page, why: tokens::Invalid) -> Result<Response, AppError> {
-    let html = render(&LinkNonValido {
-        page,
-        motivo: motivo(page, why),
-        ricomincia: "/password",
-        ricomincia_testo: page.t("modifica-password"),
-    })?;
-    Ok(no_referrer(html.into_response()))
-}
+const RICOMINCIA: Ricomincia = Ricomincia { path: "/password", testo: "modifica-password" };
 
 /// `GET /password/nuova?token=…`.
 pub async fn get_nuova(
@@ -82,7 +67,7 @@ pub async fn get_nuova(
                 render(&Nuova { page: &page, csrf: csrf_token(&session).await?, token: q.token, errori: vec![] })?;
             Ok(no_referrer(html.into_response()))
         }
-        Err(why) => non_valido(&page, why),
+        Err(why) => non_valido(&page, why, RICOMINCIA),
     }
 }
 
@@ -98,7 +83,7 @@ pub async fn post_nuova(
     let hash = token_hash(&f.token);
     let user_id = match tokens::peek(&state.db, tokens::Kind::Reset, &hash, now).await? {
         Ok(t) => t.user_id,
-        Err(why) => return non_valido(&page, why),
+        Err(why) => return non_valido(&page, why, RICOMINCIA),
     };
     let user = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
     let mut errori = Vec::new();
@@ -115,7 +100,7 @@ pub async fn post_nuova(
     let mut tx = state.db.begin().await?;
     if let Err(why) = tokens::consume(&mut tx, tokens::Kind::Reset, &hash, now).await? {
         drop(tx);
-        return non_valido(&page, why);
+        return non_valido(&page, why, RICOMINCIA);
     }
     users::set_password(&mut tx, user.id, &new_hash, now).await?;
     let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);

@@ -17,11 +17,9 @@ use crate::db::{outbox, throttles, tokens, users};
 use crate::domain::Email;
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::ora::data_ora;
 use crate::web::captcha::{self, CaptchaView};
 use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
-use crate::web::sessione::csrf_token;
 use crate::web::{AppError, Page};
 
 #[derive(Template)]
@@ -59,8 +57,7 @@ async fn show(
     errore_captcha: String,
     email: String,
 ) -> Result<Html<String>, AppError> {
-    let captcha = captcha::nuova(state, session, ip).await?;
-    let csrf = csrf_token(session).await?;
+    let (csrf, captcha) = captcha::modulo(state, session, ip).await?;
     render(&Richiesta { page, csrf, captcha, errori, errore_captcha, email })
 }
 
@@ -89,11 +86,9 @@ pub async fn post_password(
     if let Err(e) = &email {
         errori.push(("email".to_owned(), e.messaggio(page.lang)));
     }
-    let errore_captcha = captcha::verifica_modulo(&state, &session, &page, &f.captcha, &mut errori).await?;
     let ip_key = format!("password:ip:{ip}");
-    if let Some(until) = throttles::blocked_until(&state.db, &ip_key, now).await? {
-        errori.insert(0, ("email".to_owned(), page.lang.t_args("registrazione-attendi", &[("ora", data_ora(until))])));
-    }
+    let errore_captcha =
+        captcha::verifica_modulo_e_attesa(&state, &session, &page, &f.captcha, (&ip_key, "email"), &mut errori).await?;
     let email = match (email, errori.is_empty()) {
         (Ok(e), true) => e,
         _ => {

@@ -17,8 +17,8 @@ use crate::db::{outbox, tokens, users};
 use crate::domain::Email;
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
+use crate::web::link::{Ricomincia, TokenQuery, no_referrer, non_valido};
 use crate::web::pubblico::render;
-use crate::web::registrazione::conferma::{LinkNonValido, motivo, no_referrer};
 use crate::web::sessione::{Utente, csrf_token};
 use crate::web::{AppError, Page};
 
@@ -92,22 +92,7 @@ struct ConfermaEmail<'a> {
     email: String,
 }
 
-/// The token of the link.
-#[derive(Debug, Deserialize)]
-pub struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
-
-fn non_valido(page: &Page, why: tokens::Invalid) -> Result<Response, AppError> {
-    let html = render(&LinkNonValido {
-        page,
-        motivo: motivo(page, why),
-        ricomincia: "/profilo",
-        ricomincia_testo: page.t("profilo"),
-    })?;
-    Ok(no_referrer(html.into_response()))
-}
+const RICOMINCIA: Ricomincia = Ricomincia { path: "/profilo", testo: "profilo" };
 
 /// `GET /profilo/email/conferma?token=…`.
 pub async fn get_conferma(
@@ -126,7 +111,7 @@ pub async fn get_conferma(
             })?;
             Ok(no_referrer(html.into_response()))
         }
-        Err(why) => non_valido(&page, why),
+        Err(why) => non_valido(&page, why, RICOMINCIA),
     }
 }
 
@@ -143,14 +128,14 @@ pub async fn post_conferma(
         Ok(t) => t,
         Err(why) => {
             drop(tx);
-            return non_valido(&page, why);
+            return non_valido(&page, why, RICOMINCIA);
         }
     };
     let user = users::by_id(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
     let new_email = token.new_email.unwrap_or_default();
     if users::by_email(&mut tx, &new_email).await?.is_some() {
         drop(tx);
-        return non_valido(&page, tokens::Invalid::Used);
+        return non_valido(&page, tokens::Invalid::Used, RICOMINCIA);
     }
     users::set_email(&mut tx, user.id, &new_email).await?;
     let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);

@@ -4,7 +4,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 
 use super::esito_key;
 use crate::app::AppState;
@@ -100,19 +99,12 @@ pub async fn pagina(
     Ok(([(header::CACHE_CONTROL, "no-store")], html).into_response())
 }
 
-/// Query of the profile page.
-#[derive(Debug, Deserialize)]
-pub struct EsitoQuery {
-    #[serde(default)]
-    esito: String,
-}
-
 /// `GET /profilo`.
 pub async fn get_profilo(
     State(state): State<AppState>,
     utente: Utente,
     page: Page,
-    Query(q): Query<EsitoQuery>,
+    Query(q): Query<crate::web::EsitoQuery>,
 ) -> Result<Response, AppError> {
     let esito = esito_key(&q.esito).map(|k| page.t(k)).unwrap_or_default();
     pagina(&state, &utente, &page, esito, vec![], None).await

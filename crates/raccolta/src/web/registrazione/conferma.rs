@@ -4,9 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::app::AppState;
@@ -16,6 +14,7 @@ use crate::db::audit;
 use crate::db::{outbox, tokens, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
+use crate::web::link::{Ricomincia, TokenQuery, no_referrer, non_valido};
 use crate::web::pubblico::render;
 use crate::web::sessione::csrf_token;
 use crate::web::{AppError, Page};
@@ -37,42 +36,7 @@ struct Completata<'a> {
     email: String,
 }
 
-/// A page for a link that cannot be used, offering to start again.
-#[derive(Template)]
-#[template(path = "link_non_valido.html")]
-pub struct LinkNonValido<'a> {
-    /// Page context.
-    pub page: &'a Page,
-    /// Why.
-    pub motivo: String,
-    /// Where to start again.
-    pub ricomincia: &'static str,
-    /// Label of that link.
-    pub ricomincia_testo: String,
-}
-
-/// The message for an invalid link.
-pub fn motivo(page: &Page, why: tokens::Invalid) -> String {
-    match why {
-        tokens::Invalid::Expired => page.t("link-scaduto"),
-        tokens::Invalid::Used => page.t("link-usato"),
-        tokens::Invalid::Unknown => page.t("link-sconosciuto"),
-    }
-}
-
-/// Pages reached through e-mailed tokens never leak them in a Referer.
-pub fn no_referrer(mut res: Response) -> Response {
-    res.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
-/// The token of a link.
-#[derive(Debug, Deserialize)]
-pub struct TokenQuery {
-    #[serde(default)]
-    token: String,
-}
+const RICOMINCIA: Ricomincia = Ricomincia { path: "/registrazione", testo: "nuova-registrazione" };
 
 /// `GET /registrazione/conferma?token=…`.
 pub async fn get_conferma(
@@ -81,16 +45,13 @@ pub async fn get_conferma(
     page: Page,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let html = match tokens::peek(&state.db, tokens::Kind::Conferma, &token_hash(&q.token), state.clock.now()).await? {
-        Ok(_) => render(&Conferma { page: &page, csrf: csrf_token(&session).await?, token: q.token })?,
-        Err(why) => render(&LinkNonValido {
-            page: &page,
-            motivo: motivo(&page, why),
-            ricomincia: "/registrazione",
-            ricomincia_testo: page.t("nuova-registrazione"),
-        })?,
-    };
-    Ok(no_referrer(html.into_response()))
+    match tokens::peek(&state.db, tokens::Kind::Conferma, &token_hash(&q.token), state.clock.now()).await? {
+        Ok(_) => {
+            let html = render(&Conferma { page: &page, csrf: csrf_token(&session).await?, token: q.token })?;
+            Ok(no_referrer(html.into_response()))
+        }
+        Err(why) => non_valido(&page, why, RICOMINCIA),
+    }
 }
 
 /// `POST /registrazione/conferma`.
@@ -106,13 +67,7 @@ pub async fn post_conferma(
         Ok(t) => t,
         Err(why) => {
             drop(tx);
-            let html = render(&LinkNonValido {
-                page: &page,
-                motivo: motivo(&page, why),
-                ricomincia: "/registrazione",
-                ricomincia_testo: page.t("nuova-registrazione"),
-            })?;
-            return Ok(no_referrer(html.into_response()));
+            return non_valido(&page, why, RICOMINCIA);
         }
     };
     users::activate(&mut tx, token.user_id, now).await?;

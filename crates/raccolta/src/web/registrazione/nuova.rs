@@ -19,11 +19,9 @@ use crate::db::audit;
 use crate::db::{outbox, throttles, tokens, users};
 use crate::domain::{CodiceFiscale, CodiceUtente, Email, PartitaIva, TestoBreve, TipoUtente, controlla_password};
 use crate::mail::Email as Mail;
-use crate::ora::data_ora;
 use crate::web::captcha::{self, CaptchaView};
 use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
-use crate::web::sessione::csrf_token;
 use crate::web::{AppError, Page};
 
 /// What the user typed (passwords are never sent back to the page).
@@ -119,8 +117,7 @@ async fn show(
     f.password.clear();
     f.conferma_password.clear();
     f.captcha.clear();
-    let captcha = captcha::nuova(state, session, ip).await?;
-    let csrf = csrf_token(session).await?;
+    let (csrf, captcha) = captcha::modulo(state, session, ip).await?;
     let societa = f.tipo == TipoUtente::Societa.as_str();
     render(&Modulo { page, societa, csrf, captcha, errori, errore_captcha, f })
 }
@@ -216,12 +213,9 @@ pub async fn post_registrazione(
     }
     let valid = validate(&f, &page);
     let mut errori = valid.as_ref().err().cloned().unwrap_or_default();
-    let errore_captcha = captcha::verifica_modulo(&state, &session, &page, &f.captcha, &mut errori).await?;
     let ip_key = format!("registrazione:ip:{ip}");
-    if let Some(until) = throttles::blocked_until(&state.db, &ip_key, now).await? {
-        let msg = page.lang.t_args("registrazione-attendi", &[("ora", data_ora(until))]);
-        errori.insert(0, ("email".to_owned(), msg));
-    }
+    let errore_captcha =
+        captcha::verifica_modulo_e_attesa(&state, &session, &page, &f.captcha, (&ip_key, "email"), &mut errori).await?;
     if !errori.is_empty() {
         return Ok(show(&state, &session, &page, &ip, f, errori, errore_captcha).await?.into_response());
     }
