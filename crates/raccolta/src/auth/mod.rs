@@ -3,6 +3,7 @@
 pub mod accesso;
 pub mod guard;
 pub mod hasher;
+pub mod registrazione;
 pub mod token;
 
 pub use hasher::{HashError, PasswordHasher};

@@ -72,6 +72,24 @@ impl From<crate::auth::HashError> for AppError {
     }
 }
 
+impl From<crate::auth::accesso::AccessoError> for AppError {
+    fn from(error: crate::auth::accesso::AccessoError) -> Self {
+        match error {
+            crate::auth::accesso::AccessoError::Db(e) => e.into(),
+            crate::auth::accesso::AccessoError::Hash(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::auth::registrazione::RegistrazioneError> for AppError {
+    fn from(error: crate::auth::registrazione::RegistrazioneError) -> Self {
+        match error {
+            crate::auth::registrazione::RegistrazioneError::Db(e) => e.into(),
+            crate::auth::registrazione::RegistrazioneError::Hash(e) => e.into(),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> Self {
         AppError::Internal(error.into())

@@ -30,27 +30,7 @@ fn link_to(mail: &common::smtp::ReceivedMail, path: &str) -> String {
 /// Registers a natural person and confirms; returns the codice identificativo utente.
 async fn register_and_confirm(app: &TestApp, smtp: &SmtpServer, email: &str) -> String {
     let mut b = Browser::new(app);
-    let form = b.get("/registrazione?tipo=persona_fisica").await;
-    assert_eq!(form.status, 200);
-    let csrf = form.hidden("csrf");
-    let sent = b
-        .post(
-            "/registrazione",
-            &[
-                ("csrf", &csrf),
-                ("tipo", "persona_fisica"),
-                ("nome", "Maria"),
-                ("cognome", "Rossi"),
-                ("codice_fiscale", "RSSMRA85T10A562S"),
-                ("email", email),
-                ("password", PASSWORD),
-                ("conferma_password", PASSWORD),
-                ("privacy", "si"),
-                ("captcha", CAPTCHA),
-                ("sito_web", ""),
-            ],
-        )
-        .await;
+    let sent = register(&mut b, email, "Maria", PASSWORD).await;
     assert_eq!(sent.status, 200);
     assert!(sent.body.contains("Controlla la tua casella di posta"), "{}", sent.body);
     let mail = smtp.wait_for(email, MAIL_WAIT).await;

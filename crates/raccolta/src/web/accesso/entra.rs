@@ -13,7 +13,7 @@ use tower_sessions::Session;
 
 use super::destinazione;
 use crate::app::AppState;
-use crate::auth::accesso::{self, AccessoError, Esito};
+use crate::auth::accesso::{self, Esito};
 use crate::context::Context;
 use crate::db::sessions::{KEY_IP, KEY_USER_AGENT, KEY_USER_ID};
 use crate::ora::data_ora;
@@ -139,13 +139,4 @@ pub async fn post_accesso(
     session.insert(KEY_USER_AGENT, ctx.user_agent.as_deref().unwrap_or_default()).await.map_err(session_error)?;
     session.remove::<String>(KEY_CSRF).await.map_err(session_error)?;
     Ok(Redirect::to(&destinazione(&form.torna)).into_response())
-}
-
-impl From<AccessoError> for AppError {
-    fn from(error: AccessoError) -> Self {
-        match error {
-            AccessoError::Db(e) => e.into(),
-            AccessoError::Hash(e) => e.into(),
-        }
-    }
 }

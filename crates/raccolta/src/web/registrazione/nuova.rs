@@ -11,14 +11,11 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::CONFERMA_VALIDA_ORE;
 use crate::app::AppState;
-use crate::auth::token::{random_token, token_hash};
+use crate::auth::registrazione::Registrazione;
 use crate::context::Context;
-use crate::db::audit;
-use crate::db::{outbox, throttles, tokens, users};
-use crate::domain::{CodiceFiscale, CodiceUtente, Email, PartitaIva, TestoBreve, TipoUtente, controlla_password};
-use crate::mail::Email as Mail;
+use crate::db::throttles;
+use crate::domain::{CodiceFiscale, Email, PartitaIva, TestoBreve, TipoUtente, controlla_password};
 use crate::web::captcha::{self, CaptchaView};
 use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
@@ -122,16 +119,7 @@ async fn show(
     render(&Modulo { page, societa, csrf, captcha, errori, errore_captcha, f })
 }
 
-struct Valid {
-    tipo: TipoUtente,
-    nome: String,
-    cognome: String,
-    denominazione: Option<String>,
-    codice_fiscale: String,
-    email: Email,
-}
-
-fn validate(f: &RegistrazioneForm, page: &Page) -> Result<Valid, Vec<(String, String)>> {
+fn validate(f: &RegistrazioneForm, page: &Page) -> Result<Registrazione, Vec<(String, String)>> {
     let lang = page.lang;
     let mut errori = Vec::new();
     let mut err = |field: &str, msg: String| errori.push((field.to_owned(), msg));
@@ -179,22 +167,10 @@ fn validate(f: &RegistrazioneForm, page: &Page) -> Result<Valid, Vec<(String, St
         err("privacy", page.t("registrazione-privacy-obbligatoria"));
     }
     match (tipo, email, errori.is_empty()) {
-        (Some(tipo), Some(email), true) => Ok(Valid { tipo, nome, cognome, denominazione, codice_fiscale, email }),
+        (Some(tipo), Some(email), true) => {
+            Ok(Registrazione { tipo, nome, cognome, denominazione, codice_fiscale, email })
+        }
         _ => Err(errori),
-    }
-}
-
-fn new_user<'a>(v: &'a Valid, codice: &'a str, password_hash: &'a str, lang: &'a str) -> users::NewUser<'a> {
-    users::NewUser {
-        codice,
-        tipo: v.tipo.as_str(),
-        nome: &v.nome,
-        cognome: &v.cognome,
-        denominazione: v.denominazione.as_deref(),
-        codice_fiscale: &v.codice_fiscale,
-        email: v.email.as_str(),
-        password_hash,
-        lang,
     }
 }
 
@@ -207,7 +183,6 @@ pub async fn post_registrazione(
     page: Page,
     Form(f): Form<RegistrazioneForm>,
 ) -> Result<Response, AppError> {
-    let now = ctx.now;
     if TipoUtente::parse(&f.tipo).is_err() {
         return Ok(render(&Scelta { page: &page })?.into_response());
     }
@@ -220,63 +195,13 @@ pub async fn post_registrazione(
         return Ok(show(&state, &session, &page, &ip, f, errori, errore_captcha).await?.into_response());
     }
     let Ok(v) = valid else { return Err(AppError::Internal(anyhow::anyhow!("validazione incoerente"))) };
-    throttles::record(&state.db, &ip_key, now, throttles::FORM_IP).await?;
+    throttles::record(&state.db, &ip_key, ctx.now, throttles::FORM_IP).await?;
     let inviata = || render(&Inviata { page: &page, email: v.email.as_str().to_owned() });
     if !f.sito_web.is_empty() {
         tracing::info!(%ip, "registrazione ignorata: campo trappola compilato");
         return Ok(inviata()?.into_response());
     }
 
-    // Hash before the transaction: the write lock is never held during the slow part.
-    let password_hash = state.hasher.hash(&f.password).await?;
-    let base = state.config.base_url.as_str().trim_end_matches('/').to_owned();
-    let mut tx = state.db.begin().await?;
-    let existing = users::by_email(&mut tx, v.email.as_str()).await?;
-    let token = random_token();
-    let link = format!("{base}/registrazione/conferma?token={token}");
-    let (user_id, nome_mail, action) = match existing {
-        // Pending: a new link for the registration as it was made. What this request typed (password included)
-        // is discarded, or anyone could re-register someone else's address with a password of their own and wait
-        // for the owner to click the link.
-        Some(u) if u.stato == crate::domain::StatoUtente::DaConfermare => {
-            (Some(u.id), u.nome_visualizzato(), "registrazione.ripetuta")
-        }
-        Some(u) => {
-            let mail = Mail::RegistrazioneTentata {
-                link_accesso: format!("{base}/accesso"),
-                link_password: format!("{base}/password"),
-            };
-            let lang = crate::i18n::Lang::from_code(&u.lang).unwrap_or(page.lang);
-            outbox::enqueue(&mut tx, &mail.message(&u.email, lang, &state.config)).await?;
-            (None, String::new(), "registrazione.indirizzo_esistente")
-        }
-        None => {
-            let mut codice = CodiceUtente::genera();
-            while users::codice_exists(&mut tx, codice.as_str()).await? {
-                codice = CodiceUtente::genera();
-            }
-            let new = new_user(&v, codice.as_str(), &password_hash, page.lang.code());
-            let nome = v.denominazione.clone().unwrap_or_else(|| format!("{} {}", v.nome, v.cognome));
-            match users::insert(&mut tx, &new, now).await {
-                Ok(id) => (Some(id), nome, "registrazione.richiesta"),
-                // The same address registered a moment ago by a concurrent request: answer as for a known one.
-                Err(e) if e.is_unique_violation() => return Ok(inviata()?.into_response()),
-                Err(e) => return Err(e.into()),
-            }
-        }
-    };
-    if let Some(user_id) = user_id {
-        let expires = now + CONFERMA_VALIDA_ORE * 3600;
-        tokens::issue(&mut tx, user_id, tokens::Kind::Conferma, &token_hash(&token), now, expires, None).await?;
-        let mail = Mail::RegistrazioneQuasiCompletata { nome: nome_mail, link };
-        outbox::enqueue(&mut tx, &mail.message(v.email.as_str(), page.lang, &state.config)).await?;
-    }
-    let mut event = ctx.audit(action).target(v.email.as_str()).details(serde_json::json!({ "tipo": v.tipo.as_str() }));
-    if let Some(id) = user_id {
-        event = event.concerning(id);
-    }
-    audit::record(&mut tx, &event).await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
+    crate::auth::registrazione::registra(&state, &ctx, &v, &f.password, page.lang).await?;
     Ok(inviata()?.into_response())
 }
