@@ -238,7 +238,8 @@ function parseEml(file, raw) {
   const subject = decodeEncodedWords(headers.get('subject') ?? '');
   const toHeader = decodeEncodedWords(headers.get('to') ?? '');
   const to = [...toHeader.matchAll(/[^\s<>,;"]+@[^\s<>,;"]+/g)].map((m) => m[0].toLowerCase());
-  const text = findTextPlain(headers, body) ?? '';
+  // As a person reads it: the zero-width spaces that keep typed names from becoming links are invisible.
+  const text = (findTextPlain(headers, body) ?? '').replaceAll('\u200B', '');
   const links = [...text.matchAll(/https?:\/\/[^\s<>"]+/g)].map((m) => m[0].replace(/[.,;:!?)>'"]+$/, ''));
   return { file, headers, to, subject, text, links };
 }
