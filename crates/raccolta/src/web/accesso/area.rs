@@ -28,6 +28,8 @@ pub struct Riga {
     pub motivo: String,
     /// Mode label.
     pub modalita: String,
+    /// For a pending request, who decides it; otherwise "".
+    pub decide: String,
     /// Active: the user can open and select it.
     pub attiva: bool,
     /// It is the ente selezionato.
@@ -61,12 +63,21 @@ pub async fn get_area(
 ) -> Result<Response, AppError> {
     let lang = page.lang;
     let selezionato = utente.session.get::<i64>(KEY_ENTE).await.map_err(session_error)?;
+    let con_responsabili = associazioni::in_attesa_con_responsabili(&state.db, utente.user.id).await?;
     let righe = associazioni::del_utente(&state.db, utente.user.id)
         .await?
         .into_iter()
         .map(|a| {
             let stato = a.stato();
+            let decide = match stato {
+                Some(StatoAssociazione::InAttesa) if con_responsabili.contains(&a.ente_id) => {
+                    lang.t("area-decidono-responsabili")
+                }
+                Some(StatoAssociazione::InAttesa) => lang.t("area-decidono-amministratori"),
+                _ => String::new(),
+            };
             Riga {
+                decide,
                 attiva: stato == Some(StatoAssociazione::Attiva),
                 selezionato: stato == Some(StatoAssociazione::Attiva) && selezionato == Some(a.ente_id),
                 ente_id: a.ente_id,
