@@ -92,7 +92,10 @@ notifiche-nuova = New
 notifiche-apri = Open
 notifiche-segna = Mark as read
 notifiche-segna-tutte = Mark all as read
-notifiche-totale = notifications in all
+notifiche-totale = { $n ->
+    [one] 1 notification in all
+   *[other] { $n } notifications in all
+}
 notifica-richiesta = { $utente } asks to work on { $ente } in { $modalita } mode.
 notifica-approvata = Your request for { $ente } has been approved: { $modalita } mode.
 notifica-rifiutata = Your request for { $ente } has been rejected.{ $motivo }

@@ -18,6 +18,7 @@ link-utili = Useful links
 torna-raccolta = Back to the Data collection page
 benvenuto = Welcome
 ultimo-login = Last login
+primo-accesso = First sign-in
 profilo = Profile
 esci = Log out
 banner-captcha-test = Test environment: the captcha accepts a fixed answer (RACCOLTA_CAPTCHA_TEST_ANSWER). Do not use for real data.

@@ -86,13 +86,19 @@ decisioni-nessuna-attiva = Nessuna associazione attiva.
 decisioni-torna-ente = Torna all'ente
 
 notifiche-titolo = Notifiche
-notifiche-non-lette = non lette
+notifiche-non-lette = { $n ->
+    [one] non letta
+   *[other] non lette
+}
 notifiche-nessuna = Non hai notifiche.
 notifiche-nuova = Nuova
 notifiche-apri = Apri
 notifiche-segna = Segna come letta
 notifiche-segna-tutte = Segna tutte come lette
-notifiche-totale = notifiche in tutto
+notifiche-totale = { $n ->
+    [one] 1 notifica in tutto
+   *[other] { $n } notifiche in tutto
+}
 notifica-richiesta = { $utente } chiede di lavorare su { $ente } in modalità { $modalita }.
 notifica-approvata = La tua richiesta per { $ente } è stata approvata: modalità { $modalita }.
 notifica-rifiutata = La tua richiesta per { $ente } è stata rifiutata.{ $motivo }

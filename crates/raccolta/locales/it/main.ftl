@@ -18,6 +18,7 @@ link-utili = Link utili
 torna-raccolta = Torna alla pagina Raccolta dati
 benvenuto = Benvenuto
 ultimo-login = Ultimo Login
+primo-accesso = Primo accesso
 profilo = Profilo
 esci = Esci
 banner-captcha-test = Ambiente di prova: il captcha accetta una risposta fissa (RACCOLTA_CAPTCHA_TEST_ANSWER). Non usare per dati reali.

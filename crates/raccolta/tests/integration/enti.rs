@@ -449,6 +449,48 @@ async fn demo_mode_has_one_administrator_who_logs_in_with_the_documented_passwor
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_says_primo_accesso_at_the_first_sign_in_and_stays_on_a_page_that_does_not_exist() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = start(backend).await else { continue };
+        utente(&app, "UTEN0001", "Ugo", false).await;
+        let mut u = login(&app, "UTEN0001").await;
+        let home = u.get("/area-riservata").await;
+        assert!(home.body.contains("Primo accesso"), "{}", home.body);
+        assert!(!home.body.contains("Ultimo Login"), "{}", home.body);
+        let missing = u.get("/pagina-che-non-esiste").await;
+        assert_eq!(missing.status, 404);
+        assert!(missing.body.contains("Pagina non trovata"), "{}", missing.body);
+        assert!(missing.body.contains("<strong>Ugo Prova</strong>"), "the signed-in header: {}", missing.body);
+        assert!(missing.body.contains(&format!(r#"name="csrf" value="{}""#, home.hidden("csrf"))), "Esci works");
+        let second = login(&app, "UTEN0001").await.get("/area-riservata").await;
+        assert!(second.body.contains("Ultimo Login"), "{}", second.body);
+        assert!(!second.body.contains("Primo accesso"), "{}", second.body);
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reserved_home_greets_without_a_stray_space_and_speaks_of_authorities_in_english() {
+    let Some(app) = start(Backend::Sqlite).await else { return };
+    let hash = app.state.hasher.hash(PASSWORD).await.unwrap();
+    let now = app.state.clock.now();
+    let mut tx = app.state.db.begin().await.unwrap();
+    // `raccolta admin create --name Anna`: a one-word name, an empty surname.
+    raccolta::db::users::insert_admin(&mut tx, "ADMIN001", "Anna", "", "anna@comune.example", &hash, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut a = login(&app, "ADMIN001").await;
+    let home = a.get("/area-riservata").await;
+    assert!(home.body.contains("Benvenuto, Anna."), "{}", home.body);
+    assert!(home.body.contains("<strong>Anna</strong>"), "{}", home.body);
+    let en = a.send(app.client.get(format!("{}/area-riservata", app.base)).header("accept-language", "en")).await;
+    assert!(en.body.contains("Your authorities"), "{}", en.body);
+    assert!(!en.body.contains("Your enti"), "{}", en.body);
+    app.stop().await;
+}
+
 async fn sqlx_sent(app: &TestApp) -> i64 {
     let mut n = 0;
     for id in 1..200 {

@@ -50,6 +50,14 @@ both_backends! {
         assert!(!body.contains("<script>"), "no inline script");
     }
 
+    async fn the_home_title_names_the_site_once(app) {
+        for lang in ["it", "en"] {
+            let (_, body) = html(app, "/", Some(lang)).await;
+            let title = body.split("<title>").nth(1).unwrap().split("</title>").next().unwrap();
+            assert_eq!(count(title, "Raccolta dati"), 1, "{title}");
+        }
+    }
+
     async fn home_is_in_english_by_accept_language_and_the_cookie_wins(app) {
         let res = app.get_with("/", "accept-language", "en-GB,en;q=0.9,it;q=0.5").await;
         let body = res.text().await.unwrap();

@@ -92,11 +92,11 @@ pub async fn get_area(
     let responsabile = associazioni::enti_responsabile(&state.db, utente.user.id)
         .await?
         .into_iter()
-        .map(|(id, nome, n)| (id, nome, lang.t_args("area-richieste-in-attesa", &[("n", n.to_string())])))
+        .map(|(id, nome, n)| (id, nome, lang.t_n("area-richieste-in-attesa", n)))
         .collect();
     let html = render(&Home {
         page: &page,
-        nome: utente.user.nome_visualizzato(),
+        nome: utente.user.nome_visualizzato().trim().to_owned(),
         codice: utente.user.codice,
         righe,
         responsabile,
