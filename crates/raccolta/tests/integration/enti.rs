@@ -135,6 +135,21 @@ both_backends! {
 }
 
 both_backends! {
+    async fn an_ente_with_a_malformed_istat_code_is_imported_without_it_and_the_report_says_so(app) {
+        let file = "Codice_IPA;Denominazione_ente;Codice_fiscale_ente;Codice_Categoria;Codice_comune_ISTAT\n\
+                    c_h501;Roma Capitale;02438750586;L6;58-091\nc_a944;Comune di Bologna;01232710374;L6;37006\n";
+        let r = import::importa(&app.state.db, file.as_bytes(), Opzioni::default(), &mut |_, _, _| {}).await.unwrap();
+        assert_eq!(r.inserite, 2, "{r:?}");
+        assert_eq!(r.avvisi.len(), 1, "{r:?}");
+        assert_eq!(r.avvisi[0].codice_ipa, "c_h501");
+        let bologna = enti::by_id(&app.state.db, ente_id(app, "c_a944").await).await.unwrap().unwrap();
+        assert_eq!(bologna.codice_istat.as_deref(), Some("037006"));
+        let demo = import::importa(&app.state.db, DEMO, Opzioni::default(), &mut |_, _, _| {}).await.unwrap();
+        assert!(demo.avvisi.is_empty(), "{:?}", demo.avvisi);
+    }
+}
+
+both_backends! {
     async fn eight_thousand_enti_import_once_and_a_second_run_changes_nothing(app) {
         let db = &app.state.db;
         let file = ipa(8000, "Comune di Prova");
