@@ -120,6 +120,21 @@ both_backends! {
         }
     }
 
+    async fn the_guide_and_the_home_describe_only_what_exists_and_say_compiling_comes_later(app) {
+        for (lang, later, absent) in [
+            ("it", "prossima versione", ["Esporta XLS", "Documenti", "numero di protocollo", "Richieste Apertura", "Ricerca Avanzata"]),
+            ("en", "later version", ["Export XLS", "Documents", "protocol number", "Reopening requests", "Advanced search"]),
+        ] {
+            for path in ["/guida", "/"] {
+                let (_, body) = html(app, path, Some(lang)).await;
+                assert!(body.contains(later), "{path} {lang} says compiling comes later");
+                for page in absent {
+                    assert!(!body.contains(page), "{path} {lang} describes {page}, which does not exist");
+                }
+            }
+        }
+    }
+
     async fn every_campaign_document_opens_in_both_languages(app) {
         for campagna in ["fc80u-2022", "monitoraggio-2023", "fc60u-2019"] {
             let c = app.state.catalogo.campagna(campagna).expect("campaign");
