@@ -7,4 +7,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 export RACCOLTA_DEMO="${RACCOLTA_DEMO:-true}"
-exec cargo run --release --locked -p raccolta -- "$@"
+# The dev profile, like `scripts/test.sh`: the dependencies are built once, optimized (opt-level 1, see the
+# workspace Cargo.toml), and the tests reuse them instead of building everything again in the release profile.
+# A deployment builds `cargo build --release` instead.
+exec cargo run --locked -p raccolta -- "$@"

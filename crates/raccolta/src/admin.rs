@@ -1,7 +1,9 @@
 //! `raccolta admin create`: the first administrator, and any other, from the command line.
 //!
 //! No default accounts and no passwords on the command line: the new administrator gets a one-time link (the
-//! same single-use, 24-hour token as a password reset) to choose a password on the site.
+//! same single-use, 24-hour token as a password reset) to choose a password on the site. The one exception is
+//! demo mode (`RACCOLTA_DEMO=true`, refused in production), which has an administrator with a documented password
+//! so that a newcomer can decide the requests they send.
 
 use crate::auth::PasswordHasher;
 use crate::auth::token::{random_token, token_hash};
@@ -60,6 +62,8 @@ pub async fn crea(db: &Db, config: &Config, email: &str, nome: &str) -> Result<N
     let id = users::insert_admin(&mut tx, codice.as_str(), first, rest, email.as_str(), &hash, now)
         .await
         .map_err(anyhow::Error::from)?;
+    // Requests sent while no administrator existed reached nobody: the new one finds them under the bell.
+    crate::enti::associazioni::notifica_in_attesa(&mut tx, id, now).await.map_err(anyhow::Error::from)?;
     let expires = now + LINK_VALIDO_ORE * 3600;
     tokens::issue(&mut tx, id, tokens::Kind::Reset, &token_hash(&token), now, expires, None)
         .await
@@ -73,4 +77,50 @@ pub async fn crea(db: &Db, config: &Config, email: &str, nome: &str) -> Result<N
     tx.commit().await.map_err(anyhow::Error::from)?;
     let base = config.base_url.as_str().trim_end_matches('/');
     Ok(NuovoAmministratore { codice: codice.as_str().to_owned(), link: format!("{base}/password/nuova?token={token}") })
+}
+
+/// The demo administrator's e-mail address (it is also a valid user name at login).
+pub const DEMO_EMAIL: &str = "amministratore@demo.raccolta.example";
+
+/// The demo administrator's password, documented in the README and printed at start: demo mode only.
+pub const DEMO_PASSWORD: &str = "demo raccolta amministratore";
+
+/// The demo administrator, as the start-up log shows it.
+#[derive(Debug)]
+pub struct AmministratoreDemo {
+    /// The username.
+    pub codice: String,
+    /// True when this start created it.
+    pub creato: bool,
+}
+
+/// Creates the demo administrator unless a user with its address exists (then nothing changes, its password
+/// included); the caller runs this only in demo mode, which production refuses.
+pub async fn crea_demo(
+    db: &Db,
+    hasher: &PasswordHasher,
+    clock: &crate::ora::Clock,
+) -> Result<AmministratoreDemo, AdminError> {
+    if let Some(u) = users::by_email(db, DEMO_EMAIL).await.map_err(anyhow::Error::from)? {
+        return Ok(AmministratoreDemo { codice: u.codice, creato: false });
+    }
+    let hash = hasher.hash(DEMO_PASSWORD).await.map_err(anyhow::Error::from)?;
+    let now = clock.now();
+    let mut tx = db.begin().await.map_err(anyhow::Error::from)?;
+    let mut codice = CodiceUtente::genera();
+    while users::codice_exists(&mut tx, codice.as_str()).await.map_err(anyhow::Error::from)? {
+        codice = CodiceUtente::genera();
+    }
+    let id = users::insert_admin(&mut tx, codice.as_str(), "Amministratore", "Demo", DEMO_EMAIL, &hash, now)
+        .await
+        .map_err(anyhow::Error::from)?;
+    crate::enti::associazioni::notifica_in_attesa(&mut tx, id, now).await.map_err(anyhow::Error::from)?;
+    let event = Context::system(clock, Some("demo"))
+        .audit("amministratore.creato")
+        .target(codice.as_str())
+        .concerning(id)
+        .details(serde_json::json!({ "email": DEMO_EMAIL, "demo": true }));
+    audit::record(&mut tx, &event).await.map_err(anyhow::Error::from)?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(AmministratoreDemo { codice: codice.as_str().to_owned(), creato: true })
 }

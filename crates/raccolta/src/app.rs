@@ -67,11 +67,23 @@ impl AppState {
             .await
             .with_context(|| format!("connessione al database {} non riuscita", config.database_url_redacted()))?;
         db.migrate().await?;
+        let hasher = PasswordHasher::new(config.password_hash_concurrency)?;
+        let clock = Clock::default();
         if config.demo {
             let rapporto = crate::enti::demo::carica(&db).await.context("caricamento degli enti dimostrativi")?;
             tracing::info!(inseriti = rapporto.inserite, invariati = rapporto.invariate, "enti dimostrativi pronti");
+            let admin = crate::admin::crea_demo(&db, &hasher, &clock)
+                .await
+                .context("creazione dell'amministratore dimostrativo")?;
+            tracing::warn!(
+                nome_utente = crate::admin::DEMO_EMAIL,
+                codice = admin.codice.as_str(),
+                password = crate::admin::DEMO_PASSWORD,
+                creato = admin.creato,
+                "modalità dimostrativa: accedi come amministratore con questo nome utente (o il codice) e questa \
+                 password per decidere le richieste di associazione; non usarla in produzione"
+            );
         }
-        let hasher = PasswordHasher::new(config.password_hash_concurrency)?;
         let state = AppState(Arc::new(App {
             config,
             db,
@@ -81,7 +93,7 @@ impl AppState {
             metrics: Metrics::new(),
             hasher,
             mail_wake: Wake::new(),
-            clock: Clock::default(),
+            clock,
         }));
         record_system_event(&state, "sistema.avvio", None).await;
         Ok(state)

@@ -265,6 +265,13 @@ async fn enti_import(config: Config, file: &std::path::Path, disattiva_mancanti:
     if r.scartate.len() > 50 {
         println!("    … e altre {} righe scartate", r.scartate.len() - 50);
     }
+    println!("  avvisi:     {} (importati senza il valore non valido)", r.avvisi.len());
+    for a in r.avvisi.iter().take(50) {
+        println!("    riga {}: {} ({})", a.riga, a.motivo, a.codice_ipa);
+    }
+    if r.avvisi.len() > 50 {
+        println!("    … e altri {} avvisi", r.avvisi.len() - 50);
+    }
     if !r.mancanti.is_empty() {
         let come = if disattiva_mancanti { "disattivati" } else { "ancora attivi; --disattiva-mancanti li disattiva" };
         println!("  assenti dal file: {} ({come})", r.mancanti.len());

@@ -245,6 +245,13 @@ impl Config {
                         .to_owned(),
                 ));
             }
+            if self.demo {
+                return Err(ConfigError(
+                    "RACCOLTA_DEMO: la modalità dimostrativa crea un amministratore con una password nota e non è \
+                     ammessa in produzione"
+                        .to_owned(),
+                ));
+            }
             if self.smtp_url.is_none() {
                 return Err(ConfigError(
                     "RACCOLTA_SMTP_URL: in produzione serve un server SMTP per inviare le e-mail".to_owned(),
@@ -504,6 +511,18 @@ mod tests {
         )
         .expect_err("refused");
         assert!(err.to_string().contains("RACCOLTA_CAPTCHA_TEST_ANSWER"), "{err}");
+        let err = Config::load_from(
+            None,
+            env(&[
+                ("RACCOLTA_ENV", "production"),
+                ("RACCOLTA_BASE_URL", "https://raccolta.comune.example"),
+                ("RACCOLTA_SUPPORT_EMAIL", "help@comune.example"),
+                ("RACCOLTA_SMTP_URL", "smtps://u:p@mail.comune.example:465"),
+                ("RACCOLTA_DEMO", "true"),
+            ]),
+        )
+        .expect_err("refused");
+        assert!(err.to_string().contains("RACCOLTA_DEMO"), "{err}");
     }
 
     #[test]

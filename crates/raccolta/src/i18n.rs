@@ -76,6 +76,16 @@ impl Lang {
         LOCALES.try_lookup_with_args(&self.langid(), key, &args).unwrap_or_else(|| key.to_owned())
     }
 
+    /// The translation of `key` for a count `$n`: passed as a number, so Fluent's plural rules pick the variant
+    /// (`[one]`, `*[other]`); a string would always fall to the default.
+    pub fn t_n(self, key: &str, n: i64) -> String {
+        let args: std::collections::HashMap<
+            std::borrow::Cow<'static, str>,
+            fluent_templates::fluent_bundle::FluentValue<'_>,
+        > = [(std::borrow::Cow::Borrowed("n"), n.into())].into_iter().collect();
+        LOCALES.try_lookup_with_args(&self.langid(), key, &args).unwrap_or_else(|| key.to_owned())
+    }
+
     fn langid(self) -> LanguageIdentifier {
         match self {
             Lang::It => unic_langid::langid!("it"),
@@ -125,6 +135,16 @@ mod tests {
             h.append(*k, HeaderValue::from_static(v));
         }
         h
+    }
+
+    #[test]
+    fn counts_pick_the_singular_or_the_plural() {
+        assert_eq!(Lang::It.t_n("notifiche-totale", 1), "1 notifica in tutto");
+        assert_eq!(Lang::It.t_n("notifiche-totale", 2), "2 notifiche in tutto");
+        assert_eq!(Lang::En.t_n("notifiche-totale", 1), "1 notification in all");
+        assert_eq!(Lang::It.t_n("area-richieste-in-attesa", 1), "1 richiesta in attesa");
+        assert_eq!(Lang::It.t_n("notifiche-non-lette", 1), "non letta");
+        assert_eq!(Lang::It.t_n("notifiche-non-lette", 0), "non lette");
     }
 
     #[test]

@@ -92,7 +92,10 @@ notifiche-nuova = New
 notifiche-apri = Open
 notifiche-segna = Mark as read
 notifiche-segna-tutte = Mark all as read
-notifiche-totale = notifications in all
+notifiche-totale = { $n ->
+    [one] 1 notification in all
+   *[other] { $n } notifications in all
+}
 notifica-richiesta = { $utente } asks to work on { $ente } in { $modalita } mode.
 notifica-approvata = Your request for { $ente } has been approved: { $modalita } mode.
 notifica-rifiutata = Your request for { $ente } has been rejected.{ $motivo }
@@ -121,7 +124,11 @@ gestione-nomina-aiuto = User identification code or e-mail of a registered user.
 gestione-nomina = Appoint manager
 gestione-rimuovi = Remove
 
-esito-richiesta = Request sent: you will get a notification once it is decided.
+esito-richiesta = Request sent to the authority's managers: you will get a notification once it is decided.
+esito-richiesta-amministratori = Request sent to the platform's administrators (the authority has no managers yet): you will get a notification once it is decided.
+esito-richiesta-nessuno = Request recorded, but the platform has no administrator yet who could decide it (the authority has no managers): whoever runs this installation creates one with "raccolta admin create", who will find the request among the notifications. You will get a notification once it is decided.
+area-decidono-responsabili = The authority's managers decide.
+area-decidono-amministratori = The platform's administrators decide (the authority has no managers).
 esito-selezionato = Authority selected: you now work on this authority.
 esito-referente = Person in charge of compilation saved.
 esito-approva = Request approved; the user has been told.

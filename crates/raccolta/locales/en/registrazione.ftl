@@ -1,9 +1,9 @@
 registrazione-titolo = New user registration
 registrazione-scegli-tipo = Choose the type of user to register.
 registrazione-persona-fisica = Natural person
-registrazione-persona-fisica-aiuto = for people who fill in questionnaires in their own name (for example an employee of the ente).
+registrazione-persona-fisica-aiuto = for people who fill in questionnaires in their own name (for example an employee of the authority).
 registrazione-societa = Company
-registrazione-societa-aiuto = for companies that fill in questionnaires on behalf of enti (for example consultancies).
+registrazione-societa-aiuto = for companies that fill in questionnaires on behalf of authorities (for example consultancies).
 registrazione-hai-gia-account = Already have a user? Log in
 registrazione-cambia-tipo = Change user type
 registrazione-denominazione = Company name

@@ -86,13 +86,19 @@ decisioni-nessuna-attiva = Nessuna associazione attiva.
 decisioni-torna-ente = Torna all'ente
 
 notifiche-titolo = Notifiche
-notifiche-non-lette = non lette
+notifiche-non-lette = { $n ->
+    [one] non letta
+   *[other] non lette
+}
 notifiche-nessuna = Non hai notifiche.
 notifiche-nuova = Nuova
 notifiche-apri = Apri
 notifiche-segna = Segna come letta
 notifiche-segna-tutte = Segna tutte come lette
-notifiche-totale = notifiche in tutto
+notifiche-totale = { $n ->
+    [one] 1 notifica in tutto
+   *[other] { $n } notifiche in tutto
+}
 notifica-richiesta = { $utente } chiede di lavorare su { $ente } in modalità { $modalita }.
 notifica-approvata = La tua richiesta per { $ente } è stata approvata: modalità { $modalita }.
 notifica-rifiutata = La tua richiesta per { $ente } è stata rifiutata.{ $motivo }
@@ -121,7 +127,11 @@ gestione-nomina-aiuto = Codice identificativo utente o e-mail di un utente regis
 gestione-nomina = Nomina responsabile
 gestione-rimuovi = Rimuovi
 
-esito-richiesta = Richiesta inviata: riceverai una notifica quando sarà decisa.
+esito-richiesta = Richiesta inviata ai responsabili dell'ente: riceverai una notifica quando sarà decisa.
+esito-richiesta-amministratori = Richiesta inviata agli amministratori della piattaforma (l'ente non ha ancora responsabili): riceverai una notifica quando sarà decisa.
+esito-richiesta-nessuno = Richiesta registrata, ma la piattaforma non ha ancora un amministratore che possa deciderla (l'ente non ha responsabili): chi gestisce questa installazione ne crea uno con «raccolta admin create», che troverà la richiesta tra le notifiche. Riceverai una notifica quando sarà decisa.
+area-decidono-responsabili = Decidono i responsabili dell'ente.
+area-decidono-amministratori = Decidono gli amministratori della piattaforma (l'ente non ha responsabili).
 esito-selezionato = Ente selezionato: ora lavori su questo ente.
 esito-referente = Responsabile della compilazione salvato.
 esito-approva = Richiesta approvata; l'utente è stato avvisato.

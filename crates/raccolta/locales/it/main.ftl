@@ -18,6 +18,7 @@ link-utili = Link utili
 torna-raccolta = Torna alla pagina Raccolta dati
 benvenuto = Benvenuto
 ultimo-login = Ultimo Login
+primo-accesso = Primo accesso
 profilo = Profilo
 esci = Esci
 banner-captcha-test = Ambiente di prova: il captcha accetta una risposta fissa (RACCOLTA_CAPTCHA_TEST_ANSWER). Non usare per dati reali.
@@ -26,7 +27,7 @@ modelli = Modelli
 
 home-titolo = Raccolta dati
 home-intro = Questa piattaforma raccoglie dagli enti locali — comuni, unioni di comuni, comunità montane, province e città metropolitane — i dati necessari alla determinazione dei fabbisogni standard e al monitoraggio degli obiettivi di servizio previsto dalla legge.
-home-intro-2 = Per ogni campagna sono disponibili le istruzioni e i modelli dei questionari. La compilazione e l'invio avvengono nell'area riservata, dopo la registrazione e l'associazione all'ente.
+home-intro-2 = Per ogni campagna sono disponibili le istruzioni e i modelli dei questionari. Nell'area riservata, dopo la registrazione, chiedi l'associazione al tuo ente; la compilazione e l'invio online dei questionari arriveranno in una prossima versione.
 home-accedi = ACCEDI ALLA RACCOLTA DATI
 home-campagne-aperte = Questionari aperti
 home-nessuna-campagna = Al momento non ci sono campagne aperte.

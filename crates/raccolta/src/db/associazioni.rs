@@ -136,6 +136,29 @@ pub async fn in_attesa(c: impl Into<Conn<'_>>, limit: i64) -> Result<Vec<Associa
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(ex).await)?)
 }
 
+/// Pending requests of enti that have no responsabile: the administrators decide them.
+pub async fn in_attesa_senza_responsabili(c: impl Into<Conn<'_>>) -> Result<Vec<Associazione>, DbError> {
+    let sql = format!(
+        "{SELECT} WHERE a.stato = 'in_attesa' AND NOT EXISTS (SELECT 1 FROM responsabili r \
+         JOIN users ru ON ru.id = r.user_id WHERE r.ente_id = a.ente_id AND ru.stato = 'attivo') \
+         ORDER BY a.created_at, a.id"
+    );
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(ex).await)?)
+}
+
+/// The enti among a user's pending requests that have an active responsabile (who decides them).
+pub async fn in_attesa_con_responsabili(c: impl Into<Conn<'_>>, user_id: i64) -> Result<Vec<i64>, DbError> {
+    let rows: Vec<(i64,)> = run!(c, |ex| sqlx::query_as(
+        "SELECT DISTINCT a.ente_id FROM associazioni a WHERE a.user_id = $1 AND a.stato = 'in_attesa' AND EXISTS \
+         (SELECT 1 FROM responsabili r JOIN users ru ON ru.id = r.user_id WHERE r.ente_id = a.ente_id \
+         AND ru.stato = 'attivo')"
+    )
+    .bind(user_id)
+    .fetch_all(ex)
+    .await)?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// How many requests wait for a decision, platform-wide.
 pub async fn conta_in_attesa(c: impl Into<Conn<'_>>) -> Result<i64, DbError> {
     let n: (i64,) = run!(c, |ex| sqlx::query_as("SELECT COUNT(*) FROM associazioni WHERE stato = 'in_attesa'")

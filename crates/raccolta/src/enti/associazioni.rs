@@ -91,6 +91,32 @@ fn destinatari(r: &[Responsabile]) -> Vec<Destinatario<'_>> {
     r.iter().map(|r| Destinatario { user_id: r.user_id, nome: &r.nome, email: &r.email, lang: &r.lang }).collect()
 }
 
+/// Who decides a request, as the requester is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChiDecide {
+    /// The ente's responsabili.
+    Responsabili,
+    /// The platform's administrators (the ente has no responsabile).
+    Amministratori,
+    /// Nobody yet: the ente has no responsabile and the platform no administrator; the first administrator
+    /// created will find the request under the bell.
+    Nessuno,
+}
+
+/// A request just recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Inviata {
+    /// The association's id.
+    pub id: i64,
+    /// Who was told and will decide.
+    pub decide: ChiDecide,
+}
+
+/// The `dettaglio` of a `richiesta` notification: the mode and who asks.
+fn dettaglio_richiesta(m: &str, nome: &str, codice: &str) -> String {
+    format!("{m}|{nome} ({codice})")
+}
+
 /// A user asks to work on an ente. The ente's responsabili are notified, or the administrators while it has none.
 pub async fn richiedi(
     state: &AppState,
@@ -98,14 +124,24 @@ pub async fn richiedi(
     utente: &User,
     ente: &Ente,
     m: Modalita,
-) -> Result<i64, RichiestaError> {
+) -> Result<Inviata, RichiestaError> {
     let mut a_chi = db_assoc::responsabili(&state.db, ente.id).await?;
+    let mut decide = ChiDecide::Responsabili;
     if a_chi.is_empty() {
         a_chi = db_assoc::amministratori(&state.db).await?;
+        decide = ChiDecide::Amministratori;
+    }
+    if a_chi.is_empty() {
+        decide = ChiDecide::Nessuno;
+        tracing::warn!(
+            ente = ente.codice_ipa.as_str(),
+            "richiesta di associazione senza destinatari: nessun responsabile e nessun amministratore; \
+             creane uno con `raccolta admin create` e la troverà tra le notifiche"
+        );
     }
     let mut tx = state.db.begin().await?;
     let id = db_assoc::richiedi(&mut tx, utente.id, ente.id, m, ctx.now).await?;
-    let dettaglio = format!("{}|{} ({})", m.code(), utente.nome_visualizzato(), utente.codice);
+    let dettaglio = dettaglio_richiesta(m.code(), &utente.nome_visualizzato(), &utente.codice);
     let link = format!("/enti/{}/associazioni", ente.id);
     let ev = Evento {
         tipo: "richiesta",
@@ -123,7 +159,26 @@ pub async fn richiedi(
     audit::record(&mut tx, &event).await?;
     tx.commit().await?;
     state.mail_wake.wake();
-    Ok(id)
+    Ok(Inviata { id, decide })
+}
+
+/// Gives a new administrator, inside the transaction that creates them, a notification for each request still
+/// waiting on an ente without responsabili: those were sent to the administrators of the time (maybe none).
+/// Returns how many.
+pub async fn notifica_in_attesa(tx: &mut Tx, admin_id: i64, now: i64) -> Result<usize, DbError> {
+    let in_attesa = db_assoc::in_attesa_senza_responsabili(&mut *tx).await?;
+    for a in &in_attesa {
+        let dettaglio = dettaglio_richiesta(&a.modalita, &a.user_nome, &a.user_codice);
+        let n = Nuova {
+            user_id: admin_id,
+            tipo: "richiesta",
+            ente_id: a.ente_id,
+            associazione_id: a.id,
+            dettaglio: &dettaglio,
+        };
+        notifiche::crea(&mut *tx, &n, now).await?;
+    }
+    Ok(in_attesa.len())
 }
 
 /// What a responsabile or an administrator decides.

@@ -79,6 +79,17 @@ pub struct Scartata {
     pub motivo: String,
 }
 
+/// A row imported without one of its optional values (ISTAT code, region, PEC), which was malformed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Avviso {
+    /// Line of the file.
+    pub riga: u64,
+    /// Its IPA code.
+    pub codice_ipa: String,
+    /// What was left out, and why.
+    pub motivo: String,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rapporto {
@@ -92,6 +103,8 @@ pub struct Rapporto {
     pub invariate: usize,
     /// Skipped rows.
     pub scartate: Vec<Scartata>,
+    /// Rows imported without a malformed optional value.
+    pub avvisi: Vec<Avviso>,
     /// Active enti of the registry missing from the file: (IPA code, name).
     pub mancanti: Vec<(String, String)>,
     /// How many of them were deactivated.
@@ -116,8 +129,11 @@ struct Riga {
     dati: DatiEnte,
 }
 
+/// What reading a file gives: the valid rows, the skipped ones, the warnings.
+type Letto = (Vec<Riga>, Vec<Scartata>, Vec<Avviso>);
+
 /// Reads and checks a whole file.
-fn leggi(bytes: &[u8]) -> Result<(Vec<Riga>, Vec<Scartata>), ImportError> {
+fn leggi(bytes: &[u8]) -> Result<Letto, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Vuoto);
@@ -150,6 +166,7 @@ fn leggi(bytes: &[u8]) -> Result<(Vec<Riga>, Vec<Scartata>), ImportError> {
 
     let mut righe = Vec::new();
     let mut scartate = Vec::new();
+    let mut avvisi = Vec::new();
     let mut viste: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -182,18 +199,36 @@ fn leggi(bytes: &[u8]) -> Result<(Vec<Riga>, Vec<Scartata>), ImportError> {
             scartate.push(scarta(&format!("codice fiscale «{}» non valido (servono 11 cifre corrette)", campo(c_cf))));
             continue;
         };
-        let istat = c_istat.map(campo).filter(|s| !s.is_empty());
-        if let Some(istat) = istat
-            && (istat.len() != 6 || !istat.bytes().all(|b| b.is_ascii_digit()))
-        {
-            scartate.push(scarta(&format!("codice ISTAT «{istat}» non valido (servono 6 cifre)")));
-            continue;
-        }
-        let pec = mail
-            .iter()
-            .find(|(_, tipo)| campo(*tipo).eq_ignore_ascii_case("pec"))
-            .and_then(|(m, _)| Email::parse(campo(*m)).ok())
-            .map(|e| e.as_str().to_owned());
+        // The optional values: a malformed one is left out and reported, the ente is imported all the same.
+        let mut avvisa = |motivo: String| avvisi.push(Avviso { riga, codice_ipa: codice_ipa.clone(), motivo });
+        let istat = match c_istat.map(campo).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(istat) => match codice_istat(istat) {
+                Some(c) => Some(c),
+                None => {
+                    avvisa(format!("codice ISTAT «{istat}» non valido (servono fino a 6 cifre): importato senza"));
+                    None
+                }
+            },
+        };
+        let regione = match c_regione.map(campo).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(r) if regione_valida(r) => Some(r.to_owned()),
+            Some(r) => {
+                avvisa(format!("regione «{r}» non valida: importato senza"));
+                None
+            }
+        };
+        let pec = match mail.iter().find(|(_, tipo)| campo(*tipo).eq_ignore_ascii_case("pec")).map(|(m, _)| campo(*m)) {
+            None | Some("") => None,
+            Some(m) => match Email::parse(m) {
+                Ok(e) => Some(e.as_str().to_owned()),
+                Err(_) => {
+                    avvisa(format!("PEC «{m}» non valida: importato senza"));
+                    None
+                }
+            },
+        };
         let tipo = TipoEnte::da_categoria_ipa(campo(c_cat), denominazione);
         righe.push(Riga {
             riga,
@@ -202,8 +237,8 @@ fn leggi(bytes: &[u8]) -> Result<(Vec<Riga>, Vec<Scartata>), ImportError> {
                 denominazione: denominazione.to_owned(),
                 codice_fiscale: cf.as_str().to_owned(),
                 tipo: tipo.code().to_owned(),
-                codice_istat: istat.map(str::to_owned),
-                regione: c_regione.map(campo).filter(|s| !s.is_empty()).map(str::to_owned),
+                codice_istat: istat,
+                regione,
                 pec,
             },
         });
@@ -211,7 +246,20 @@ fn leggi(bytes: &[u8]) -> Result<(Vec<Riga>, Vec<Scartata>), ImportError> {
     if righe.is_empty() && scartate.is_empty() {
         return Err(ImportError::NessunaRiga);
     }
-    Ok((righe, scartate))
+    Ok((righe, scartate, avvisi))
+}
+
+/// The six-digit ISTAT code of `s`, restoring the leading zeros a spreadsheet drops (`58091` → `058091`).
+fn codice_istat(s: &str) -> Option<String> {
+    (s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit())).then(|| format!("{s:0>6}"))
+}
+
+/// A region's name as IPA writes it ("Lazio", "Valle d'Aosta/Vallée d'Aoste"): letters and punctuation, no
+/// digits, at most 60 characters.
+fn regione_valida(s: &str) -> bool {
+    s.chars().count() <= 60
+        && s.chars().any(char::is_alphabetic)
+        && s.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '\'' | '’' | '-' | '/' | '.'))
 }
 
 /// A CSV error as a line/column message.
@@ -242,12 +290,12 @@ pub async fn importa(
     avanzamento: Avanzamento<'_>,
 ) -> Result<Rapporto, ImportError> {
     avanzamento("lettura", 0, 1);
-    let (righe, scartate) = leggi(bytes)?;
+    let (righe, scartate, avvisi) = leggi(bytes)?;
     avanzamento("lettura", 1, 1);
     // The registry is imported by the platform itself (command line, demo data), on the system's time.
     let clock = crate::ora::Clock::default();
     let now = clock.now();
-    let mut rapporto = Rapporto { righe: righe.len() + scartate.len(), scartate, ..Default::default() };
+    let mut rapporto = Rapporto { righe: righe.len() + scartate.len(), scartate, avvisi, ..Default::default() };
     let mut tx = db.begin().await?;
     let esistenti: HashMap<String, enti::Ente> =
         enti::tutti(&mut tx).await?.into_iter().map(|e| (e.codice_ipa.clone(), e)).collect();
@@ -289,7 +337,8 @@ pub async fn importa(
     }
     let event = crate::context::Context::system(&clock, None).audit("enti.importati").details(serde_json::json!({
         "righe": rapporto.righe, "inseriti": rapporto.inserite, "aggiornati": rapporto.aggiornate,
-        "invariati": rapporto.invariate, "scartati": rapporto.scartate.len(), "disattivati": rapporto.disattivate,
+        "invariati": rapporto.invariate, "scartati": rapporto.scartate.len(), "avvisi": rapporto.avvisi.len(),
+        "disattivati": rapporto.disattivate,
     }));
     crate::db::audit::record(&mut tx, &event).await?;
     tx.commit().await?;
@@ -309,8 +358,9 @@ mod tests {
         let file = "\u{FEFF}Extra;Codice_Categoria;Denominazione_ente;Codice_IPA;Codice_fiscale_ente;\
                     Codice_comune_ISTAT;Mail1;Tipo_Mail1\n\
                     x;L6;Comune di Roma;c_h501;02438750586;058091;PROTOCOLLO@pec.comune.roma.it;Pec\n";
-        let (righe, scartate) = leggi(file.as_bytes()).unwrap();
+        let (righe, scartate, avvisi) = leggi(file.as_bytes()).unwrap();
         assert!(scartate.is_empty());
+        assert!(avvisi.is_empty());
         let d = &righe[0].dati;
         assert_eq!(d.codice_ipa, "c_h501");
         assert_eq!(d.tipo, "comune");
@@ -347,14 +397,45 @@ mod tests {
     fn unusable_rows_are_skipped_with_their_reason() {
         let file = format!(
             "{HEADER},Codice_comune_ISTAT\n,Senza codice,02438750586,L6,\nc_1,,02438750586,L6,\n\
-             c_2,Comune,123,L6,\nc_3,Comune,02438750586,L6,58091\nc_h501,Roma,02438750586,L6,058091\n"
+             c_2,Comune,123,L6,\nc_h501,Roma,02438750586,L6,058091\n"
         );
-        let (righe, scartate) = leggi(file.as_bytes()).unwrap();
+        let (righe, scartate, _) = leggi(file.as_bytes()).unwrap();
         assert_eq!(righe.len(), 1);
         let motivi: Vec<(u64, &str)> = scartate.iter().map(|s| (s.riga, s.motivo.as_str())).collect();
+        assert_eq!(motivi.len(), 3, "{motivi:?}");
         assert_eq!(motivi[0], (2, "codice IPA mancante"));
         assert_eq!(motivi[1].0, 3);
         assert!(motivi[2].1.starts_with("codice fiscale «123» non valido"), "{motivi:?}");
-        assert!(motivi[3].1.starts_with("codice ISTAT «58091» non valido"), "{motivi:?}");
+    }
+
+    #[test]
+    fn a_malformed_optional_value_is_left_out_with_a_warning_and_the_ente_is_imported() {
+        let file = "Codice_IPA;Denominazione_ente;Codice_fiscale_ente;Codice_Categoria;Codice_comune_ISTAT;Regione;\
+                    Mail1;Tipo_Mail1\n\
+                    c_a944;Comune di Bologna;01232710374;L6;37006;Emilia-Romagna;protocollo@pec.comune.bologna.it;Pec\n\
+                    c_h501;Roma Capitale;02438750586;L6;58O91;Lazio;non una mail;Pec\n\
+                    c_l219;Comune di Torino;00514490010;L6;1272;12345;;Pec\n\
+                    c_f205;Comune di Milano;01199250158;L6;1234567;Lombardia;;\n";
+        let (righe, scartate, avvisi) = leggi(file.as_bytes()).unwrap();
+        assert!(scartate.is_empty(), "{scartate:?}");
+        assert_eq!(righe.len(), 4, "every ente is imported");
+        let dati = |ipa: &str| &righe.iter().find(|r| r.dati.codice_ipa == ipa).unwrap().dati;
+        assert_eq!(dati("c_a944").codice_istat.as_deref(), Some("037006"), "the leading zero a spreadsheet dropped");
+        assert_eq!(dati("c_l219").codice_istat.as_deref(), Some("001272"));
+        assert_eq!(dati("c_h501").codice_istat, None);
+        assert_eq!(dati("c_h501").pec, None);
+        assert_eq!(dati("c_h501").regione.as_deref(), Some("Lazio"));
+        assert_eq!(dati("c_l219").regione, None);
+        assert_eq!(dati("c_f205").codice_istat, None);
+        let motivi: Vec<(u64, &str, &str)> =
+            avvisi.iter().map(|a| (a.riga, a.codice_ipa.as_str(), a.motivo.as_str())).collect();
+        assert_eq!(motivi.len(), 4, "{motivi:?}");
+        assert_eq!(
+            motivi[0],
+            (3, "c_h501", "codice ISTAT «58O91» non valido (servono fino a 6 cifre): importato senza")
+        );
+        assert_eq!(motivi[1], (3, "c_h501", "PEC «non una mail» non valida: importato senza"));
+        assert_eq!(motivi[2], (4, "c_l219", "regione «12345» non valida: importato senza"));
+        assert_eq!(motivi[3].0, 5);
     }
 }

@@ -67,6 +67,7 @@ pub fn apply(router: Router<AppState>, state: AppState) -> Router<AppState> {
         .layer(middleware::from_fn(check_query))
         .layer(middleware::from_fn(no_store_when_signed_in))
         .layer(crate::web::sessione::layer(&state))
+        .layer(middleware::from_fn(keep_session_for_error_pages))
         .layer(middleware::from_fn_with_state(state.clone(), crate::web::sessione::touch))
         // Browsers say where a request comes from (Origin, Sec-Fetch-Site): cross-site writes stop here...
         .layer(CsrfLayer::new())
@@ -115,7 +116,9 @@ pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
 /// Renders 4xx/5xx responses that have no body of their own yet (from handlers, the router or middleware) in the
 /// format the client asked for: a page in the site's layout, or `application/problem+json` (RFC 9457).
 /// Bodies that are already HTML or JSON pass through.
-async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+async fn error_pages(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let session = SessionForErrorPage::default();
+    req.extensions_mut().insert(session.clone());
     let lang = Lang::negotiate(req.headers());
     let json = wants_json(req.headers());
     let path = req.uri().path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
@@ -170,7 +173,17 @@ async fn error_pages(State(state): State<AppState>, req: Request, next: Next) ->
         }
         (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
     } else {
-        let page = crate::web::Page::anonymous(lang, path, &state);
+        // A signed-in user keeps their header (name, bell, Esci) on a 4xx page; a 5xx page asks nothing more of
+        // a platform that is already failing.
+        let page = match session.0.get() {
+            Some(session) if status.is_client_error() => {
+                crate::web::Page::for_session(lang, path.clone(), &state, session).await.unwrap_or_else(|error| {
+                    tracing::warn!(%error, "utente della pagina di errore non letto");
+                    crate::web::Page::anonymous(lang, path, &state)
+                })
+            }
+            _ => crate::web::Page::anonymous(lang, path, &state),
+        };
         let template =
             ErrorPage { status: status.as_u16(), title, message, errors: problem.errors, request_id, page: &page };
         match template.render() {
@@ -191,6 +204,21 @@ async fn error_pages(State(state): State<AppState>, req: Request, next: Next) ->
     }
     out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     out
+}
+
+/// The request's session, handed out by [`keep_session_for_error_pages`] (inside the session layer) to
+/// [`error_pages`] (outside it), which renders pages no handler extracted a user for.
+#[derive(Clone, Default)]
+struct SessionForErrorPage(std::sync::Arc<std::sync::OnceLock<tower_sessions::Session>>);
+
+/// Gives [`error_pages`] the request's session.
+async fn keep_session_for_error_pages(req: Request, next: Next) -> Response {
+    if let (Some(slot), Some(session)) =
+        (req.extensions().get::<SessionForErrorPage>(), req.extensions().get::<tower_sessions::Session>())
+    {
+        let _ = slot.0.set(session.clone());
+    }
+    next.run(req).await
 }
 
 /// The longest request id taken from a client or load balancer.

@@ -29,8 +29,10 @@ pub use error::AppError;
 pub use page::Page;
 
 /// Outcomes and errors that pages announce after a redirect (`?esito=…`); anything else shows nothing.
-const ESITI: [&str; 14] = [
+const ESITI: [&str; 16] = [
     "richiesta",
+    "richiesta-amministratori",
+    "richiesta-nessuno",
     "selezionato",
     "referente",
     "approva",

@@ -7,7 +7,8 @@ use crate::app::AppState;
 use crate::i18n::Lang;
 use crate::ora::data_ora;
 use crate::web::AppError;
-use crate::web::sessione::{csrf_token, known_user};
+use crate::web::sessione::{KEY_CSRF, Utente, csrf_token, current_user, known_user, session_error};
+use tower_sessions::Session;
 
 /// The signed-in user as the header shows them.
 #[derive(Debug, Clone)]
@@ -60,6 +61,11 @@ impl Page {
         self.lang.t(key)
     }
 
+    /// Translation of `key` for the count `n` (`$n`, with the language's plural rules).
+    pub fn t_n(&self, key: &str, n: impl std::borrow::Borrow<i64>) -> String {
+        self.lang.t_n(key, *n.borrow())
+    }
+
     /// A catalogue text in the page's language.
     pub fn tr<'a>(&self, testo: &'a crate::catalogo::Testo) -> &'a str {
         testo.get(self.lang)
@@ -101,16 +107,35 @@ where
         let path = uri.path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
         let mut page = Page::anonymous(Lang::negotiate(&parts.headers), path, &state);
         if let Some(u) = known_user(parts, &state).await? {
-            let session = u.session.clone();
-            let ente = crate::web::enti::selezionato(&state, &u).await?;
-            page.utente = Some(HeaderUtente {
-                nome: u.user.nome_visualizzato(),
-                ultimo_login: u.previous_login_at.map(data_ora).unwrap_or_default(),
-                amministratore: u.user.is_admin(),
-                non_lette: crate::db::notifiche::non_lette(&state.db, u.user.id).await?,
-                ente: ente.map(|(e, m)| (e.id, e.denominazione, m.etichetta(page.lang))),
-            });
-            page.csrf = csrf_token(&session).await?;
+            page.utente = Some(header_utente(&state, &u, page.lang).await?);
+            page.csrf = csrf_token(&u.session).await?;
+        }
+        Ok(page)
+    }
+}
+
+/// What the header shows of a signed-in user.
+async fn header_utente(state: &AppState, u: &Utente, lang: Lang) -> Result<HeaderUtente, AppError> {
+    let ente = crate::web::enti::selezionato(state, u).await?;
+    Ok(HeaderUtente {
+        // An administrator created with a one-word name has an empty surname: no trailing space.
+        nome: u.user.nome_visualizzato().trim().to_owned(),
+        ultimo_login: u.previous_login_at.map(data_ora).unwrap_or_default(),
+        amministratore: u.user.is_admin(),
+        non_lette: crate::db::notifiche::non_lette(&state.db, u.user.id).await?,
+        ente: ente.map(|(e, m)| (e.id, e.denominazione, m.etichetta(lang))),
+    })
+}
+
+impl Page {
+    /// The context of an error page rendered by middleware, after the session layer has answered: the header
+    /// shows the session's user as every other page does. The session's CSRF token is reused, never created
+    /// (a change made now would not be saved).
+    pub async fn for_session(lang: Lang, path: String, state: &AppState, session: &Session) -> Result<Page, AppError> {
+        let mut page = Page::anonymous(lang, path, state);
+        if let Some(u) = current_user(session, state).await? {
+            page.utente = Some(header_utente(state, &u, lang).await?);
+            page.csrf = session.get::<String>(KEY_CSRF).await.map_err(session_error)?.unwrap_or_default();
         }
         Ok(page)
     }

@@ -135,6 +135,21 @@ both_backends! {
 }
 
 both_backends! {
+    async fn an_ente_with_a_malformed_istat_code_is_imported_without_it_and_the_report_says_so(app) {
+        let file = "Codice_IPA;Denominazione_ente;Codice_fiscale_ente;Codice_Categoria;Codice_comune_ISTAT\n\
+                    c_h501;Roma Capitale;02438750586;L6;58-091\nc_a944;Comune di Bologna;01232710374;L6;37006\n";
+        let r = import::importa(&app.state.db, file.as_bytes(), Opzioni::default(), &mut |_, _, _| {}).await.unwrap();
+        assert_eq!(r.inserite, 2, "{r:?}");
+        assert_eq!(r.avvisi.len(), 1, "{r:?}");
+        assert_eq!(r.avvisi[0].codice_ipa, "c_h501");
+        let bologna = enti::by_id(&app.state.db, ente_id(app, "c_a944").await).await.unwrap().unwrap();
+        assert_eq!(bologna.codice_istat.as_deref(), Some("037006"));
+        let demo = import::importa(&app.state.db, DEMO, Opzioni::default(), &mut |_, _, _| {}).await.unwrap();
+        assert!(demo.avvisi.is_empty(), "{:?}", demo.avvisi);
+    }
+}
+
+both_backends! {
     async fn eight_thousand_enti_import_once_and_a_second_run_changes_nothing(app) {
         let db = &app.state.db;
         let file = ipa(8000, "Comune di Prova");
@@ -193,9 +208,11 @@ async fn request_approval_selection_rejection_and_revocation_on_sqlite_and_postg
         let form = u.get("/enti/aggiungi?q=bologna").await;
         assert!(form.body.contains(&format!(r#"value="{bologna}""#)), "the no-JS search lists it: {}", form.body);
         let sent = chiedi(&mut u, bologna, "compilazione").await;
-        assert_eq!(sent.location.as_deref(), Some("/area-riservata?esito=richiesta"));
-        let home = u.get("/area-riservata?esito=richiesta").await;
+        assert_eq!(sent.location.as_deref(), Some("/area-riservata?esito=richiesta-amministratori"));
+        let home = u.get("/area-riservata?esito=richiesta-amministratori").await;
         assert!(home.body.contains("In attesa di approvazione"), "{}", home.body);
+        assert!(home.body.contains("Richiesta inviata agli amministratori della piattaforma"), "{}", home.body);
+        assert!(home.body.contains("Decidono gli amministratori della piattaforma"), "{}", home.body);
         let again = chiedi(&mut u, bologna, "consultazione").await;
         assert_eq!(again.status, 200);
         assert!(
@@ -351,6 +368,144 @@ async fn request_approval_selection_rejection_and_revocation_on_sqlite_and_postg
 }
 
 /// Messages already handed to the transport (the file mailer of the tests delivers quickly).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_sent_before_any_administrator_exists_says_so_and_reaches_the_first_one_created() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = start(backend).await else { continue };
+        let db = &app.state.db;
+        utente(&app, "UTEN0001", "Ugo", false).await;
+        let bologna = ente_id(&app, "c_a944").await;
+        let roma = ente_id(&app, "c_h501").await;
+        let mut u = login(&app, "UTEN0001").await;
+        let sent = chiedi(&mut u, bologna, "compilazione").await;
+        assert_eq!(sent.location.as_deref(), Some("/area-riservata?esito=richiesta-nessuno"));
+        let home = u.get("/area-riservata?esito=richiesta-nessuno").await;
+        assert!(home.body.contains("la piattaforma non ha ancora un amministratore"), "{}", home.body);
+        assert!(home.body.contains("raccolta admin create"), "{}", home.body);
+        assert!(home.body.contains("Decidono gli amministratori della piattaforma"), "{}", home.body);
+        chiedi(&mut u, roma, "consultazione").await;
+
+        // The first administrator, created afterwards, finds both requests under the bell.
+        let admin = raccolta::admin::crea_demo(db, &app.state.hasher, &app.state.clock).await.unwrap();
+        assert!(admin.creato);
+        let mut a = Browser::new(&app);
+        let form = a.get("/accesso").await;
+        let page = a
+            .post(
+                "/accesso",
+                &[
+                    ("csrf", &form.hidden("csrf")),
+                    ("nome_utente", raccolta::admin::DEMO_EMAIL),
+                    ("password", raccolta::admin::DEMO_PASSWORD),
+                    ("captcha", CAPTCHA),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        let notifiche = a.get("/notifiche").await;
+        assert_eq!(bell(&notifiche), "2", "{}", notifiche.body);
+        assert!(
+            notifiche.body.contains("Ugo Prova (UTEN0001) chiede di lavorare su Comune di Bologna"),
+            "{}",
+            notifiche.body
+        );
+        assert!(notifiche.body.contains(&format!("/enti/{bologna}/associazioni")), "{}", notifiche.body);
+
+        // One created from the command line later too; a decided request is not brought back.
+        let richieste = associazioni::dell_ente(db, roma).await.unwrap();
+        let ctx = raccolta::context::Context::system(&app.state.clock, None);
+        let demo = raccolta::db::users::by_email(db, raccolta::admin::DEMO_EMAIL).await.unwrap().unwrap();
+        raccolta::enti::associazioni::decidi(
+            &app.state,
+            &ctx,
+            &demo,
+            &richieste[0],
+            &raccolta::enti::associazioni::Decisione::Approva,
+        )
+        .await
+        .unwrap();
+        raccolta::admin::crea(db, &app.state.config, "secondo@comune.example", "Sara Seconda").await.unwrap();
+        let secondo = raccolta::db::users::by_email(db, "secondo@comune.example").await.unwrap().unwrap();
+        assert_eq!(raccolta::db::notifiche::non_lette(db, secondo.id).await.unwrap(), 1, "only Bologna still waits");
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_has_one_administrator_who_logs_in_with_the_documented_password_at_every_start() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let demo = [("RACCOLTA_CAPTCHA_TEST_ANSWER", CAPTCHA), ("RACCOLTA_DEMO", "true")];
+        let Some(app) = TestApp::spawn_with(backend, &demo).await else { continue };
+        let again = TestApp::spawn_on(app.db.clone(), app.backend, &demo).await;
+        let n = common::scalar_text(
+            &app.state.db,
+            "SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE ruolo = 'amministratore'",
+            &[],
+        )
+        .await;
+        assert_eq!(n.as_deref(), Some("1"), "a second start creates no second administrator");
+        again.stop().await;
+        let mut b = Browser::new(&app);
+        let form = b.get("/accesso").await;
+        let page = b
+            .post(
+                "/accesso",
+                &[
+                    ("csrf", &form.hidden("csrf")),
+                    ("nome_utente", raccolta::admin::DEMO_EMAIL),
+                    ("password", raccolta::admin::DEMO_PASSWORD),
+                    ("captcha", CAPTCHA),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        assert_eq!(b.get("/gestione").await.status, 200, "the demo administrator reaches Gestione");
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_says_primo_accesso_at_the_first_sign_in_and_stays_on_a_page_that_does_not_exist() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = start(backend).await else { continue };
+        utente(&app, "UTEN0001", "Ugo", false).await;
+        let mut u = login(&app, "UTEN0001").await;
+        let home = u.get("/area-riservata").await;
+        assert!(home.body.contains("Primo accesso"), "{}", home.body);
+        assert!(!home.body.contains("Ultimo Login"), "{}", home.body);
+        let missing = u.get("/pagina-che-non-esiste").await;
+        assert_eq!(missing.status, 404);
+        assert!(missing.body.contains("Pagina non trovata"), "{}", missing.body);
+        assert!(missing.body.contains("<strong>Ugo Prova</strong>"), "the signed-in header: {}", missing.body);
+        assert!(missing.body.contains(&format!(r#"name="csrf" value="{}""#, home.hidden("csrf"))), "Esci works");
+        let second = login(&app, "UTEN0001").await.get("/area-riservata").await;
+        assert!(second.body.contains("Ultimo Login"), "{}", second.body);
+        assert!(!second.body.contains("Primo accesso"), "{}", second.body);
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reserved_home_greets_without_a_stray_space_and_speaks_of_authorities_in_english() {
+    let Some(app) = start(Backend::Sqlite).await else { return };
+    let hash = app.state.hasher.hash(PASSWORD).await.unwrap();
+    let now = app.state.clock.now();
+    let mut tx = app.state.db.begin().await.unwrap();
+    // `raccolta admin create --name Anna`: a one-word name, an empty surname.
+    raccolta::db::users::insert_admin(&mut tx, "ADMIN001", "Anna", "", "anna@comune.example", &hash, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut a = login(&app, "ADMIN001").await;
+    let home = a.get("/area-riservata").await;
+    assert!(home.body.contains("Benvenuto, Anna."), "{}", home.body);
+    assert!(home.body.contains("<strong>Anna</strong>"), "{}", home.body);
+    let en = a.send(app.client.get(format!("{}/area-riservata", app.base)).header("accept-language", "en")).await;
+    assert!(en.body.contains("Your authorities"), "{}", en.body);
+    assert!(!en.body.contains("Your enti"), "{}", en.body);
+    app.stop().await;
+}
+
 async fn sqlx_sent(app: &TestApp) -> i64 {
     let mut n = 0;
     for id in 1..200 {

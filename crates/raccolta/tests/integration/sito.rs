@@ -50,6 +50,14 @@ both_backends! {
         assert!(!body.contains("<script>"), "no inline script");
     }
 
+    async fn the_home_title_names_the_site_once(app) {
+        for lang in ["it", "en"] {
+            let (_, body) = html(app, "/", Some(lang)).await;
+            let title = body.split("<title>").nth(1).unwrap().split("</title>").next().unwrap();
+            assert_eq!(count(title, "Raccolta dati"), 1, "{title}");
+        }
+    }
+
     async fn home_is_in_english_by_accept_language_and_the_cookie_wins(app) {
         let res = app.get_with("/", "accept-language", "en-GB,en;q=0.9,it;q=0.5").await;
         let body = res.text().await.unwrap();
@@ -109,6 +117,21 @@ both_backends! {
         let (_, guida) = html(app, "/guida", Some("it")).await;
         for section in ["Accesso", "Modifica Password", "Nuova Registrazione", "Aggiungi nuovo ente", "Funzionalità della piattaforma"] {
             assert!(guida.contains(section), "the guide covers {section}");
+        }
+    }
+
+    async fn the_guide_and_the_home_describe_only_what_exists_and_say_compiling_comes_later(app) {
+        for (lang, later, absent) in [
+            ("it", "prossima versione", ["Esporta XLS", "Documenti", "numero di protocollo", "Richieste Apertura", "Ricerca Avanzata"]),
+            ("en", "later version", ["Export XLS", "Documents", "protocol number", "Reopening requests", "Advanced search"]),
+        ] {
+            for path in ["/guida", "/"] {
+                let (_, body) = html(app, path, Some(lang)).await;
+                assert!(body.contains(later), "{path} {lang} says compiling comes later");
+                for page in absent {
+                    assert!(!body.contains(page), "{path} {lang} describes {page}, which does not exist");
+                }
+            }
         }
     }
 

@@ -27,6 +27,8 @@ pub struct Riga {
     pub motivo: String,
     /// Mode label.
     pub modalita: String,
+    /// For a pending request, who decides it; otherwise "".
+    pub decide: String,
     /// Active: the user can open and select it.
     pub attiva: bool,
     /// It is the ente selezionato.
@@ -53,12 +55,21 @@ pub async fn get_area(
 ) -> Result<Response, AppError> {
     let lang = page.lang;
     let selezionato = utente.session.get::<i64>(KEY_ENTE).await.map_err(session_error)?;
+    let con_responsabili = associazioni::in_attesa_con_responsabili(&state.db, utente.user.id).await?;
     let righe = associazioni::del_utente(&state.db, utente.user.id)
         .await?
         .into_iter()
         .map(|a| {
             let stato = a.stato();
+            let decide = match stato {
+                Some(StatoAssociazione::InAttesa) if con_responsabili.contains(&a.ente_id) => {
+                    lang.t("area-decidono-responsabili")
+                }
+                Some(StatoAssociazione::InAttesa) => lang.t("area-decidono-amministratori"),
+                _ => String::new(),
+            };
             Riga {
+                decide,
                 attiva: stato == Some(StatoAssociazione::Attiva),
                 selezionato: stato == Some(StatoAssociazione::Attiva) && selezionato == Some(a.ente_id),
                 ente_id: a.ente_id,
@@ -73,11 +84,11 @@ pub async fn get_area(
     let responsabile = associazioni::enti_responsabile(&state.db, utente.user.id)
         .await?
         .into_iter()
-        .map(|(id, nome, n)| (id, nome, lang.t_args("area-richieste-in-attesa", &[("n", n.to_string())])))
+        .map(|(id, nome, n)| (id, nome, lang.t_n("area-richieste-in-attesa", n)))
         .collect();
     let html = render(&Home {
         page: &page,
-        nome: utente.user.nome_visualizzato(),
+        nome: utente.user.nome_visualizzato().trim().to_owned(),
         codice: utente.user.codice,
         righe,
         responsabile,

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::db::associazioni::RichiestaError;
 use crate::db::enti::{self, Ricerca};
 use crate::domain::{Modalita, TipoEnte};
+use crate::enti::associazioni::ChiDecide;
 use crate::web::pubblico::render;
 use crate::web::sessione::Utente;
 use crate::web::{AppError, Page};
@@ -159,7 +160,14 @@ pub async fn post_aggiungi(
         return mostra(&state, &page, &f.tipo, &f.q, scelto, &f.modalita, errori).await;
     };
     match crate::enti::associazioni::richiedi(&state, &ctx, &utente.user, &ente, m).await {
-        Ok(_) => Ok(Redirect::to("/area-riservata?esito=richiesta").into_response()),
+        Ok(inviata) => {
+            let esito = match inviata.decide {
+                ChiDecide::Responsabili => "richiesta",
+                ChiDecide::Amministratori => "richiesta-amministratori",
+                ChiDecide::Nessuno => "richiesta-nessuno",
+            };
+            Ok(Redirect::to(&format!("/area-riservata?esito={esito}")).into_response())
+        }
         Err(RichiestaError::GiaAperta) => {
             let errori =
                 vec![("ente".to_owned(), lang.t_args("aggiungi-errore-doppia", &[("ente", ente.denominazione)]))];
