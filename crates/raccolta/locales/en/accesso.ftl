@@ -34,4 +34,4 @@ area-identificativo = Identifier
 area-nome = Name
 area-stato = Status
 area-modalita = Mode
-area-nessun-ente = No ente associated
+area-nessun-ente = No associated authority
