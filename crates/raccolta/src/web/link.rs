@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::auth::token::token_hash;
 use crate::db::tokens;
 use crate::web::pubblico::render;
 use crate::web::{AppError, Page};
@@ -45,6 +46,37 @@ pub fn non_valido(page: &Page, why: tokens::Invalid, dove: Ricomincia) -> Result
     };
     let html = render(&LinkNonValido { page, motivo, ricomincia: dove.path, ricomincia_testo: page.t(dove.testo) })?;
     Ok(no_referrer(html.into_response()))
+}
+
+/// A link's row when it can still be used, or the page that says why not (for the GET that shows the form).
+pub async fn apri(
+    db: &crate::db::Db,
+    kind: tokens::Kind,
+    token: &str,
+    now: i64,
+    page: &Page,
+    dove: Ricomincia,
+) -> Result<Result<tokens::Token, Response>, AppError> {
+    Ok(match tokens::peek(db, kind, &token_hash(token), now).await? {
+        Ok(t) => Ok(t),
+        Err(why) => Err(non_valido(page, why, dove)?),
+    })
+}
+
+/// Uses a link inside `tx` (atomically: of two uses one succeeds), or returns the page that says why it cannot be
+/// used; the caller then returns it, dropping `tx`.
+pub async fn usa(
+    tx: &mut crate::db::Tx,
+    kind: tokens::Kind,
+    token: &str,
+    now: i64,
+    page: &Page,
+    dove: Ricomincia,
+) -> Result<Result<tokens::Token, Response>, AppError> {
+    Ok(match tokens::consume(tx, kind, &token_hash(token), now).await? {
+        Ok(t) => Ok(t),
+        Err(why) => Err(non_valido(page, why, dove)?),
+    })
 }
 
 /// Pages reached through e-mailed tokens never leak them in a Referer, nor stay in a cache.

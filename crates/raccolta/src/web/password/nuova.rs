@@ -9,13 +9,12 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::app::AppState;
-use crate::auth::token::token_hash;
 use crate::context::Context;
 use crate::db::audit;
 use crate::db::{outbox, sessions, throttles, tokens, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::web::link::{Ricomincia, TokenQuery, no_referrer, non_valido};
+use crate::web::link::{Ricomincia, TokenQuery, apri, no_referrer, usa};
 use crate::web::pubblico::render;
 use crate::web::sessione::csrf_token;
 use crate::web::{AppError, Page};
@@ -52,6 +51,7 @@ pub struct NuovaForm {
     conferma_password: String,
 }
 
+const KIND: tokens::Kind = tokens::Kind::Reset;
 const RICOMINCIA: Ricomincia = Ricomincia { path: "/password", testo: "modifica-password" };
 
 /// `GET /password/nuova?token=…`.
@@ -61,14 +61,11 @@ pub async fn get_nuova(
     page: Page,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    match tokens::peek(&state.db, tokens::Kind::Reset, &token_hash(&q.token), state.clock.now()).await? {
-        Ok(_) => {
-            let html =
-                render(&Nuova { page: &page, csrf: csrf_token(&session).await?, token: q.token, errori: vec![] })?;
-            Ok(no_referrer(html.into_response()))
-        }
-        Err(why) => non_valido(&page, why, RICOMINCIA),
+    if let Err(pagina) = apri(&state.db, KIND, &q.token, state.clock.now(), &page, RICOMINCIA).await? {
+        return Ok(pagina);
     }
+    let html = render(&Nuova { page: &page, csrf: csrf_token(&session).await?, token: q.token, errori: vec![] })?;
+    Ok(no_referrer(html.into_response()))
 }
 
 /// `POST /password/nuova`.
@@ -80,10 +77,9 @@ pub async fn post_nuova(
     Form(f): Form<NuovaForm>,
 ) -> Result<Response, AppError> {
     let now = ctx.now;
-    let hash = token_hash(&f.token);
-    let user_id = match tokens::peek(&state.db, tokens::Kind::Reset, &hash, now).await? {
+    let user_id = match apri(&state.db, KIND, &f.token, now, &page, RICOMINCIA).await? {
         Ok(t) => t.user_id,
-        Err(why) => return non_valido(&page, why, RICOMINCIA),
+        Err(pagina) => return Ok(pagina),
     };
     let user = users::by_id(&state.db, user_id).await?.ok_or(AppError::NotFound)?;
     let mut errori = Vec::new();
@@ -98,9 +94,8 @@ pub async fn post_nuova(
     }
     let new_hash = state.hasher.hash(&f.password).await?;
     let mut tx = state.db.begin().await?;
-    if let Err(why) = tokens::consume(&mut tx, tokens::Kind::Reset, &hash, now).await? {
-        drop(tx);
-        return non_valido(&page, why, RICOMINCIA);
+    if let Err(pagina) = usa(&mut tx, KIND, &f.token, now, &page, RICOMINCIA).await? {
+        return Ok(pagina);
     }
     users::set_password(&mut tx, user.id, &new_hash, now).await?;
     let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);

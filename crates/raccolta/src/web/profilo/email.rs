@@ -17,7 +17,7 @@ use crate::db::{outbox, tokens, users};
 use crate::domain::Email;
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::web::link::{Ricomincia, TokenQuery, no_referrer, non_valido};
+use crate::web::link::{Ricomincia, TokenQuery, apri, no_referrer, non_valido, usa};
 use crate::web::pubblico::render;
 use crate::web::sessione::{Utente, csrf_token};
 use crate::web::{AppError, Page};
@@ -101,18 +101,13 @@ pub async fn get_conferma(
     page: Page,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    match tokens::peek(&state.db, tokens::Kind::Email, &token_hash(&q.token), state.clock.now()).await? {
-        Ok(t) => {
-            let html = render(&ConfermaEmail {
-                page: &page,
-                csrf: csrf_token(&session).await?,
-                token: q.token,
-                email: t.new_email.unwrap_or_default(),
-            })?;
-            Ok(no_referrer(html.into_response()))
-        }
-        Err(why) => non_valido(&page, why, RICOMINCIA),
-    }
+    let t = match apri(&state.db, tokens::Kind::Email, &q.token, state.clock.now(), &page, RICOMINCIA).await? {
+        Ok(t) => t,
+        Err(pagina) => return Ok(pagina),
+    };
+    let csrf = csrf_token(&session).await?;
+    let html = render(&ConfermaEmail { page: &page, csrf, token: q.token, email: t.new_email.unwrap_or_default() })?;
+    Ok(no_referrer(html.into_response()))
 }
 
 /// `POST /profilo/email/conferma`.
@@ -124,12 +119,9 @@ pub async fn post_conferma(
 ) -> Result<Response, AppError> {
     let now = ctx.now;
     let mut tx = state.db.begin().await?;
-    let token = match tokens::consume(&mut tx, tokens::Kind::Email, &token_hash(&q.token), now).await? {
+    let token = match usa(&mut tx, tokens::Kind::Email, &q.token, now, &page, RICOMINCIA).await? {
         Ok(t) => t,
-        Err(why) => {
-            drop(tx);
-            return non_valido(&page, why, RICOMINCIA);
-        }
+        Err(pagina) => return Ok(pagina),
     };
     let user = users::by_id(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
     let new_email = token.new_email.unwrap_or_default();

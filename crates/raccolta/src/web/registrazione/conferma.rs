@@ -8,13 +8,12 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 use crate::app::AppState;
-use crate::auth::token::token_hash;
 use crate::context::Context;
 use crate::db::audit;
 use crate::db::{outbox, tokens, users};
 use crate::i18n::Lang;
 use crate::mail::Email as Mail;
-use crate::web::link::{Ricomincia, TokenQuery, no_referrer, non_valido};
+use crate::web::link::{Ricomincia, TokenQuery, apri, no_referrer, usa};
 use crate::web::pubblico::render;
 use crate::web::sessione::csrf_token;
 use crate::web::{AppError, Page};
@@ -36,6 +35,7 @@ struct Completata<'a> {
     email: String,
 }
 
+const KIND: tokens::Kind = tokens::Kind::Conferma;
 const RICOMINCIA: Ricomincia = Ricomincia { path: "/registrazione", testo: "nuova-registrazione" };
 
 /// `GET /registrazione/conferma?token=…`.
@@ -45,13 +45,11 @@ pub async fn get_conferma(
     page: Page,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    match tokens::peek(&state.db, tokens::Kind::Conferma, &token_hash(&q.token), state.clock.now()).await? {
-        Ok(_) => {
-            let html = render(&Conferma { page: &page, csrf: csrf_token(&session).await?, token: q.token })?;
-            Ok(no_referrer(html.into_response()))
-        }
-        Err(why) => non_valido(&page, why, RICOMINCIA),
+    if let Err(pagina) = apri(&state.db, KIND, &q.token, state.clock.now(), &page, RICOMINCIA).await? {
+        return Ok(pagina);
     }
+    let html = render(&Conferma { page: &page, csrf: csrf_token(&session).await?, token: q.token })?;
+    Ok(no_referrer(html.into_response()))
 }
 
 /// `POST /registrazione/conferma`.
@@ -63,12 +61,9 @@ pub async fn post_conferma(
 ) -> Result<Response, AppError> {
     let now = ctx.now;
     let mut tx = state.db.begin().await?;
-    let token = match tokens::consume(&mut tx, tokens::Kind::Conferma, &token_hash(&q.token), now).await? {
+    let token = match usa(&mut tx, KIND, &q.token, now, &page, RICOMINCIA).await? {
         Ok(t) => t,
-        Err(why) => {
-            drop(tx);
-            return non_valido(&page, why, RICOMINCIA);
-        }
+        Err(pagina) => return Ok(pagina),
     };
     users::activate(&mut tx, token.user_id, now).await?;
     let user = users::by_id(&mut tx, token.user_id).await?.ok_or(AppError::NotFound)?;
