@@ -85,7 +85,15 @@ async fn the_captcha_test_answer_is_single_use_too_on_sqlite_and_postgres() {
         let Some(app) = TestApp::spawn_with(backend, &[("RACCOLTA_CAPTCHA_TEST_ANSWER", PROVA)]).await else {
             continue;
         };
-        assert_eq!(dodici_insieme(&app, Some(PROVA)).await, (1, 11));
+        // The test answer solves any challenge, and each refused login renders the form again with a new one: a
+        // request that loads the session after such a re-render meets a challenge nobody has used yet. So the
+        // property is per challenge: every accepted request used up a challenge of its own, none twice.
+        let (accettate, rifiutate) = dodici_insieme(&app, Some(PROVA)).await;
+        let sql = "SELECT CAST(COUNT(*) AS TEXT) FROM captcha_consumati";
+        let consumate: usize = common::scalar_text(&app.state.db, sql, &[]).await.unwrap().parse().unwrap();
+        assert_eq!(accettate + rifiutate, 12);
+        assert!(accettate >= 1, "the first request is accepted");
+        assert_eq!(accettate, consumate, "one challenge per accepted request, never one twice");
         app.stop().await;
     }
 }
