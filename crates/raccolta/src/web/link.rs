@@ -57,10 +57,7 @@ pub async fn apri(
     page: &Page,
     dove: Ricomincia,
 ) -> Result<Result<tokens::Token, Response>, AppError> {
-    Ok(match tokens::peek(db, kind, &token_hash(token), now).await? {
-        Ok(t) => Ok(t),
-        Err(why) => Err(non_valido(page, why, dove)?),
-    })
+    o_pagina(tokens::peek(db, kind, &token_hash(token), now).await?, page, dove)
 }
 
 /// Uses a link inside `tx` (atomically: of two uses one succeeds), or returns the page that says why it cannot be
@@ -73,7 +70,15 @@ pub async fn usa(
     page: &Page,
     dove: Ricomincia,
 ) -> Result<Result<tokens::Token, Response>, AppError> {
-    Ok(match tokens::consume(tx, kind, &token_hash(token), now).await? {
+    o_pagina(tokens::consume(tx, kind, &token_hash(token), now).await?, page, dove)
+}
+
+fn o_pagina(
+    esito: Result<tokens::Token, tokens::Invalid>,
+    page: &Page,
+    dove: Ricomincia,
+) -> Result<Result<tokens::Token, Response>, AppError> {
+    Ok(match esito {
         Ok(t) => Ok(t),
         Err(why) => Err(non_valido(page, why, dove)?),
     })

@@ -28,13 +28,18 @@ async fn utente(app: &TestApp, codice: &str, nome: &str, admin: bool) -> i64 {
 }
 
 async fn login<'a>(app: &'a TestApp, codice: &str) -> Browser<'a> {
+    login_con(app, codice, PASSWORD).await
+}
+
+/// Logs in as `nome` (code or e-mail) with `password`; the login must succeed.
+async fn login_con<'a>(app: &'a TestApp, nome: &str, password: &str) -> Browser<'a> {
     let mut b = Browser::new(app);
     let form = b.get("/accesso").await;
     let csrf = form.hidden("csrf");
     let page = b
-        .post("/accesso", &[("csrf", &csrf), ("nome_utente", codice), ("password", PASSWORD), ("captcha", CAPTCHA)])
+        .post("/accesso", &[("csrf", &csrf), ("nome_utente", nome), ("password", password), ("captcha", CAPTCHA)])
         .await;
-    assert_eq!(page.status, 303, "login of {codice}: {}", page.body);
+    assert_eq!(page.status, 303, "login of {nome}: {}", page.body);
     b
 }
 
@@ -388,20 +393,7 @@ async fn a_request_sent_before_any_administrator_exists_says_so_and_reaches_the_
         // The first administrator, created afterwards, finds both requests under the bell.
         let admin = raccolta::admin::crea_demo(db, &app.state.hasher, &app.state.clock).await.unwrap();
         assert!(admin.creato);
-        let mut a = Browser::new(&app);
-        let form = a.get("/accesso").await;
-        let page = a
-            .post(
-                "/accesso",
-                &[
-                    ("csrf", &form.hidden("csrf")),
-                    ("nome_utente", raccolta::admin::DEMO_EMAIL),
-                    ("password", raccolta::admin::DEMO_PASSWORD),
-                    ("captcha", CAPTCHA),
-                ],
-            )
-            .await;
-        assert_eq!(page.status, 303, "{}", page.body);
+        let mut a = login_con(&app, raccolta::admin::DEMO_EMAIL, raccolta::admin::DEMO_PASSWORD).await;
         let notifiche = a.get("/notifiche").await;
         assert_eq!(bell(&notifiche), "2", "{}", notifiche.body);
         assert!(
@@ -445,20 +437,7 @@ async fn demo_mode_has_one_administrator_who_logs_in_with_the_documented_passwor
         .await;
         assert_eq!(n.as_deref(), Some("1"), "a second start creates no second administrator");
         again.stop().await;
-        let mut b = Browser::new(&app);
-        let form = b.get("/accesso").await;
-        let page = b
-            .post(
-                "/accesso",
-                &[
-                    ("csrf", &form.hidden("csrf")),
-                    ("nome_utente", raccolta::admin::DEMO_EMAIL),
-                    ("password", raccolta::admin::DEMO_PASSWORD),
-                    ("captcha", CAPTCHA),
-                ],
-            )
-            .await;
-        assert_eq!(page.status, 303, "{}", page.body);
+        let mut b = login_con(&app, raccolta::admin::DEMO_EMAIL, raccolta::admin::DEMO_PASSWORD).await;
         assert_eq!(b.get("/gestione").await.status, 200, "the demo administrator reaches Gestione");
         app.stop().await;
     }
