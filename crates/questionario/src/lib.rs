@@ -16,4 +16,5 @@ pub use modello::{Campo, ChiaveModulo, Gravita, IdCampo, Impronta, Modulo, Quadr
 pub use valore::{Data, Lingua, Testo, Valore};
 pub use valutazione::{
     CampoSconosciuto, Compatto, Completamento, Delta, ErroreValore, Esito, Report, Riepilogo, Risposte, Valutazione,
+    formato_numeri,
 };

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::modello::{Gravita, IdCampo, Impronta, Modulo, Parte, Tipo};
+use crate::modello::{Campo, Gravita, IdCampo, Impronta, Modulo, Parte, Tipo};
 use crate::valore::{Data, Lingua, Valore};
 
 /// Why an answer was refused for its field.
@@ -23,6 +23,22 @@ pub enum ErroreValore {
     Decimali(u32),
     /// Written with thousands separators.
     Migliaia,
+    /// Typed with one thousands separator followed by three digits and no decimal separator (`1.234` on an
+    /// Italian page): a thousands separator or a decimal one. Both readings, to show how to write each.
+    Ambiguo {
+        /// What was typed.
+        scritto: String,
+        /// The reading with a thousands separator (`1234`).
+        migliaia: Decimal,
+        /// The reading with a decimal separator (`1.234`, its three decimals kept).
+        decimale: Decimal,
+    },
+    /// Typed with separators out of place: thousands not in groups of three (`12.34.5`), or more than one decimal
+    /// separator.
+    Gruppi,
+    /// Typed with the two separators the other language's way (`1,234.56` on an Italian page): the number so read,
+    /// to show how to write it.
+    SeparatoriInvertiti(Decimal),
     /// Below the minimum.
     Minimo(Decimal),
     /// Above the maximum.
@@ -62,6 +78,30 @@ impl ErroreValore {
                 "Scrivere il numero senza separatori delle migliaia (1234,56 e non 1.234,56).".into()
             }
             ErroreValore::Migliaia => "Write the number without thousands separators (1234.56, not 1,234.56).".into(),
+            ErroreValore::Ambiguo { scritto, migliaia, decimale } if it => format!(
+                "Il valore «{scritto}» è ambiguo: può essere {} oppure {}; scrivere quello inteso.",
+                cifre(*migliaia, lingua),
+                cifre(*decimale, lingua)
+            ),
+            ErroreValore::Ambiguo { scritto, migliaia, decimale } => format!(
+                "The value \"{scritto}\" is ambiguous: it may be {} or {}; write the one you mean.",
+                cifre(*migliaia, lingua),
+                cifre(*decimale, lingua)
+            ),
+            ErroreValore::Gruppi if it => "Separatori fuori posto: il punto divide le migliaia in gruppi di tre cifre \
+                                           (1.234.567) e la virgola separa i decimali (1.234,56)."
+                .into(),
+            ErroreValore::Gruppi => "Separators out of place: commas split thousands into groups of three digits \
+                                     (1,234,567) and a point separates the decimals (1,234.56)."
+                .into(),
+            ErroreValore::SeparatoriInvertiti(n) if it => format!(
+                "Separatori scambiati: si scrive {} (il punto per le migliaia, la virgola per i decimali).",
+                Valore::Numero(*n).mostra(lingua, Some(n.scale()))
+            ),
+            ErroreValore::SeparatoriInvertiti(n) => format!(
+                "Separators swapped: write {} (commas for thousands, a point for decimals).",
+                Valore::Numero(*n).mostra(lingua, Some(n.scale()))
+            ),
             ErroreValore::Minimo(m) if it => format!("Il valore minimo è {}.", Valore::Numero(*m).mostra(lingua, None)),
             ErroreValore::Minimo(m) => format!("The minimum is {}.", Valore::Numero(*m).mostra(lingua, None)),
             ErroreValore::Massimo(m) if it => {
@@ -100,20 +140,7 @@ impl Modulo {
             return Ok(Valore::Vuoto);
         }
         match &campo.tipo {
-            Tipo::Intero | Tipo::Decimale(_) | Tipo::Euro | Tipo::Percentuale => {
-                let n = leggi_numero(testo, campo.tipo.decimali().unwrap_or(0))?;
-                let (min, max) = match campo.tipo {
-                    Tipo::Percentuale => (campo.min.or(Some(Decimal::ZERO)), campo.max.or(Some(Decimal::ONE_HUNDRED))),
-                    _ => (campo.min, campo.max),
-                };
-                if let Some(m) = min.filter(|m| n < *m) {
-                    return Err(ErroreValore::Minimo(m));
-                }
-                if let Some(m) = max.filter(|m| n > *m) {
-                    return Err(ErroreValore::Massimo(m));
-                }
-                Ok(Valore::Numero(n))
-            }
+            Tipo::Intero | Tipo::Decimale(_) | Tipo::Euro | Tipo::Percentuale => numero_del_campo(campo, testo),
             Tipo::SiNo => match testo.to_ascii_uppercase().as_str() {
                 "SI" | "SÌ" | "S" | "YES" | "TRUE" | "1" => Ok(Valore::Booleano(true)),
                 "NO" | "N" | "FALSE" | "0" => Ok(Valore::Booleano(false)),
@@ -163,6 +190,29 @@ impl Modulo {
             _ => Err(ErroreValore::Forma),
         }
     }
+
+    /// Reads what a person typed in a compile page for field `id`, in the page's language. Numbers are read the
+    /// way `lingua` writes them, and never guessed: on an Italian page `1234,56`, `1.234,56` and `1.234.567` are
+    /// read, and so is `12.5` (a point that cannot separate thousands is the decimal point); `1.234` could be
+    /// either and is refused ([`ErroreValore::Ambiguo`]), as are `12.34.5` ([`ErroreValore::Gruppi`]) and
+    /// `1,234.56` ([`ErroreValore::SeparatoriInvertiti`]). English mirrors it. Spaces around, a `€` before or
+    /// after an amount in euro, a `%` after a percentage and a leading minus (`-` or `−`) are allowed; then the
+    /// field's checks apply as in [`Modulo::interpreta_testo`], which reads the other types. The accepted forms,
+    /// for the page: [`formato_numeri`].
+    pub fn interpreta_digitato(&self, id: IdCampo, testo: &str, lingua: Lingua) -> Result<Valore, ErroreValore> {
+        let campo = self.campo(id).ok_or(ErroreValore::Sconosciuto)?;
+        if campo.calcolo.is_some() {
+            return Err(ErroreValore::Calcolato);
+        }
+        if campo.tipo.decimali().is_none() {
+            return self.interpreta_testo(id, testo);
+        }
+        let testo = testo.trim();
+        if testo.is_empty() {
+            return Ok(Valore::Vuoto);
+        }
+        numero_del_campo(campo, &canonico_digitato(testo, &campo.tipo, lingua)?)
+    }
 }
 
 /// A number written with at most one separator (`,` or `.`) and at most `decimali` digits after it.
@@ -182,6 +232,157 @@ fn leggi_numero(testo: &str, decimali: u32) -> Result<Decimal, ErroreValore> {
         return Err(if decimali == 0 { ErroreValore::NonIntero } else { ErroreValore::Decimali(decimali) });
     }
     Ok(n)
+}
+
+/// A number field's value from canonical text: [`leggi_numero`], then the bounds (0–100 for a percentage).
+fn numero_del_campo(campo: &Campo, testo: &str) -> Result<Valore, ErroreValore> {
+    let n = leggi_numero(testo, campo.tipo.decimali().unwrap_or(0))?;
+    let (min, max) = match campo.tipo {
+        Tipo::Percentuale => (campo.min.or(Some(Decimal::ZERO)), campo.max.or(Some(Decimal::ONE_HUNDRED))),
+        _ => (campo.min, campo.max),
+    };
+    if let Some(m) = min.filter(|m| n < *m) {
+        return Err(ErroreValore::Minimo(m));
+    }
+    if let Some(m) = max.filter(|m| n > *m) {
+        return Err(ErroreValore::Massimo(m));
+    }
+    Ok(Valore::Numero(n))
+}
+
+/// The accepted forms of a number typed in a compile page ([`Modulo::interpreta_digitato`]), in one sentence to
+/// show on the page.
+pub fn formato_numeri(lingua: Lingua) -> &'static str {
+    match lingua {
+        Lingua::It => {
+            "Numeri: cifre con la virgola per i decimali (1234,56), e il punto per le migliaia se si vuole, a gruppi \
+             di tre (1.234,56); un punto non seguito da tre cifre vale come virgola (12.5 è 12,5), mentre «1.234» è \
+             ambiguo e viene rifiutato: scrivere 1234 oppure 1,234."
+        }
+        Lingua::En => {
+            "Numbers: digits with a point for decimals (1234.56), and commas for thousands if you like, in groups of \
+             three (1,234.56); a comma not followed by three digits counts as the point (12,5 is 12.5), while \
+             \"1,234\" is ambiguous and refused: write 1234 or 1.234."
+        }
+    }
+}
+
+/// A number typed on a page in `lingua` (trimmed, not empty) as canonical text for [`leggi_numero`]: `-1234.56`.
+fn canonico_digitato(testo: &str, tipo: &Tipo, lingua: Lingua) -> Result<String, ErroreValore> {
+    let (negativo, corpo) = senza_segni(testo, tipo);
+    if corpo.is_empty() || !corpo.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+        return Err(ErroreValore::NonNumero);
+    }
+    let segno = if negativo { "-" } else { "" };
+    let numero = |cifre: &str| format!("{segno}{cifre}").parse::<Decimal>().map_err(|_| ErroreValore::NonNumero);
+    let (migliaia, virgola) = match lingua {
+        Lingua::It => ('.', ','),
+        Lingua::En => (',', '.'),
+    };
+    match leggi_separatori(corpo, migliaia, virgola) {
+        Lettura::Numero(cifre) => Ok(format!("{segno}{cifre}")),
+        Lettura::Ambigua { migliaia, decimale } => Err(ErroreValore::Ambiguo {
+            scritto: testo.to_owned(),
+            migliaia: numero(&migliaia)?,
+            decimale: numero(&decimale)?,
+        }),
+        Lettura::NonNumero => Err(ErroreValore::NonNumero),
+        // Out of place for the page's language: the other language's way, or simply wrong.
+        Lettura::Gruppi => match leggi_separatori(corpo, virgola, migliaia) {
+            Lettura::Numero(cifre) => Err(ErroreValore::SeparatoriInvertiti(numero(&cifre)?)),
+            _ => Err(ErroreValore::Gruppi),
+        },
+    }
+}
+
+/// `testo` without the leading minus and, by type, the `€` before or after it or the `%` after it (with their
+/// spaces): whether it is negative, and the rest.
+fn senza_segni<'a>(testo: &'a str, tipo: &Tipo) -> (bool, &'a str) {
+    let meno = |t: &'a str| t.strip_prefix('-').or_else(|| t.strip_prefix('\u{2212}'));
+    let mut t = testo;
+    let mut simbolo = false;
+    let dopo = match tipo {
+        Tipo::Euro => Some('€'),
+        Tipo::Percentuale => Some('%'),
+        _ => None,
+    };
+    if let Some(r) = dopo.and_then(|s| t.strip_suffix(s)) {
+        t = r.trim_end();
+        simbolo = true;
+    }
+    let mut negativo = false;
+    if let Some(r) = meno(t) {
+        t = r;
+        negativo = true;
+    }
+    // `-€ 5` and `€ -5` alike.
+    if let Some(r) = t.strip_prefix('€').filter(|_| *tipo == Tipo::Euro && !simbolo) {
+        t = r.trim_start();
+        if let Some(r) = meno(t).filter(|_| !negativo) {
+            t = r;
+            negativo = true;
+        }
+    }
+    (negativo, t)
+}
+
+/// How digits and separators read with `migliaia` for thousands and `virgola` for decimals.
+enum Lettura {
+    /// One reading, as canonical digits: `1234.56`.
+    Numero(String),
+    /// A single thousands separator between digits, three digits after it, no decimal separator: both readings.
+    Ambigua { migliaia: String, decimale: String },
+    /// A separator with no digits after it.
+    NonNumero,
+    /// Separators out of place.
+    Gruppi,
+}
+
+/// Reads `corpo` (ASCII digits, `.` and `,` only): thousands separators only between groups of three digits
+/// after a first group of one to three, at most one decimal separator with digits after it, and a lone thousands
+/// separator without three digits after it taken as the decimal separator.
+fn leggi_separatori(corpo: &str, migliaia: char, virgola: char) -> Lettura {
+    if !corpo.contains(virgola)
+        && let Some((prima, dopo)) = corpo.split_once(migliaia).filter(|(_, dopo)| !dopo.contains(migliaia))
+    {
+        return match (prima.len(), dopo.len()) {
+            (_, 0) => Lettura::NonNumero,
+            (1.., 3) => Lettura::Ambigua { migliaia: format!("{prima}{dopo}"), decimale: format!("{prima}.{dopo}") },
+            (0, _) => Lettura::Numero(format!("0.{dopo}")),
+            _ => Lettura::Numero(format!("{prima}.{dopo}")),
+        };
+    }
+    let (intera, frazione) = match corpo.split_once(virgola) {
+        Some((intera, frazione)) => (intera, Some(frazione)),
+        None => (corpo, None),
+    };
+    if let Some(f) = frazione {
+        if f.contains([migliaia, virgola]) {
+            return Lettura::Gruppi;
+        }
+        if f.is_empty() {
+            return Lettura::NonNumero;
+        }
+    }
+    let mut gruppi = intera.split(migliaia);
+    let primo = gruppi.next().unwrap_or_default();
+    if intera.contains(migliaia) && (!(1..=3).contains(&primo.len()) || gruppi.any(|g| g.len() != 3)) {
+        return Lettura::Gruppi;
+    }
+    let intera = intera.replace(migliaia, "");
+    match frazione {
+        Some(f) if intera.is_empty() => Lettura::Numero(format!("0.{f}")),
+        Some(f) => Lettura::Numero(format!("{intera}.{f}")),
+        None => Lettura::Numero(intera),
+    }
+}
+
+/// `n` with the decimal separator of `lingua` and no thousands separators: how to type it, unambiguously.
+fn cifre(n: Decimal, lingua: Lingua) -> String {
+    match lingua {
+        Lingua::It => n.to_string().replace('.', ","),
+        Lingua::En => n.to_string(),
+    }
 }
 
 /// A set of answers for one modulo, already read for each field's type.

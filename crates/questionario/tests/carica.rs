@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use proptest::prelude::*;
+
 use questionario::valutazione::{ErroreValore, Esito};
 use questionario::{ChiaveModulo, Impronta, Lingua, Risposte, Valore, Valutazione, carica};
 
@@ -305,6 +307,180 @@ fn answers_of_the_wrong_kind_are_reported_per_field() {
     assert!(report.errori_campo.iter().any(|e| e.campo == "A99"));
     assert!(Risposte::da_json(m, &serde_json::json!([1])).is_err());
     assert!(Risposte::da_json(m, &serde_json::json!({"valori": {}, "altro": 1})).is_err());
+}
+
+#[test]
+fn numbers_typed_in_an_italian_page_are_read_the_italian_way_and_never_guessed() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
+    let leggi = |indirizzo: &str, testo: &str| m.interpreta_digitato(m.id(indirizzo).unwrap(), testo, Lingua::It);
+    let numero = |testo: &str| Ok(Valore::Numero(testo.parse().unwrap()));
+    let messaggio = |indirizzo: &str, testo: &str| leggi(indirizzo, testo).unwrap_err().messaggio(Lingua::It);
+    // A06 is euro without bounds, A10 decimale with one decimal and max 999.5, A02 intero with min 0.
+    assert_eq!(leggi("A06", "1234"), numero("1234"));
+    assert_eq!(leggi("A06", "1234,56"), numero("1234.56"));
+    assert_eq!(leggi("A06", "1.234,56"), numero("1234.56"));
+    assert_eq!(leggi("A06", "1.234.567"), numero("1234567"));
+    assert_eq!(leggi("A06", "1.234.567,5"), numero("1234567.5"));
+    assert_eq!(leggi("A06", "  -1.234,56  "), numero("-1234.56"));
+    assert_eq!(leggi("A06", "\u{2212}1.234,56"), numero("-1234.56"), "the Unicode minus");
+    assert_eq!(leggi("A06", ",5"), numero("0.5"));
+    assert_eq!(leggi("A06", ".500"), numero("0.5"), "no digit before the point: it separates no thousands");
+    // A point that cannot be a thousands separator has one reading, the decimal point.
+    assert_eq!(leggi("A06", "12.5"), numero("12.5"));
+    assert_eq!(leggi("A06", "0.25"), numero("0.25"));
+    assert_eq!(leggi("A10", "3.1"), numero("3.1"));
+    assert_eq!(messaggio("A10", "3.1415"), "Al massimo 1 cifre dopo la virgola.");
+    // A single point with three digits after it and no comma is a thousands separator or a decimal point.
+    let ambiguo = leggi("A06", "1.234").unwrap_err();
+    assert_eq!(
+        ambiguo,
+        ErroreValore::Ambiguo {
+            scritto: "1.234".into(),
+            migliaia: "1234".parse().unwrap(),
+            decimale: "1.234".parse().unwrap()
+        }
+    );
+    assert_eq!(
+        ambiguo.messaggio(Lingua::It),
+        "Il valore «1.234» è ambiguo: può essere 1234 oppure 1,234; scrivere quello inteso."
+    );
+    let meno = messaggio("A10", "-12.500");
+    assert!(meno.contains("«-12.500»") && meno.contains("-12500") && meno.contains("-12,500"), "{meno}");
+    assert!(matches!(leggi("A02", "1.234"), Err(ErroreValore::Ambiguo { .. })), "whatever the field's type");
+    for ambiguo in ["0.250", "1234.567", "12.345 €"] {
+        assert!(matches!(leggi("A06", ambiguo), Err(ErroreValore::Ambiguo { .. })), "{ambiguo}");
+    }
+    assert_eq!(leggi("A06", "1234.5678"), Err(ErroreValore::Decimali(2)), "read as 1234,5678");
+    assert!(matches!(leggi("A06", "€ 1.234"), Err(ErroreValore::Ambiguo { .. })));
+    // Thousands only in groups of three, one comma.
+    for sbagliato in ["12.34.5", "1.23,4", "1234.567,8", ".234,5", "1,2,3", "1.234,5,6", "12.345.6"] {
+        assert_eq!(leggi("A06", sbagliato), Err(ErroreValore::Gruppi), "{sbagliato}");
+    }
+    assert_eq!(
+        messaggio("A06", "12.34.5"),
+        "Separatori fuori posto: il punto divide le migliaia in gruppi di tre cifre (1.234.567) e la virgola separa \
+         i decimali (1.234,56)."
+    );
+    // The English way is refused, saying how Italian writes it.
+    assert_eq!(leggi("A06", "1,234.56"), Err(ErroreValore::SeparatoriInvertiti("1234.56".parse().unwrap())));
+    assert_eq!(
+        messaggio("A06", "1,234.56"),
+        "Separatori scambiati: si scrive 1.234,56 (il punto per le migliaia, la virgola per i decimali)."
+    );
+    assert!(messaggio("A06", "-1,234,567.50").contains("si scrive -1.234.567,50 ("));
+    assert!(messaggio("A02", "1,234,567").contains("si scrive 1.234.567 ("));
+    // € around an amount, % after a percentage, each only for its type.
+    assert_eq!(leggi("A06", "1.234,56 €"), numero("1234.56"));
+    assert_eq!(leggi("A06", "€1.234,56"), numero("1234.56"));
+    assert_eq!(leggi("A06", "€ -5"), numero("-5"));
+    assert_eq!(leggi("A06", "-€ 5"), numero("-5"));
+    assert_eq!(leggi("A06", "-5€"), numero("-5"));
+    assert_eq!(leggi("A09", "33,5 %"), numero("33.5"));
+    assert_eq!(leggi("A09", "12.5%"), numero("12.5"));
+    for non_numero in ["€ 5 €", "--5", "- 5", "+5", "5 %", "1 234", "12,", "12.", "1e5", "dieci", "€", "-"] {
+        assert_eq!(leggi("A06", non_numero), Err(ErroreValore::NonNumero), "{non_numero}");
+    }
+    assert_eq!(leggi("A02", "5 €"), Err(ErroreValore::NonNumero));
+    assert_eq!(leggi("A09", "% 5"), Err(ErroreValore::NonNumero));
+    // Then the field's own checks.
+    assert_eq!(leggi("A02", "1,5"), Err(ErroreValore::NonIntero));
+    assert_eq!(leggi("A02", "3,0"), numero("3"));
+    assert_eq!(leggi("A02", "1.234.567"), numero("1234567"));
+    assert_eq!(leggi("A02", "-1"), Err(ErroreValore::Minimo(0.into())));
+    assert_eq!(leggi("A06", "1,234"), Err(ErroreValore::Decimali(2)), "the comma is the decimal separator");
+    assert_eq!(leggi("A04", "-0,5 €"), Err(ErroreValore::Minimo(0.into())));
+    assert_eq!(leggi("A10", "999,6"), Err(ErroreValore::Massimo("999.5".parse().unwrap())));
+    assert_eq!(leggi("A09", "100,01 %"), Err(ErroreValore::Massimo(100.into())));
+    assert_eq!(leggi("A09", "-1%"), Err(ErroreValore::Minimo(0.into())));
+    assert_eq!(leggi("A05", "3"), Err(ErroreValore::Calcolato));
+    assert_eq!(leggi("A05", ""), Err(ErroreValore::Calcolato));
+    assert_eq!(leggi("A06", "   "), Ok(Valore::Vuoto));
+    // Other types are read as answers files are.
+    assert_eq!(leggi("A08", "31/12/2023"), m.interpreta_testo(m.id("A08").unwrap(), "2023-12-31"));
+    assert_eq!(leggi("A01", "sì"), Ok(Valore::Booleano(true)));
+    assert_eq!(leggi("A07", "mista"), m.interpreta_testo(m.id("A07").unwrap(), "mista"));
+    assert_eq!(m.interpreta_digitato(u32::MAX, "1", Lingua::It), Err(ErroreValore::Sconosciuto));
+    // Answers files keep their canonical reading.
+    assert_eq!(m.interpreta_testo(m.id("A06").unwrap(), "1.234,56"), Err(ErroreValore::Migliaia));
+    assert_eq!(m.interpreta_testo(m.id("A06").unwrap(), "1.234"), Err(ErroreValore::Decimali(2)));
+}
+
+#[test]
+fn numbers_typed_in_an_english_page_mirror_the_italian_rules() {
+    let catalogo = carica("q/", &file(BUONO)).unwrap();
+    let m = catalogo.modulo(&prova()).unwrap();
+    let leggi = |indirizzo: &str, testo: &str| m.interpreta_digitato(m.id(indirizzo).unwrap(), testo, Lingua::En);
+    let numero = |testo: &str| Ok(Valore::Numero(testo.parse().unwrap()));
+    let messaggio = |indirizzo: &str, testo: &str| leggi(indirizzo, testo).unwrap_err().messaggio(Lingua::En);
+    assert_eq!(leggi("A06", "1234"), numero("1234"));
+    assert_eq!(leggi("A06", "1234.56"), numero("1234.56"));
+    assert_eq!(leggi("A06", "1,234.56"), numero("1234.56"));
+    assert_eq!(leggi("A06", "1,234,567"), numero("1234567"));
+    assert_eq!(leggi("A06", "-1,234,567.5 €"), numero("-1234567.5"));
+    assert_eq!(leggi("A06", "12,5"), numero("12.5"));
+    assert_eq!(leggi("A06", "0,25"), numero("0.25"));
+    assert_eq!(leggi("A09", "12,5 %"), numero("12.5"));
+    assert_eq!(
+        messaggio("A06", "1,234"),
+        "The value \"1,234\" is ambiguous: it may be 1234 or 1.234; write the one you mean."
+    );
+    assert!(matches!(leggi("A06", "\u{2212}12,500"), Err(ErroreValore::Ambiguo { .. })));
+    for sbagliato in ["12,34,5", "1,23.4", "1.2.3"] {
+        assert_eq!(leggi("A06", sbagliato), Err(ErroreValore::Gruppi), "{sbagliato}");
+    }
+    assert!(messaggio("A06", "12,34,5").starts_with("Separators out of place: commas split thousands"));
+    assert_eq!(
+        messaggio("A06", "1.234,56"),
+        "Separators swapped: write 1,234.56 (commas for thousands, a point for decimals)."
+    );
+    assert!(messaggio("A02", "1.234.567").contains("write 1,234,567 ("));
+    assert_eq!(leggi("A02", "1.5"), Err(ErroreValore::NonIntero));
+    assert_eq!(leggi("A02", "1,5"), Err(ErroreValore::NonIntero));
+    assert_eq!(leggi("A10", "999.6"), Err(ErroreValore::Massimo("999.5".parse().unwrap())));
+    assert_eq!(leggi("A08", "2023-12-31"), m.interpreta_testo(m.id("A08").unwrap(), "31/12/2023"));
+}
+
+#[test]
+fn the_accepted_forms_of_a_typed_number_are_one_sentence_per_language() {
+    let it = questionario::formato_numeri(Lingua::It);
+    let en = questionario::formato_numeri(Lingua::En);
+    for (frase, esempi) in
+        [(it, ["1234,56", "1.234,56", "12.5", "«1.234»"]), (en, ["1234.56", "1,234.56", "12,5", "\"1,234\""])]
+    {
+        assert!(frase.ends_with('.') && !frase.contains(". "), "one sentence: {frase}");
+        for esempio in esempi {
+            assert!(frase.contains(esempio), "{frase}: {esempio}");
+        }
+    }
+}
+
+proptest! {
+    /// A number a page shows with two decimals reads back as the same number, in either language; shown without
+    /// fixed decimals, a whole number reads back unless it has exactly one thousands separator, which is refused
+    /// as ambiguous.
+    #[test]
+    fn a_number_shown_by_the_page_reads_back_as_the_same_number(
+        mantissa in any::<i64>(),
+        scala in 0u32..=2,
+        intero in -10_000_000i64..10_000_000,
+    ) {
+        let catalogo = carica("q/", &file(BUONO)).unwrap();
+        let m = catalogo.modulo(&prova()).unwrap();
+        let a06 = m.id("A06").unwrap();
+        let n = rust_decimal::Decimal::new(mantissa, scala);
+        for lingua in [Lingua::It, Lingua::En] {
+            let mostrato = Valore::Numero(n).mostra(lingua, Some(2));
+            prop_assert_eq!(m.interpreta_digitato(a06, &mostrato, lingua), Ok(Valore::Numero(n)), "{}", mostrato);
+            let mostrato = Valore::Numero(intero.into()).mostra(lingua, None);
+            let letto = m.interpreta_digitato(a06, &mostrato, lingua);
+            if (1000..1_000_000).contains(&intero.abs()) {
+                prop_assert!(matches!(letto, Err(ErroreValore::Ambiguo { .. })), "{}", mostrato);
+            } else {
+                prop_assert_eq!(letto, Ok(Valore::Numero(intero.into())), "{}", mostrato);
+            }
+        }
+    }
 }
 
 #[test]

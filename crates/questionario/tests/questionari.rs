@@ -392,12 +392,24 @@ proptest! {
 
     /// Any text typed into any field is either read or refused with a message: never a panic.
     #[test]
-    fn reading_any_answer_never_panics(testo in ".{0,30}", numero in "-?[0-9]{0,30}([.,][0-9]{0,30})?", quale in any::<prop::sample::Index>()) {
+    fn reading_any_answer_never_panics(
+        testo in ".{0,30}",
+        numero in "-?[0-9]{0,30}([.,][0-9]{0,30})?",
+        digitato in "[-−€ ]{0,2}[0-9.,]{0,30}[ €%]{0,2}",
+        quale in any::<prop::sample::Index>(),
+    ) {
         let c = catalogo();
         let m = c.modulo(&fc80u("A")).unwrap();
         let id = quale.index(m.campi.len()) as u32;
         let _ = m.interpreta_testo(id, &testo);
         let _ = m.interpreta_testo(id, &numero);
+        for lingua in [Lingua::It, Lingua::En] {
+            for scritto in [&testo, &numero, &digitato] {
+                if let Err(e) = m.interpreta_digitato(id, scritto, lingua) {
+                    prop_assert!(!e.messaggio(lingua).is_empty());
+                }
+            }
+        }
     }
 
     /// Any expression text either compiles or is refused; evaluating what compiles never panics.
