@@ -111,10 +111,12 @@ impl Valore {
     }
 
     /// The value as it is written in answers files and in the report (decimal point, ISO dates, `SI`/`NO`).
+    /// Numbers are written without trailing zeros (`1234.5`, `0`): equal numbers have one canonical form,
+    /// whatever the scale an expression computed them with.
     pub fn canonico(&self) -> Option<String> {
         match self {
             Valore::Vuoto => None,
-            Valore::Numero(n) => Some(n.to_string()),
+            Valore::Numero(n) => Some(n.normalize().to_string()),
             Valore::Testo(t) => Some(t.to_string()),
             Valore::Booleano(b) => Some(if *b { "SI" } else { "NO" }.to_owned()),
             Valore::Data(d) => Some(d.to_string()),

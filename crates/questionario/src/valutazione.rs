@@ -1001,7 +1001,7 @@ pub struct Riepilogo {
 pub struct Compatto {
     /// Whether invio is allowed, and the counts that decide it (always present).
     pub invio: Riepilogo,
-    /// Values by address, in the form answers are written in (`"1234.50"`, `"SI"`, `"2023-12-31"`); `null` for blank.
+    /// Values by address, in the form answers are written in (`"1234.5"`, `"SI"`, `"2023-12-31"`); `null` for blank.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub valori: BTreeMap<String, Option<String>>,
     /// Relevance by address (`false`: the field is hidden and counts as blank).

@@ -28,7 +28,9 @@ pub struct App {
     /// The campaign catalogue.
     pub catalogo: Catalogo,
     /// The questionnaires' definitions (quadri, fields, rules), loaded and checked at start-up.
-    pub questionari: questionario::Catalogo,
+    pub questionari: &'static questionario::Catalogo,
+    /// The evaluations of the questionnaires being compiled on this node.
+    pub valutazioni: crate::compilazione::cache::Cache,
     /// The autocomplete's in-memory copy of the enti registry, checked against the database on each search.
     pub indice_enti: crate::enti::indice::IndiceEnti,
     /// Request and pool metrics.
@@ -59,10 +61,8 @@ impl AppState {
         let catalogo = Catalogo::load().context("catalogo delle campagne non valido")?;
         // The questionnaires' definitions are checked at start-up too: a broken rule must stop a deployment,
         // not surface on the first compiler's page.
-        let questionari = crate::catalogo::definizioni().map_err(|errori| {
-            let elenco: Vec<String> = errori.iter().map(ToString::to_string).collect();
-            anyhow::anyhow!("definizioni dei questionari non valide:\n{}", elenco.join("\n"))
-        })?;
+        let questionari = crate::catalogo::definizioni_incorporate()
+            .map_err(|elenco| anyhow::anyhow!("definizioni dei questionari non valide:\n{elenco}"))?;
         let db = Db::connect(&config)
             .await
             .with_context(|| format!("connessione al database {} non riuscita", config.database_url_redacted()))?;
@@ -89,6 +89,7 @@ impl AppState {
             db,
             catalogo,
             questionari,
+            valutazioni: Default::default(),
             indice_enti: Default::default(),
             metrics: Metrics::new(),
             hasher,

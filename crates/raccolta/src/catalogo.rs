@@ -10,6 +10,7 @@ use rust_embed::RustEmbed;
 use serde::Deserialize;
 use time::Date;
 
+use crate::domain::TipoEnte;
 use crate::i18n::Lang;
 
 #[derive(RustEmbed)]
@@ -59,6 +60,32 @@ pub struct Modulo {
     pub titolo: Testo,
     /// The definition file (quadri, fields, rules), read by the questionnaire engine.
     pub definizione: String,
+    /// The types of ente that compile it (codes of [`TipoEnte`]).
+    #[serde(deserialize_with = "tipi_ente")]
+    pub tipi_ente: Vec<TipoEnte>,
+}
+
+impl Modulo {
+    /// Whether an ente of type `tipo` (a stored code) compiles this modulo.
+    pub fn per_tipo(&self, tipo: &str) -> bool {
+        TipoEnte::from_code(tipo).is_some_and(|t| self.tipi_ente.contains(&t))
+    }
+}
+
+fn tipi_ente<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<TipoEnte>, D::Error> {
+    let codici: Vec<String> = Vec::deserialize(d)?;
+    if codici.is_empty() {
+        return Err(serde::de::Error::custom("`tipi_ente` non può essere vuoto"));
+    }
+    codici
+        .iter()
+        .map(|c| {
+            TipoEnte::from_code(c).ok_or_else(|| {
+                let ammessi: Vec<&str> = TipoEnte::TUTTI.iter().map(|t| t.code()).collect();
+                serde::de::Error::custom(format!("tipo di ente `{c}` sconosciuto: ammessi {}", ammessi.join(", ")))
+            })
+        })
+        .collect()
 }
 
 /// An instruction document or a model, shown as an HTML page.
@@ -186,6 +213,19 @@ pub fn definizioni() -> Result<questionario::Catalogo, Vec<questionario::ErroreD
     questionario::carica("questionari/", &file)
 }
 
+/// The definitions compiled into the binary, loaded once per process: they are the same for every server a
+/// process starts (tests start many), and `'static` lets a compile page keep a questionnaire's evaluation
+/// ([`questionario::Valutazione`] borrows its modulo) between requests. The error lists every broken definition.
+pub fn definizioni_incorporate() -> Result<&'static questionario::Catalogo, String> {
+    static DEFINIZIONI: std::sync::OnceLock<Result<questionario::Catalogo, String>> = std::sync::OnceLock::new();
+    DEFINIZIONI
+        .get_or_init(|| {
+            definizioni().map_err(|errori| errori.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 impl Catalogo {
     /// Loads the catalogue compiled into the binary.
     pub fn load() -> Result<Catalogo, CatalogoError> {
@@ -213,6 +253,11 @@ impl Catalogo {
         let mut list: Vec<&Campagna> = self.campagne.iter().filter(|c| c.stato == StatoCampagna::Chiusa).collect();
         list.sort_by_key(|c| std::cmp::Reverse(c.anno_riferimento));
         list
+    }
+
+    /// Every campaign, in display order.
+    pub fn tutte(&self) -> &[Campagna] {
+        &self.campagne
     }
 
     /// A campaign by its folder name.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod captcha;
 pub mod catalogo;
 pub mod cli;
+pub mod compilazione;
 pub mod config;
 pub mod context;
 pub mod db;

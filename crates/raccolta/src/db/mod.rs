@@ -130,6 +130,7 @@ pub mod enti;
 pub mod idempotency;
 pub mod notifiche;
 pub mod outbox;
+pub mod questionari;
 pub mod sessions;
 pub mod throttles;
 pub mod tokens;

@@ -22,6 +22,7 @@ pub mod page;
 pub mod password;
 pub mod profilo;
 pub mod pubblico;
+pub mod questionari;
 pub mod registrazione;
 pub mod sessione;
 
@@ -112,6 +113,19 @@ pub fn router(state: AppState) -> Router {
         .route("/enti/{id}/referente", post(enti::scheda::post_referente))
         .route("/enti/{id}/associazioni", get(enti::decisioni::get_associazioni))
         .route("/associazioni/{id}/{azione}", post(enti::decisioni::post_decisione))
+        .route("/questionari", get(questionari::elenco::get_elenco))
+        .route("/questionari/esporta.csv", get(questionari::elenco::get_csv))
+        .route("/questionari/esporta.xlsx", get(questionari::elenco::get_xlsx))
+        .route("/enti/{id}/questionari/{campagna}/{modulo}", get(questionari::get_apri))
+        .route("/questionari/{id}", get(questionari::compila::get_questionario))
+        .route(
+            "/questionari/{id}/compila/{quadro}",
+            get(questionari::compila::get_compila).post(questionari::compila::post_compila),
+        )
+        .route("/questionari/{id}/visualizza/{quadro}", get(questionari::compila::get_visualizza))
+        .route("/questionari/{id}/campi", post(questionari::compila::post_campo))
+        .route("/questionari/{id}/giustificazioni", post(questionari::compila::post_giustificazione))
+        .route("/questionari/{id}/storia/{campo}", get(questionari::storia::get_storia))
         .route("/notifiche", get(notifiche::get_notifiche))
         .route("/notifiche/lette", post(notifiche::post_lette))
         .route("/gestione", get(gestione::get_gestione))

@@ -10,6 +10,7 @@ mod account;
 mod binario;
 mod browser;
 mod captcha;
+mod compilazione;
 mod database;
 mod enti;
 mod posta;

@@ -1,0 +1,111 @@
+//! The life of a questionnaire (one ente × campaign × modulo), as `shared/domain` §3 draws it:
+//!
+//! ```text
+//! Aperto --first save--> In compilazione --invio--> Inviato --richiesta--> Riapertura richiesta
+//! Riapertura richiesta --approvata--> Riaperto --invio--> Inviato (version n+1)
+//! Riapertura richiesta --respinta--> Inviato
+//! any --campaign closed--> Chiuso
+//! ```
+//!
+//! Every change of state goes through a method here; the ones that come with invio and reopening are added by
+//! the issue that builds them, next to [`StatoQuestionario::salva`].
+
+use super::ruolo::{TransitionError, UnknownCode};
+use crate::i18n::Lang;
+
+/// Where a questionnaire is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatoQuestionario {
+    /// Nothing saved yet (the row may not even exist: a questionnaire is stored the first time it is needed).
+    Aperto,
+    /// At least one value saved.
+    InCompilazione,
+    /// Sent: read only.
+    Inviato,
+    /// Sent, and a compiler asked to reopen it: read only until an administrator decides.
+    RiaperturaRichiesta,
+    /// Reopened: compiling resumes from the sent values.
+    Riaperto,
+    /// The campaign closed: read only for everyone.
+    Chiuso,
+}
+
+impl StatoQuestionario {
+    /// Every state, in the order the filters list them.
+    pub const TUTTI: [StatoQuestionario; 6] = [
+        StatoQuestionario::Aperto,
+        StatoQuestionario::InCompilazione,
+        StatoQuestionario::Inviato,
+        StatoQuestionario::RiaperturaRichiesta,
+        StatoQuestionario::Riaperto,
+        StatoQuestionario::Chiuso,
+    ];
+
+    /// The code stored in the database and used in query strings.
+    pub fn code(self) -> &'static str {
+        match self {
+            StatoQuestionario::Aperto => "aperto",
+            StatoQuestionario::InCompilazione => "in_compilazione",
+            StatoQuestionario::Inviato => "inviato",
+            StatoQuestionario::RiaperturaRichiesta => "riapertura_richiesta",
+            StatoQuestionario::Riaperto => "riaperto",
+            StatoQuestionario::Chiuso => "chiuso",
+        }
+    }
+
+    /// The label shown in lists.
+    pub fn etichetta(self, lang: Lang) -> String {
+        lang.t(&format!("questionario-stato-{}", self.code().replace('_', "-")))
+    }
+
+    /// Whether answers may change in this state (by a Compilazione user).
+    pub fn modificabile(self) -> bool {
+        matches!(self, StatoQuestionario::Aperto | StatoQuestionario::InCompilazione | StatoQuestionario::Riaperto)
+    }
+
+    /// A value is saved: the first save starts the compilation; a reopened questionnaire stays reopened until it
+    /// is sent again. Refused where the questionnaire is read only.
+    pub fn salva(self) -> Result<StatoQuestionario, TransitionError> {
+        match self {
+            StatoQuestionario::Aperto | StatoQuestionario::InCompilazione => Ok(StatoQuestionario::InCompilazione),
+            StatoQuestionario::Riaperto => Ok(StatoQuestionario::Riaperto),
+            _ => Err(TransitionError { da: self.code(), azione: "salva" }),
+        }
+    }
+}
+
+impl TryFrom<String> for StatoQuestionario {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        StatoQuestionario::TUTTI.into_iter().find(|s| s.code() == code).ok_or(UnknownCode(code))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_save_starts_the_compilation_and_a_sent_questionnaire_refuses_saves() {
+        assert_eq!(StatoQuestionario::Aperto.salva(), Ok(StatoQuestionario::InCompilazione));
+        assert_eq!(StatoQuestionario::InCompilazione.salva(), Ok(StatoQuestionario::InCompilazione));
+        assert_eq!(StatoQuestionario::Riaperto.salva(), Ok(StatoQuestionario::Riaperto));
+        for s in [StatoQuestionario::Inviato, StatoQuestionario::RiaperturaRichiesta, StatoQuestionario::Chiuso] {
+            assert_eq!(s.salva(), Err(TransitionError { da: s.code(), azione: "salva" }));
+            assert!(!s.modificabile());
+        }
+    }
+
+    #[test]
+    fn stored_codes_round_trip_and_every_state_has_a_label_in_both_languages() {
+        for s in StatoQuestionario::TUTTI {
+            assert_eq!(StatoQuestionario::try_from(s.code().to_owned()), Ok(s));
+            for lang in Lang::ALL {
+                let label = s.etichetta(lang);
+                assert!(!label.is_empty() && !label.starts_with("questionario-"), "{s:?} {lang:?}: {label}");
+            }
+        }
+        assert!(StatoQuestionario::try_from("Inviato".to_owned()).is_err());
+    }
+}
