@@ -124,3 +124,73 @@ pub async fn crea_demo(
     tx.commit().await.map_err(anyhow::Error::from)?;
     Ok(AmministratoreDemo { codice: codice.as_str().to_owned(), creato: true })
 }
+
+/// The demo compiler's e-mail address (also a valid user name at login).
+pub const DEMO_COMPILATORE_EMAIL: &str = "compilatore@demo.raccolta.example";
+
+/// The demo compiler's password: demo mode only.
+pub const DEMO_COMPILATORE_PASSWORD: &str = "demo raccolta compilatore";
+
+/// The demo comune the demo compiler works on, in Compilazione mode (IPA code).
+pub const DEMO_COMUNE: &str = "c_f205";
+
+/// Creates the demo compiler, associated in Compilazione mode with the demo comune, unless a user with its
+/// address exists; demo mode only (production refuses it).
+pub async fn crea_compilatore_demo(
+    db: &Db,
+    hasher: &PasswordHasher,
+    clock: &crate::ora::Clock,
+) -> Result<AmministratoreDemo, AdminError> {
+    if let Some(u) = users::by_email(db, DEMO_COMPILATORE_EMAIL).await.map_err(anyhow::Error::from)? {
+        return Ok(AmministratoreDemo { codice: u.codice, creato: false });
+    }
+    let ente = crate::db::enti::by_codice_ipa(db, DEMO_COMUNE)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| anyhow::anyhow!("il comune dimostrativo {DEMO_COMUNE} non è tra gli enti"))?;
+    let hash = hasher.hash(DEMO_COMPILATORE_PASSWORD).await.map_err(anyhow::Error::from)?;
+    let now = clock.now();
+    let mut tx = db.begin().await.map_err(anyhow::Error::from)?;
+    let mut codice = CodiceUtente::genera();
+    while users::codice_exists(&mut tx, codice.as_str()).await.map_err(anyhow::Error::from)? {
+        codice = CodiceUtente::genera();
+    }
+    let nuovo = users::NewUser {
+        codice: codice.as_str(),
+        tipo: "persona_fisica",
+        nome: "Maria",
+        cognome: "Rossi",
+        denominazione: None,
+        codice_fiscale: "RSSMRA85T50F205Z",
+        email: DEMO_COMPILATORE_EMAIL,
+        password_hash: &hash,
+        lang: "it",
+    };
+    let id = users::insert(&mut tx, &nuovo, now).await.map_err(anyhow::Error::from)?;
+    users::activate(&mut tx, id, now).await.map_err(anyhow::Error::from)?;
+    let associazione =
+        crate::db::associazioni::richiedi(&mut tx, id, ente.id, crate::domain::Modalita::Compilazione, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::db::associazioni::decidi(
+        &mut tx,
+        associazione,
+        crate::domain::StatoAssociazione::InAttesa,
+        crate::domain::StatoAssociazione::Attiva,
+        None,
+        id,
+        now,
+    )
+    .await
+    .map_err(anyhow::Error::from)?;
+    let event = Context::system(clock, Some("demo"))
+        .audit("utente.demo_creato")
+        .target(codice.as_str())
+        .concerning(id)
+        .details(
+            serde_json::json!({ "email": DEMO_COMPILATORE_EMAIL, "ente": DEMO_COMUNE, "modalita": "compilazione" }),
+        );
+    audit::record(&mut tx, &event).await.map_err(anyhow::Error::from)?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(AmministratoreDemo { codice: codice.as_str().to_owned(), creato: true })
+}

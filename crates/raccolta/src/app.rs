@@ -58,7 +58,7 @@ impl Deref for AppState {
 impl AppState {
     /// Connects to the database, applies migrations and loads the catalogue.
     pub async fn build(config: Config) -> anyhow::Result<AppState> {
-        let catalogo = Catalogo::load().context("catalogo delle campagne non valido")?;
+        let mut catalogo = Catalogo::load().context("catalogo delle campagne non valido")?;
         // The questionnaires' definitions are checked at start-up too: a broken rule must stop a deployment,
         // not surface on the first compiler's page.
         let questionari = crate::catalogo::definizioni_incorporate()
@@ -70,6 +70,8 @@ impl AppState {
         let hasher = PasswordHasher::new(config.password_hash_concurrency)?;
         let clock = Clock::default();
         if config.demo {
+            // The demo's open campaigns are open today, whatever year the manifests were written for.
+            catalogo.date_dimostrative(crate::ora::oggi(clock.now()));
             let rapporto = crate::enti::demo::carica(&db).await.context("caricamento degli enti dimostrativi")?;
             tracing::info!(inseriti = rapporto.inserite, invariati = rapporto.invariate, "enti dimostrativi pronti");
             let admin = crate::admin::crea_demo(&db, &hasher, &clock)
@@ -82,6 +84,18 @@ impl AppState {
                 creato = admin.creato,
                 "modalità dimostrativa: accedi come amministratore con questo nome utente (o il codice) e questa \
                  password per decidere le richieste di associazione; non usarla in produzione"
+            );
+            let compilatore = crate::admin::crea_compilatore_demo(&db, &hasher, &clock)
+                .await
+                .context("creazione del compilatore dimostrativo")?;
+            tracing::warn!(
+                nome_utente = crate::admin::DEMO_COMPILATORE_EMAIL,
+                codice = compilatore.codice.as_str(),
+                password = crate::admin::DEMO_COMPILATORE_PASSWORD,
+                ente = crate::admin::DEMO_COMUNE,
+                creato = compilatore.creato,
+                "modalità dimostrativa: accedi come compilatore (Compilazione sul Comune di Milano) con questo nome \
+                 utente e questa password per compilare i questionari"
             );
         }
         let state = AppState(Arc::new(App {

@@ -255,6 +255,15 @@ impl Catalogo {
         list
     }
 
+    /// Demo mode: every open campaign opened 30 days before `oggi` and is due 60 days after it, so a newcomer
+    /// finds them open whatever year the manifests were written for.
+    pub fn date_dimostrative(&mut self, oggi: Date) {
+        for c in self.campagne.iter_mut().filter(|c| c.stato == StatoCampagna::Aperta) {
+            c.apertura = oggi - time::Duration::days(30);
+            c.scadenza = oggi + time::Duration::days(60);
+        }
+    }
+
     /// Every campaign, in display order.
     pub fn tutte(&self) -> &[Campagna] {
         &self.campagne

@@ -29,6 +29,12 @@ pub fn data_ora(unix: i64) -> String {
     format!("{:02}/{:02}/{} {:02}:{:02}", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
 }
 
+/// The calendar day in Rome at `unix` seconds.
+pub fn oggi(unix: i64) -> Date {
+    let utc = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    utc.to_offset(offset_rome(utc)).date()
+}
+
 /// The platform's clock: the system's time, which a test can move forward ([`Clock::advance`]) to age tokens,
 /// sessions and deadlines the way time would, instead of rewriting rows with SQL. Every node keeps its own; the
 /// offset is zero unless a test moved it.

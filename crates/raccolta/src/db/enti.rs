@@ -86,6 +86,13 @@ pub struct Voce {
 }
 
 /// An ente by id.
+/// The ente with this IPA code.
+pub async fn by_codice_ipa(c: impl Into<Conn<'_>>, codice_ipa: &str) -> Result<Option<Ente>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM enti WHERE codice_ipa = $1");
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(codice_ipa).fetch_optional(ex).await)?)
+}
+
+/// The ente with this id.
 pub async fn by_id(c: impl Into<Conn<'_>>, id: i64) -> Result<Option<Ente>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM enti WHERE id = $1");
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await)?)
