@@ -31,6 +31,8 @@ pub struct App {
     pub questionari: &'static questionario::Catalogo,
     /// The evaluations of the questionnaires being compiled on this node.
     pub valutazioni: crate::compilazione::cache::Cache,
+    /// What compile pages tell each other (saves, presence), on every node.
+    pub eventi: crate::compilazione::eventi::Bus,
     /// The autocomplete's in-memory copy of the enti registry, checked against the database on each search.
     pub indice_enti: crate::enti::indice::IndiceEnti,
     /// Request and pool metrics.
@@ -104,6 +106,7 @@ impl AppState {
             catalogo,
             questionari,
             valutazioni: Default::default(),
+            eventi: Default::default(),
             indice_enti: Default::default(),
             metrics: Metrics::new(),
             hasher,
@@ -147,7 +150,11 @@ pub async fn serve(
         WorkerOptions::default(),
         stopped(stop_rx.clone()),
     ));
-    let cleaner = tokio::spawn(crate::jobs::pulizia(state.db.clone(), state.clock.clone(), stopped(stop_rx)));
+    let cleaner = tokio::spawn(crate::jobs::pulizia(state.db.clone(), state.clock.clone(), stopped(stop_rx.clone())));
+    let ascolto = {
+        let state = state.clone();
+        tokio::spawn(async move { state.eventi.ascolta(state.db.clone(), stopped(stop_rx)).await })
+    };
     tracing::info!(%addr, backend = state.db.backend(), "Raccolta in ascolto");
     let mut server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -168,7 +175,7 @@ pub async fn serve(
         }
     }
     let _ = stop_tx.send(true);
-    let _ = tokio::join!(worker, cleaner);
+    let _ = tokio::join!(worker, cleaner, ascolto);
     record_system_event(&state, "sistema.arresto", Some(&node)).await;
     state.db.close().await;
     tracing::info!("Raccolta arrestata");

@@ -92,3 +92,5 @@ storia-ripristinato = (prefilled value)
 storia-come-autosave = automatic save
 storia-come-modulo = Save button
 storia-come-ripristino = prefilled value restored
+compila-presenti = { $nomi } is also compiling this quadro.
+compila-aggiornato-da = Updated by { $autore }

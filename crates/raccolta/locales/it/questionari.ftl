@@ -92,3 +92,5 @@ storia-ripristinato = (valore precompilato)
 storia-come-autosave = salvataggio automatico
 storia-come-modulo = pulsante Salva
 storia-come-ripristino = ripristino del valore precompilato
+compila-presenti = Anche { $nomi } sta compilando questo quadro.
+compila-aggiornato-da = Aggiornato da { $autore }

@@ -7,6 +7,7 @@
 //! then updated incrementally ([`cache`]) and the caller gets only what changed.
 
 pub mod cache;
+pub mod eventi;
 pub mod valori;
 
 use std::collections::BTreeMap;
@@ -276,6 +277,7 @@ pub fn lingua(lang: Lang) -> questionario::Lingua {
 
 /// Stores the changes that are valid and not in conflict, in one transaction with their history (and, for a
 /// form, an audit row); refused and conflicting ones are returned with the reason and change nothing.
+#[expect(clippy::too_many_arguments, reason = "who, in which language, on what, which changes, how, from which page")]
 pub async fn salva(
     state: &AppState,
     ctx: &Context,
@@ -284,6 +286,7 @@ pub async fn salva(
     a: &Accesso,
     modifiche: &[Modifica],
     come: Come,
+    origine: Option<&str>,
 ) -> Result<Salvataggio, Errore> {
     guard::check(&state.db, user, Permission::Compile { ente_id: a.q.ente_id }).await?;
     if !a.modificabile {
@@ -370,6 +373,17 @@ pub async fn salva(
             }
         }
         s.revisione = revisione;
+        let campi =
+            esiti.iter().filter(|(_, e)| matches!(e, EsitoCampo::Salvato { .. })).map(|(c, _)| c.clone()).collect();
+        let evento = eventi::Evento::Salvataggio {
+            questionario: attuale.id,
+            revisione,
+            campi,
+            delta: Some((&delta).into()),
+            autore: user.nome_visualizzato().trim().to_owned(),
+            origine: origine.map(str::to_owned),
+        };
+        state.eventi.pubblica(&state.db, evento).await;
     }
     let cambiate = s.rivedi_giustificazioni();
     let aggiornamenti = s.valutazione.compatto_delta(&delta, l);
@@ -585,5 +599,14 @@ pub async fn giustifica(
     }
     s.revisione = revisione;
     s.rivedi_giustificazioni();
+    let evento = eventi::Evento::Salvataggio {
+        questionario: attuale.id,
+        revisione,
+        campi: Vec::new(),
+        delta: Some(eventi::DeltaJson::default()),
+        autore: user.nome_visualizzato().trim().to_owned(),
+        origine: None,
+    };
+    state.eventi.pubblica(&state.db, evento).await;
     Ok(Ok(Giustificato { invio: s.valutazione.riepilogo(), conteggi: conteggi(s) }))
 }

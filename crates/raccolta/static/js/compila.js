@@ -40,6 +40,7 @@ const T = {
 }[lingua];
 
 const pubblico = modulo?.dataset.pubblico;
+let connessione = null; // this page's event connection, so the server does not echo our own saves
 const csrf = modulo?.dataset.csrf;
 const chiave = (campo) => `raccolta:${pubblico}:${campo}`;
 const inSospeso = new Map(); // campo -> { valore, ripristina, versione }
@@ -72,7 +73,12 @@ async function salva(campo, richiesta) {
   try {
     risposta = await fetch(`/questionari/${pubblico}/campi`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        'X-CSRF-Token': csrf,
+        ...(connessione ? { 'X-Raccolta-Conn': connessione } : {}),
+      },
       body: JSON.stringify({ campo, ...richiesta }),
       credentials: 'same-origin',
     });
@@ -210,7 +216,36 @@ function applica(corpo) {
   }
 }
 
+// Saves made on other pages of this questionnaire, and who else has this quadro open (server-sent events).
+function ascolta() {
+  if (!window.EventSource) return;
+  const fonte = new EventSource(`/questionari/${pubblico}/eventi?quadro=${encodeURIComponent(modulo.dataset.quadro)}`);
+  fonte.addEventListener('connessione', (e) => { connessione = JSON.parse(e.data).conn; });
+  fonte.addEventListener('presenti', (e) => {
+    const d = JSON.parse(e.data);
+    const p = document.getElementById('raccolta-presenti');
+    if (!p) return;
+    p.textContent = d.testo;
+    p.hidden = !d.testo;
+  });
+  fonte.addEventListener('salvataggio', (e) => {
+    const d = JSON.parse(e.data);
+    for (const [campo, a] of Object.entries(d.campi || {})) {
+      const el = input(campo);
+      if (!el) continue;
+      if (el.tagName === 'OUTPUT') continue;
+      // What this person is typing stays: their save will meet the new version and show the conflict.
+      if (document.activeElement === el || inSospeso.has(campo)) continue;
+      if (el.tagName === 'SPAN') el.textContent = a.mostra; else el.value = a.testo;
+      el.dataset.versione = a.versione;
+      stato(campo, `${d.messaggio} (${a.quando})`, 'salvato');
+    }
+    applica({ aggiornamenti: d.aggiornamenti, mostra: d.mostra, giustificazioni: {} });
+  });
+}
+
 if (modulo && pubblico) {
+  ascolta();
   modulo.addEventListener('change', (e) => {
     const el = e.target;
     const campo = el.dataset?.campo;

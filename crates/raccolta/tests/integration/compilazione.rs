@@ -457,3 +457,107 @@ con_demo! {
         }
     }
 }
+
+/// The events of an open compile page: reads the stream until `nome` arrives (or `secs` pass).
+struct Flusso {
+    res: reqwest::Response,
+    buf: String,
+}
+
+impl Flusso {
+    async fn apri(b: &Browser<'_>, id: &str, quadro: &str) -> Flusso {
+        let res = b
+            .app
+            .client
+            .get(format!("{}/questionari/{id}/eventi?quadro={quadro}", b.app.base))
+            .header("cookie", b.cookie.clone().unwrap())
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+        Flusso { res, buf: String::new() }
+    }
+
+    async fn attendi(&mut self, nome: &str, secs: u64) -> serde_json::Value {
+        self.attendi_che(nome, secs, |_| true).await
+    }
+
+    async fn attendi_che(
+        &mut self,
+        nome: &str,
+        secs: u64,
+        ok: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let fine = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            while let Some(i) = self.buf.find("\n\n") {
+                let blocco: String = self.buf.drain(..i + 2).collect();
+                let evento = blocco.lines().find_map(|l| l.strip_prefix("event: ")).unwrap_or_default().to_owned();
+                let dati = blocco.lines().find_map(|l| l.strip_prefix("data: ")).unwrap_or_default().to_owned();
+                if evento == nome {
+                    let v: serde_json::Value = serde_json::from_str(&dati).unwrap();
+                    if ok(&v) {
+                        return v;
+                    }
+                }
+            }
+            let resto = fine.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(resto, self.res.chunk()).await {
+                Ok(Ok(Some(c))) => self.buf.push_str(&String::from_utf8_lossy(&c)),
+                _ => panic!("no `{nome}` event within {secs} s; got: {}", self.buf),
+            }
+        }
+    }
+}
+
+con_demo! {
+    async fn two_compilers_see_each_other_and_each_others_saves_within_two_seconds_across_nodes(app) {
+        let milano = ente_id(app, "c_f205").await;
+        utente(app, "COMP0001", "Maria", Some((milano, Modalita::Compilazione))).await;
+        utente(app, "COMP0002", "Giulia", Some((milano, Modalita::Compilazione))).await;
+        // Giulia works on another node of the same database: on PostgreSQL the events cross nodes by NOTIFY.
+        let altro = TestApp::spawn_on(app.db.clone(), app.backend, &[("RACCOLTA_CAPTCHA_TEST_ANSWER", CAPTCHA)]).await;
+        let nodo_giulia = if app.backend == Backend::Postgres { &altro } else { app };
+        let mut maria = login(app, "COMP0001").await;
+        let mut giulia = login(nodo_giulia, "COMP0002").await;
+        let id = apri(&mut maria, milano, "fc80u-2022", "B").await;
+        apri(&mut giulia, milano, "fc80u-2022", "B").await;
+        let mut eventi_maria = Flusso::apri(&maria, &id, "D").await;
+        eventi_maria.attendi("connessione", 5).await;
+        let mut eventi_giulia = Flusso::apri(&giulia, &id, "D").await;
+        let conn_giulia = eventi_giulia.attendi("connessione", 5).await["conn"].as_str().unwrap().to_owned();
+        let pieno = |v: &serde_json::Value| !v["nomi"].as_array().unwrap().is_empty();
+        let presenti = eventi_maria.attendi_che("presenti", 5, pieno).await;
+        assert_eq!(presenti["testo"], "Anche Giulia Prova sta compilando questo quadro.", "{presenti}");
+        let presenti = eventi_giulia.attendi_che("presenti", 5, pieno).await;
+        assert!(presenti["testo"].as_str().unwrap().contains("Maria"), "{presenti}");
+
+        let m = modulo(app, "fc80u-2022", "FC80U", "B");
+        let tabella = m.quadri[0].sezioni.iter().flat_map(|s| &s.tabelle).find(|t| t.colonne.len() > 3).unwrap();
+        let cella = m.campi[tabella.celle[0][0] as usize].indirizzo.clone();
+        let totale = m.campi[*tabella.celle[0].last().unwrap() as usize].indirizzo.clone();
+        let inizio = std::time::Instant::now();
+        let t = csrf(&mut giulia).await;
+        let req = giulia.app.client.post(format!("{}/questionari/{id}/campi", giulia.app.base))
+            .header("accept", "application/json").header("x-csrf-token", t).header("content-type", "application/json")
+            .header("x-raccolta-conn", &conn_giulia)
+            .body(serde_json::json!({ "campo": cella, "valore": "0,75", "versione": 0 }).to_string());
+        assert_eq!(giulia.send(req).await.status, 200);
+        let visto = eventi_maria.attendi("salvataggio", 2).await;
+        assert!(inizio.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(visto["campi"][&cella]["valore"], "0.75", "{visto}");
+        assert_eq!(visto["campi"][&cella]["testo"], "0,75");
+        assert!(visto["campi"][&cella]["autore"].as_str().unwrap().contains("Giulia"));
+        assert_eq!(visto["mostra"][&totale], "0,75", "the row total, in Maria's language");
+        // Giulia's own page is not told about her own save; Maria's stale version now conflicts.
+        let (status, _) = valore(&mut maria, &id, &cella, "2", 0).await;
+        assert_eq!(status, 409);
+        drop(eventi_giulia);
+        let presenti = eventi_maria.attendi("presenti", 5).await;
+        assert_eq!(presenti["nomi"], serde_json::json!([]), "Giulia closed the page");
+        drop(eventi_maria);
+        altro.stop().await;
+    }
+}

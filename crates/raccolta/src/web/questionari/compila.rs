@@ -173,7 +173,7 @@ pub async fn post_compila(
     if let Some(campo) = ripristina.filter(|c| del_quadro(c)) {
         modifiche.push(Modifica { campo, testo: None, base: Base::Pagina(revisione) });
     }
-    let salvataggio = compilazione::salva(&state, &ctx, &utente.user, page.lang, &a, &modifiche, Come::Modulo)
+    let salvataggio = compilazione::salva(&state, &ctx, &utente.user, page.lang, &a, &modifiche, Come::Modulo, None)
         .await
         .map_err(errore)?;
     let mut digitati = Digitati::new();
@@ -225,12 +225,15 @@ pub async fn post_campo(
     ctx: Context,
     page: Page,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
     Json(corpo): Json<Salva>,
 ) -> Result<Response, AppError> {
+    // The page's event connection, so that its own save is not echoed back to it.
+    let origine = headers.get("x-raccolta-conn").and_then(|v| v.to_str().ok()).filter(|v| v.len() <= 64);
     let a = accesso(&state, &utente, &id).await?;
     let testo = if corpo.ripristina { None } else { Some(corpo.valore.clone().unwrap_or_default()) };
     let modifica = Modifica { campo: corpo.campo.clone(), testo, base: Base::Versione(corpo.versione) };
-    let s = compilazione::salva(&state, &ctx, &utente.user, page.lang, &a, &[modifica], Come::Autosave)
+    let s = compilazione::salva(&state, &ctx, &utente.user, page.lang, &a, &[modifica], Come::Autosave, origine)
         .await
         .map_err(errore)?;
     let Some((_, esito)) = s.esiti.first() else { return Err(AppError::BadRequest("nessun campo".into())) };

@@ -5,6 +5,7 @@
 
 pub mod compila;
 pub mod elenco;
+pub mod eventi;
 pub mod storia;
 pub mod vista;
 
