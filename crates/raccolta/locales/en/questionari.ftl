@@ -94,3 +94,21 @@ storia-come-modulo = Save button
 storia-come-ripristino = prefilled value restored
 compila-presenti = { $nomi } is also compiling this quadro.
 compila-aggiornato-da = Updated by { $autore }
+controlli-titolo = Checks of the modulo
+controlli-errori-campo = { $n ->
+    [one] 1 field to correct or fill in
+   *[other] { $n } fields to correct or fill in
+}
+controlli-avvisi = { $n ->
+    [one] 1 warning
+   *[other] { $n } warnings
+}
+controlli-mancanti = { $n ->
+    [one] 1 required field still blank.
+   *[other] { $n } required fields still blank.
+}
+controlli-invio-consentito = No check prevents sending.
+controlli-invio-non-consentito = Sending is not possible yet: correct the blocking errors, fill in the required fields and justify the mismatches.
+controlli-da-giustificare = to justify
+controlli-giustificata = justified
+compila-vai-controlli = All the checks of the modulo

@@ -94,3 +94,21 @@ storia-come-modulo = pulsante Salva
 storia-come-ripristino = ripristino del valore precompilato
 compila-presenti = Anche { $nomi } sta compilando questo quadro.
 compila-aggiornato-da = Aggiornato da { $autore }
+controlli-titolo = Controlli del modulo
+controlli-errori-campo = { $n ->
+    [one] 1 campo da correggere o da compilare
+   *[other] { $n } campi da correggere o da compilare
+}
+controlli-avvisi = { $n ->
+    [one] 1 avviso
+   *[other] { $n } avvisi
+}
+controlli-mancanti = { $n ->
+    [one] 1 campo obbligatorio ancora vuoto.
+   *[other] { $n } campi obbligatori ancora vuoti.
+}
+controlli-invio-consentito = Nessun controllo impedisce l'invio.
+controlli-invio-non-consentito = L'invio non è ancora possibile: correggi gli errori bloccanti, compila i campi obbligatori e giustifica le squadrature.
+controlli-da-giustificare = da giustificare
+controlli-giustificata = giustificata
+compila-vai-controlli = Tutti i controlli del modulo

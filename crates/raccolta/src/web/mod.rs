@@ -125,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .route("/questionari/{id}/visualizza/{quadro}", get(questionari::compila::get_visualizza))
         .route("/questionari/{id}/campi", post(questionari::compila::post_campo))
         .route("/questionari/{id}/eventi", get(questionari::eventi::get_eventi))
+        .route("/questionari/{id}/controlli", get(questionari::controlli::get_controlli))
         .route("/questionari/{id}/giustificazioni", post(questionari::compila::post_giustificazione))
         .route("/questionari/{id}/storia/{campo}", get(questionari::storia::get_storia))
         .route("/notifiche", get(notifiche::get_notifiche))

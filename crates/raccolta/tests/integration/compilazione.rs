@@ -377,6 +377,9 @@ con_demo! {
         assert_eq!(p.status, 303, "{}", p.body);
         let pagina = b.get(&format!("/questionari/{id}/compila/{quadro}")).await;
         assert!(pagina.body.contains("Spese elettorali straordinarie"));
+        let controlli = b.get(&format!("/questionari/{id}/controlli")).await;
+        assert_eq!(controlli.status, 200);
+        assert!(controlli.body.contains("Controlli del modulo") && controlli.body.contains("campi obbligatori ancora vuoti"), "{}", controlli.body);
         let audit = common::scalar_text(&app.state.db, "SELECT details FROM audit_events WHERE action = 'questionario.giustificazione'", &[]).await.unwrap();
         assert!(audit.contains("Spese elettorali"), "{audit}");
         let (status, r) = valore(&mut b, &id, &campo.indirizzo, "7", 0).await;
@@ -419,6 +422,7 @@ con_demo! {
             format!("/questionari/{id}/compila/{quadro}"),
             format!("/questionari/{id}/visualizza/{quadro}"),
             format!("/questionari/{id}/storia/{campo}"),
+            format!("/questionari/{id}/controlli"),
         ];
         // Anonymous: sent to log in; JSON: 401.
         let mut anonimo = Browser::new(app);

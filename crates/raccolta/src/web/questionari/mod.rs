@@ -4,6 +4,7 @@
 //! service (Compilazione).
 
 pub mod compila;
+pub mod controlli;
 pub mod elenco;
 pub mod eventi;
 pub mod storia;
