@@ -318,6 +318,15 @@ if (modulo && pubblico) {
     }
   });
 
+  // Someone typing a long text in one field for half an hour saves nothing until they leave it: a light request
+  // every five minutes of typing keeps the session alive under them.
+  let ultimoSegnale = Date.now();
+  modulo.addEventListener('input', () => {
+    if (Date.now() - ultimoSegnale < 5 * 60 * 1000) return;
+    ultimoSegnale = Date.now();
+    fetch(`/questionari/${pubblico}/controlli`, { method: 'HEAD', credentials: 'same-origin' }).catch(() => {});
+  });
+
   window.addEventListener('beforeunload', (e) => {
     if (inSospeso.size > 0) {
       e.preventDefault();

@@ -34,6 +34,7 @@ struct Storia<'a> {
     indirizzo: String,
     quadro: String,
     voci: Vec<Voce>,
+    indirizzi: bool,
 }
 
 /// `GET /questionari/{id}/storia/{campo}`.
@@ -65,7 +66,8 @@ pub async fn get_storia(
             dopo: if s.come == "ripristino" { page.t("storia-ripristinato") } else { leggi(s.dopo) },
             come: page.t(&format!("storia-come-{}", s.come)),
             autore: s.autore.unwrap_or_default(),
-            ip: s.ip.unwrap_or_default(),
+            // Where a change came from is for the administrators who investigate it, not for every colleague.
+            ip: if utente.user.is_admin() { s.ip.unwrap_or_default() } else { String::new() },
             quando: crate::ora::data_ora(s.created_at),
         })
         .collect();
@@ -80,6 +82,7 @@ pub async fn get_storia(
         indirizzo: campo.clone(),
         quadro: m.quadri[c.quadro].codice.clone(),
         voci,
+        indirizzi: utente.user.is_admin(),
     })?;
     Ok(crate::web::no_store(html))
 }
