@@ -31,6 +31,8 @@ pub struct App {
     pub questionari: &'static questionario::Catalogo,
     /// The evaluations of the questionnaires being compiled on this node.
     pub valutazioni: crate::compilazione::cache::Cache,
+    /// Saves' transactions: batched on SQLite (group commit), one each on PostgreSQL.
+    pub scrittore: crate::db::scrittore::Scrittore,
     /// What compile pages tell each other (saves, presence), on every node.
     pub eventi: crate::compilazione::eventi::Bus,
     /// The autocomplete's in-memory copy of the enti registry, checked against the database on each search.
@@ -100,6 +102,7 @@ impl AppState {
                  utente e questa password per compilare i questionari"
             );
         }
+        let scrittore = crate::db::scrittore::Scrittore::avvia(&db);
         let state = AppState(Arc::new(App {
             config,
             db,
@@ -107,6 +110,7 @@ impl AppState {
             questionari,
             valutazioni: Default::default(),
             eventi: Default::default(),
+            scrittore,
             indice_enti: Default::default(),
             metrics: Metrics::new(),
             hasher,

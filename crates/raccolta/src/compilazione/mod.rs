@@ -295,55 +295,26 @@ pub async fn salva(
     let l = lingua(lang);
     let m = a.modulo;
     let voce: Voce = state.valutazioni.voce(a.q.id);
-    let mut guardia = voce.lock().await;
-    let mut tx = state.db.begin().await?;
-    let attuale = questionari::per_modifica(&mut tx, a.q.id).await?.ok_or(Errore::NonTrovato)?;
-    let nuovo_stato = attuale.stato().salva()?;
-    if guardia.as_ref().is_none_or(|s| s.revisione != attuale.revisione) {
-        *guardia = Some(Stato::carica(&mut tx, m, &attuale).await?);
-    }
+    // Held from the transaction's start to the copy's update: saves to one questionnaire queue on this node.
+    let guardia = voce.lock_owned().await;
+    let dati = DatiSalva {
+        modulo: m,
+        questionario_id: a.q.id,
+        user_id: user.id,
+        ctx: ctx.clone(),
+        modifiche: modifiche.to_vec(),
+        come,
+        lingua: l,
+    };
+    let scritto = state
+        .scrittore
+        .esegui(&state.db, move |tx: &mut crate::db::Tx| Box::pin(scrivi_modifiche(tx, guardia, dati)))
+        .await??;
+    let Scritto { mut guardia, attuale, mut esiti, da_scrivere, revisione } = scritto;
     let Some(s) = guardia.as_mut() else { return Err(Errore::NonTrovato) };
 
-    // Decide each change against the stored state, before writing anything.
-    let mut esiti: Vec<(String, EsitoCampo)> = Vec::new();
-    let mut da_scrivere: Vec<(IdCampo, Option<Valore>)> = Vec::new();
-    for modifica in modifiche {
-        let esito = match decidi(&mut tx, s, l, attuale.id, modifica).await? {
-            Decisione::Esito(e) => e,
-            Decisione::Scrivi(id, valore) => {
-                da_scrivere.retain(|(altro, _)| *altro != id);
-                da_scrivere.push((id, valore));
-                EsitoCampo::Salvato { versione: 0 }
-            }
-        };
-        esiti.push((modifica.campo.clone(), esito));
-    }
-
     let mut delta = Delta::default();
-    if !da_scrivere.is_empty() {
-        let revisione = questionari::avanza(&mut tx, attuale.id, nuovo_stato, user.id, ctx.now).await?;
-        for (id, valore) in &da_scrivere {
-            let campo = &m.campi[*id as usize].indirizzo;
-            let prima = s.risposte.get(id).filter(|r| r.risposto).and_then(|r| r.valore.clone());
-            let dopo = valore.as_ref().and_then(Valore::canonico);
-            let cambio = Cambio {
-                campo,
-                prima: prima.as_deref(),
-                dopo: dopo.as_deref(),
-                risposto: valore.is_some(),
-                come: if valore.is_none() { Come::Ripristino } else { come },
-            };
-            questionari::scrivi(&mut tx, attuale.id, &cambio, revisione, user.id, ctx.ip.as_deref(), ctx.now).await?;
-        }
-        if come == Come::Modulo {
-            let campi: Vec<&str> = da_scrivere.iter().map(|(id, _)| m.campi[*id as usize].indirizzo.as_str()).collect();
-            let evento = ctx
-                .audit("questionario.salvataggio")
-                .target(&attuale.pubblico)
-                .details(serde_json::json!({ "campi": campi, "revisione": revisione, "modo": "modulo" }));
-            audit::record(&mut tx, &evento).await?;
-        }
-        tx.commit().await?;
+    if let Some(revisione) = revisione {
         // Committed: the node's copy follows.
         for (id, valore) in da_scrivere {
             let d = match &valore {
@@ -401,6 +372,89 @@ pub async fn salva(
         conteggi: conteggi(s),
         ora: crate::ora::data_ora(ctx.now).split(' ').nth(1).unwrap_or_default().to_owned(),
     })
+}
+
+/// What a save needs inside the transaction, owned (the writer may run it on its own task).
+struct DatiSalva {
+    modulo: &'static Modulo,
+    questionario_id: i64,
+    user_id: i64,
+    ctx: Context,
+    modifiche: Vec<Modifica>,
+    come: Come,
+    lingua: questionario::Lingua,
+}
+
+/// What the transaction did: the questionnaire as locked, each change's outcome, what was written, at which
+/// revision (`None`: nothing written).
+struct Scritto {
+    guardia: tokio::sync::OwnedMutexGuard<Option<Stato>>,
+    attuale: Questionario,
+    esiti: Vec<(String, EsitoCampo)>,
+    da_scrivere: Vec<(IdCampo, Option<Valore>)>,
+    revisione: Option<i64>,
+}
+
+/// The transactional part of [`salva`]: decides each change against the stored state (reloading the node's copy
+/// when it is not at the stored revision), then writes the answers, their history and, for a form, the audit row.
+async fn scrivi_modifiche(
+    tx: &mut crate::db::Tx,
+    mut guardia: tokio::sync::OwnedMutexGuard<Option<Stato>>,
+    d: DatiSalva,
+) -> Result<Result<Scritto, Errore>, DbError> {
+    let m = d.modulo;
+    let Some(attuale) = questionari::per_modifica(&mut *tx, d.questionario_id).await? else {
+        return Ok(Err(Errore::NonTrovato));
+    };
+    let nuovo_stato = match attuale.stato().salva() {
+        Ok(s) => s,
+        Err(_) => return Ok(Err(Errore::SolaLettura)),
+    };
+    if guardia.as_ref().is_none_or(|s| s.revisione != attuale.revisione) {
+        *guardia = Some(Stato::carica(&mut *tx, m, &attuale).await?);
+    }
+    let Some(s) = guardia.as_ref() else { return Ok(Err(Errore::NonTrovato)) };
+    // Decide each change against the stored state, before writing anything.
+    let mut esiti: Vec<(String, EsitoCampo)> = Vec::new();
+    let mut da_scrivere: Vec<(IdCampo, Option<Valore>)> = Vec::new();
+    for modifica in &d.modifiche {
+        let esito = match decidi(&mut *tx, s, d.lingua, attuale.id, modifica).await? {
+            Decisione::Esito(e) => e,
+            Decisione::Scrivi(id, valore) => {
+                da_scrivere.retain(|(altro, _)| *altro != id);
+                da_scrivere.push((id, valore));
+                EsitoCampo::Salvato { versione: 0 }
+            }
+        };
+        esiti.push((modifica.campo.clone(), esito));
+    }
+    if da_scrivere.is_empty() {
+        return Ok(Ok(Scritto { guardia, attuale, esiti, da_scrivere, revisione: None }));
+    }
+    let ctx = &d.ctx;
+    let revisione = questionari::avanza(&mut *tx, attuale.id, nuovo_stato, d.user_id, ctx.now).await?;
+    for (id, valore) in &da_scrivere {
+        let campo = &m.campi[*id as usize].indirizzo;
+        let prima = s.risposte.get(id).filter(|r| r.risposto).and_then(|r| r.valore.clone());
+        let dopo = valore.as_ref().and_then(Valore::canonico);
+        let cambio = Cambio {
+            campo,
+            prima: prima.as_deref(),
+            dopo: dopo.as_deref(),
+            risposto: valore.is_some(),
+            come: if valore.is_none() { Come::Ripristino } else { d.come },
+        };
+        questionari::scrivi(&mut *tx, attuale.id, &cambio, revisione, d.user_id, ctx.ip.as_deref(), ctx.now).await?;
+    }
+    if d.come == Come::Modulo {
+        let campi: Vec<&str> = da_scrivere.iter().map(|(id, _)| m.campi[*id as usize].indirizzo.as_str()).collect();
+        let evento = ctx
+            .audit("questionario.salvataggio")
+            .target(&attuale.pubblico)
+            .details(serde_json::json!({ "campi": campi, "revisione": revisione, "modo": "modulo" }));
+        audit::record(&mut *tx, &evento).await?;
+    }
+    Ok(Ok(Scritto { guardia, attuale, esiti, da_scrivere, revisione: Some(revisione) }))
 }
 
 enum Decisione {

@@ -131,6 +131,7 @@ pub mod idempotency;
 pub mod notifiche;
 pub mod outbox;
 pub mod questionari;
+pub mod scrittore;
 pub mod sessions;
 pub mod throttles;
 pub mod tokens;

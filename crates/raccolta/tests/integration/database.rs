@@ -367,3 +367,38 @@ both_backends! {
         assert!(matches!(idempotency::start(&mut tx, user, "invio-2", 0).await.unwrap(), Next::Act));
     }
 }
+
+both_backends! {
+    async fn concurrent_saves_are_committed_together_and_a_failing_one_rolls_back_alone(app) {
+        use raccolta::db::DbError;
+        use raccolta::db::questionari::precompila;
+        raccolta::enti::import::importa(&app.state.db, raccolta::enti::demo::CSV, Default::default(), &mut |_, _, _| {}).await.unwrap();
+        let ente: i64 = common::scalar_text(&app.state.db, "SELECT CAST(MIN(id) AS TEXT) FROM enti", &[]).await.unwrap().parse().unwrap();
+        let mut compiti = Vec::new();
+        for i in 0..64 {
+            let state = app.state.clone();
+            compiti.push(tokio::spawn(async move {
+                state
+                    .scrittore
+                    .esegui(&state.db, move |tx: &mut raccolta::db::Tx| {
+                        Box::pin(async move {
+                            precompila(&mut *tx, ente, "prova", "M", &format!("F{i:02}"), "1", "test", 0).await?;
+                            if i == 13 {
+                                return Err(DbError::Inconsistent("questo salvataggio fallisce".into()));
+                            }
+                            Ok(i)
+                        })
+                    })
+                    .await
+            }));
+        }
+        for (i, c) in compiti.into_iter().enumerate() {
+            let r = c.await.unwrap();
+            if i == 13 { assert!(r.is_err(), "the failing job is told") } else { assert_eq!(r.unwrap(), i) }
+        }
+        let n = common::scalar_text(&app.state.db, "SELECT CAST(COUNT(*) AS TEXT) FROM precompilati WHERE campagna = 'prova'", &[]).await;
+        assert_eq!(n.as_deref(), Some("63"), "every job but the failing one is committed");
+        let fallito = common::scalar_text(&app.state.db, "SELECT campo FROM precompilati WHERE campo = 'F13'", &[]).await;
+        assert_eq!(fallito, None, "the failing job's write is undone");
+    }
+}
