@@ -7,6 +7,7 @@
 //! then updated incrementally ([`cache`]) and the caller gets only what changed.
 
 pub mod cache;
+pub mod precompila;
 pub mod valori;
 
 use std::collections::BTreeMap;
