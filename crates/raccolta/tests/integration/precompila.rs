@@ -1,5 +1,5 @@
 //! Prefilled values: `raccolta questionari precompila FILE.csv` run as an operator runs it, against the database of
-//! a running node (SQLite and PostgreSQL), and what the compile page then shows.
+//! a running node (SQLite and PostgreSQL), what the compile page then shows, and the demo's BDAP values.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -182,5 +182,58 @@ both_backends! {
         let (status, r) = valore(&mut b, &id, "Z01.A", "NO", versione).await;
         assert_eq!(status, 200, "{r}");
         assert_eq!(r["attuale"]["valore"], "NO");
+    }
+}
+
+both_backends! {
+    settings &[("RACCOLTA_CAPTCHA_TEST_ANSWER", CAPTCHA), ("RACCOLTA_DEMO", "true")];
+
+    async fn demo_mode_prefills_modulo_b_of_every_demo_comune_with_the_same_values_at_every_start(app) {
+        let catalogo = raccolta::catalogo::Catalogo::load().unwrap();
+        let voci = raccolta::enti::demo::valori_bdap(&catalogo, app.state.questionari);
+        assert_eq!(voci.len(), 17 * 15, "sixteen comuni and the unione, Z02.A..O");
+        let m = app.state.questionari.moduli.iter().find(|m| m.campagna == "fc80u-2022" && m.modulo == "B").unwrap();
+        let mut enti = std::collections::BTreeSet::new();
+        for v in &voci {
+            enti.insert(v.ente.clone());
+        }
+        let prima = istantanea(app).await;
+        assert_eq!(prima.0, voci.len().to_string());
+        for codice in &enti {
+            let ente = ente_id(app, codice).await;
+            let mut stored: Vec<(String, String, String)> = raccolta::db::questionari::precompilati(&app.state.db, ente, "fc80u-2022", "B")
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| (p.campo, p.valore, p.fonte))
+                .collect();
+            stored.sort();
+            let mut attesi: Vec<(String, String, String)> = voci
+                .iter()
+                .filter(|v| v.ente == *codice)
+                .map(|v| {
+                    let canonico = m.interpreta_testo(m.id(&v.campo).unwrap(), &v.valore).unwrap().canonico().unwrap();
+                    (v.campo.clone(), canonico, "BDAP".to_owned())
+                })
+                .collect();
+            attesi.sort();
+            assert_eq!(stored, attesi, "{codice}");
+        }
+        // The provincia and the città metropolitane do not compile FC80U: nothing for them.
+        assert!(!enti.contains("p_cn") && !enti.contains("cmrc"));
+
+        // A second start finds everything in place and changes nothing.
+        let again = TestApp::spawn_on(app.db.clone(), app.backend, &[("RACCOLTA_DEMO", "true")]).await;
+        again.stop().await;
+        let dopo = istantanea(app).await;
+        assert_eq!((&prima.0, &prima.1, &prima.2), (&dopo.0, &dopo.1, &dopo.2));
+
+        // Milano's compiler sees them.
+        let milano = ente_id(app, "c_f205").await;
+        utente(app, "COMP0001", "Maria", Some((milano, Modalita::Compilazione))).await;
+        let mut b = login(app, "COMP0001").await;
+        let id = apri(&mut b, milano, "fc80u-2022", "B").await;
+        let pagina = b.get(&format!("/questionari/{id}/compila/Z")).await;
+        assert_eq!(pagina.body.matches("Precompilato da BDAP: ").count(), 15, "{}", pagina.body);
     }
 }
