@@ -78,6 +78,15 @@ impl AppState {
             catalogo.date_dimostrative(crate::ora::oggi(clock.now()));
             let rapporto = crate::enti::demo::carica(&db).await.context("caricamento degli enti dimostrativi")?;
             tracing::info!(inseriti = rapporto.inserite, invariati = rapporto.invariate, "enti dimostrativi pronti");
+            let bdap =
+                crate::enti::demo::precompila(&db, &catalogo, questionari, &clock).await.map_err(|e| match e {
+                    crate::compilazione::precompila::Rifiuto::Errori(errori) => {
+                        let elenco: Vec<String> = errori.iter().map(ToString::to_string).collect();
+                        anyhow::anyhow!("valori BDAP dimostrativi non validi:\n{}", elenco.join("\n"))
+                    }
+                    e => anyhow::Error::new(e).context("caricamento dei valori BDAP dimostrativi"),
+                })?;
+            tracing::info!(scritti = bdap.scritti, invariati = bdap.invariati, "valori BDAP dimostrativi pronti");
             let admin = crate::admin::crea_demo(&db, &hasher, &clock)
                 .await
                 .context("creazione dell'amministratore dimostrativo")?;

@@ -1,4 +1,4 @@
-//! The command line: `raccolta [serve]`, `raccolta migrate`, `--config FILE`.
+//! The command line: `raccolta [serve]`, `raccolta migrate`, `--config FILE`, and the operators' commands.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,7 +36,7 @@ pub enum Command {
     /// The enti registry.
     #[command(subcommand)]
     Enti(EntiCommand),
-    /// Questionnaire definitions (see docs/questionari.md).
+    /// Questionnaire definitions (see docs/questionari.md) and prefilled values.
     #[command(subcommand)]
     Questionari(QuestionariCommand),
     /// Captcha samples for the benchmarks (`bench/captcha.py`); no configuration or database needed.
@@ -60,7 +60,7 @@ pub enum CaptchaCommand {
     },
 }
 
-/// `raccolta questionari …`: no configuration or database needed.
+/// `raccolta questionari …`: `check` and `validate` need no configuration or database, `precompila` needs both.
 #[derive(Debug, Subcommand)]
 pub enum QuestionariCommand {
     /// Load every definition and print a summary per modulo, or every error as file:line:column (exit code 1).
@@ -83,6 +83,14 @@ pub enum QuestionariCommand {
         /// Folder of the definitions; by default those compiled into the binary.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+    /// Import prefilled values (BDAP) from a CSV file with the columns ente, campagna, modulo, campo, valore and
+    /// optionally fonte (`;` or `,`, UTF-8 with or without BOM). The whole file is checked first: on any error
+    /// every one is printed with its line and nothing is written (exit code 1); otherwise everything is written
+    /// in one transaction, and importing the same file again changes nothing.
+    Precompila {
+        /// The CSV file.
+        file: PathBuf,
     },
 }
 
@@ -162,6 +170,9 @@ pub fn main() -> ExitCode {
             Command::Admin(AdminCommand::Create { email, name }) => admin_create(config, &email, &name).await,
             Command::Enti(EntiCommand::Import { file, disattiva_mancanti }) => {
                 enti_import(config, &file, disattiva_mancanti).await
+            }
+            Command::Questionari(QuestionariCommand::Precompila { file }) => {
+                questionari_precompila(config, &file).await
             }
             Command::Questionari(_) | Command::Captcha(_) => Ok(()),
         }
@@ -278,6 +289,42 @@ async fn enti_import(config: Config, file: &std::path::Path, disattiva_mancanti:
         for (codice, nome) in r.mancanti.iter().take(50) {
             println!("    {codice}: {nome}");
         }
+    }
+    Ok(())
+}
+
+async fn questionari_precompila(config: Config, file: &std::path::Path) -> anyhow::Result<()> {
+    use crate::compilazione::precompila::{self, Rifiuto};
+
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("impossibile leggere {}: {e}", file.display()))?;
+    let questionari = crate::catalogo::definizioni_incorporate()
+        .map_err(|elenco| anyhow::anyhow!("definizioni dei questionari non valide:\n{elenco}"))?;
+    let db = Db::connect(&config).await?;
+    db.migrate().await?;
+    let nome = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let ctx = crate::context::Context::system(&crate::ora::Clock::default(), Some("cli"));
+    let result = precompila::importa(&db, questionari, &ctx, &nome, &bytes).await;
+    db.close().await;
+    let r = match result {
+        Ok(r) => r,
+        Err(Rifiuto::Errori(errori)) => {
+            for e in &errori {
+                eprintln!("{e}");
+            }
+            anyhow::bail!("{}: {}, nessuna modifica salvata", file.display(), precompila::quanti_errori(errori.len()));
+        }
+        Err(e @ Rifiuto::Db(_)) => anyhow::bail!("{}: {e}", file.display()),
+    };
+    println!("Precompilazione da {}: {} righe lette, {} valori.", file.display(), r.righe, r.valori);
+    println!("  scritti:   {} (nuovi o modificati)", r.scritti);
+    println!("  invariati: {}", r.invariati);
+    if r.scritti == 0 {
+        println!("Nessuna modifica: tutti i valori del file erano già salvati.");
+    } else if r.questionari > 0 {
+        println!(
+            "  questionari già aperti aggiornati: {} (mostrano i nuovi valori al prossimo caricamento)",
+            r.questionari
+        );
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 pub mod cache;
 pub mod eventi;
+pub mod precompila;
 pub mod valori;
 
 use std::collections::BTreeMap;

@@ -419,3 +419,24 @@ pub async fn precompila(
     .map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
+
+/// Moves the questionnaire of `ente_id` for the campaign's modulo, when it is stored, to its next revision without
+/// touching its answers or state: its prefilled values changed, and every node's evaluation of it is keyed by the
+/// revision, so the next request loads them. Returns whether a questionnaire was stored.
+pub async fn nuova_revisione(
+    c: impl Into<Conn<'_>>,
+    ente_id: i64,
+    campagna: &str,
+    modulo: &str,
+) -> Result<bool, DbError> {
+    let n = run!(c, |ex| sqlx::query(
+        "UPDATE questionari SET revisione = revisione + 1 WHERE ente_id = $1 AND campagna = $2 AND modulo = $3"
+    )
+    .bind(ente_id)
+    .bind(campagna)
+    .bind(modulo)
+    .execute(ex)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}

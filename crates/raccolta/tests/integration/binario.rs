@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_raccolta");
 
 /// A command for the binary with a clean `RACCOLTA_*` environment.
-fn raccolta() -> Command {
+pub(crate) fn raccolta() -> Command {
     let mut cmd = Command::new(BIN);
     for (k, _) in std::env::vars() {
         if k.starts_with("RACCOLTA_") {
@@ -52,7 +52,9 @@ fn production_refuses_an_http_base_url() {
 
 #[test]
 fn every_command_has_help() {
-    for args in [&["--help"][..], &["serve", "--help"], &["migrate", "--help"]] {
+    for args in
+        [&["--help"][..], &["serve", "--help"], &["migrate", "--help"], &["questionari", "precompila", "--help"]]
+    {
         let out = raccolta().args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("--config"), "{args:?}");

@@ -13,7 +13,7 @@ use raccolta::db::{associazioni, enti};
 use raccolta::domain::{Modalita, StatoAssociazione};
 use raccolta::enti::import::{self, Opzioni};
 
-const CAPTCHA: &str = "PROVA7";
+pub(crate) const CAPTCHA: &str = "PROVA7";
 const PASSWORD: &str = "girasole obliquo mangia tre lanterne";
 
 async fn start(backend: Backend) -> Option<TestApp> {
@@ -50,13 +50,13 @@ macro_rules! con_demo {
     };
 }
 
-async fn ente_id(app: &TestApp, codice_ipa: &str) -> i64 {
+pub(crate) async fn ente_id(app: &TestApp, codice_ipa: &str) -> i64 {
     let r = enti::Ricerca { testo: "", anche_inattivi: true, limit: 1000, ..Default::default() };
     enti::cerca(&app.state.db, &r).await.unwrap().into_iter().find(|v| v.codice_ipa == codice_ipa).unwrap().id
 }
 
 /// A user with an active association in `modalita` with `ente` (none when `None`).
-async fn utente(app: &TestApp, codice: &str, nome: &str, ente: Option<(i64, Modalita)>) -> i64 {
+pub(crate) async fn utente(app: &TestApp, codice: &str, nome: &str, ente: Option<(i64, Modalita)>) -> i64 {
     let id = common::utente_attivo(app, codice, nome, false, PASSWORD).await;
     if let Some((ente, m)) = ente {
         let a = associazioni::richiedi(&app.state.db, id, ente, m, 0).await.unwrap();
@@ -67,7 +67,7 @@ async fn utente(app: &TestApp, codice: &str, nome: &str, ente: Option<(i64, Moda
     id
 }
 
-async fn login<'a>(app: &'a TestApp, codice: &str) -> Browser<'a> {
+pub(crate) async fn login<'a>(app: &'a TestApp, codice: &str) -> Browser<'a> {
     let mut b = Browser::new(app);
     let form = b.get("/accesso").await;
     let csrf = form.hidden("csrf");
@@ -83,7 +83,7 @@ async fn csrf(b: &mut Browser<'_>) -> String {
 }
 
 /// Selects `ente` and opens its questionnaire for `campagna`/`modulo`: the URL id.
-async fn apri(b: &mut Browser<'_>, ente: i64, campagna: &str, modulo: &str) -> String {
+pub(crate) async fn apri(b: &mut Browser<'_>, ente: i64, campagna: &str, modulo: &str) -> String {
     let t = csrf(b).await;
     let p = b.post(&format!("/enti/{ente}/seleziona"), &[("csrf", &t)]).await;
     assert_eq!(p.status, 303, "{}", p.body);
@@ -109,7 +109,13 @@ async fn salva(b: &mut Browser<'_>, id: &str, corpo: serde_json::Value) -> (u16,
     (p.status, json)
 }
 
-async fn valore(b: &mut Browser<'_>, id: &str, campo: &str, testo: &str, versione: i64) -> (u16, serde_json::Value) {
+pub(crate) async fn valore(
+    b: &mut Browser<'_>,
+    id: &str,
+    campo: &str,
+    testo: &str,
+    versione: i64,
+) -> (u16, serde_json::Value) {
     salva(b, id, serde_json::json!({ "campo": campo, "valore": testo, "versione": versione })).await
 }
 

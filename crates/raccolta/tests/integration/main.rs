@@ -14,4 +14,5 @@ mod compilazione;
 mod database;
 mod enti;
 mod posta;
+mod precompila;
 mod sito;

@@ -211,10 +211,11 @@ impl TestApp {
 }
 
 /// Writes each test twice, once per backend: `mod name { sqlite, postgres }`. The PostgreSQL variant returns at
-/// once when `RACCOLTA_TEST_POSTGRES_URL` is not set; CI sets it.
+/// once when `RACCOLTA_TEST_POSTGRES_URL` is not set; CI sets it. `settings [(K, V), …];` before the tests starts
+/// their application with those extra `RACCOLTA_*` settings.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {
+    (settings $settings:expr; $(async fn $name:ident($app:ident) $body:block)*) => {
         $(
             mod $name {
                 #[allow(unused_imports)]
@@ -224,14 +225,18 @@ macro_rules! both_backends {
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await.expect("sqlite");
+                    let app = $crate::common::TestApp::spawn_with($crate::common::Backend::Sqlite, $settings)
+                        .await
+                        .expect("sqlite");
                     run(&app).await;
                     app.stop().await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await else {
+                    let Some(app) =
+                        $crate::common::TestApp::spawn_with($crate::common::Backend::Postgres, $settings).await
+                    else {
                         eprintln!("RACCOLTA_TEST_POSTGRES_URL non impostata: variante PostgreSQL non eseguita");
                         return;
                     };
@@ -240,6 +245,9 @@ macro_rules! both_backends {
                 }
             }
         )*
+    };
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $crate::both_backends! { settings &[]; $(async fn $name($app) $body)* }
     };
 }
 
