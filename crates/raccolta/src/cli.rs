@@ -303,7 +303,8 @@ async fn questionari_precompila(config: Config, file: &std::path::Path) -> anyho
     db.migrate().await?;
     let nome = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
     let ctx = crate::context::Context::system(&crate::ora::Clock::default(), Some("cli"));
-    let result = precompila::importa(&db, questionari, &ctx, &nome, &bytes).await;
+    let campagne = crate::catalogo::Catalogo::load()?;
+    let result = precompila::importa(&db, &campagne, questionari, &ctx, &nome, &bytes).await;
     db.close().await;
     let r = match result {
         Ok(r) => r,

@@ -117,13 +117,14 @@ struct Pronta {
 /// `questionari.precompilazione` on behalf of `ctx`.
 pub async fn importa(
     db: &Db,
+    campagne: &crate::catalogo::Catalogo,
     questionari: &Catalogo,
     ctx: &Context,
     nome: &str,
     bytes: &[u8],
 ) -> Result<Rapporto, Rifiuto> {
     let (voci, mut errori) = leggi(bytes);
-    match controlla(db, questionari, &voci).await? {
+    match controlla(db, campagne, questionari, &voci).await? {
         Ok(pronte) if errori.is_empty() => scrivi(db, ctx, nome, voci.len(), pronte).await,
         Ok(_) => Err(Rifiuto::Errori(errori)),
         Err(altri) => {
@@ -138,12 +139,13 @@ pub async fn importa(
 /// them in the audit row.
 pub async fn applica(
     db: &Db,
+    campagne: &crate::catalogo::Catalogo,
     questionari: &Catalogo,
     ctx: &Context,
     origine: &str,
     voci: &[Voce],
 ) -> Result<Rapporto, Rifiuto> {
-    match controlla(db, questionari, voci).await? {
+    match controlla(db, campagne, questionari, voci).await? {
         Ok(pronte) => scrivi(db, ctx, origine, voci.len(), pronte).await,
         Err(errori) => Err(Rifiuto::Errori(errori)),
     }
@@ -260,12 +262,14 @@ fn leggi(bytes: &[u8]) -> (Vec<Voce>, Vec<Errore>) {
 /// the same content once), or every error.
 async fn controlla(
     db: &Db,
+    campagne: &crate::catalogo::Catalogo,
     questionari: &Catalogo,
     voci: &[Voce],
 ) -> Result<Result<Vec<Pronta>, Vec<Errore>>, DbError> {
     let registro = enti::tutti(db).await?;
     let per_codice: HashMap<&str, i64> = registro.iter().map(|e| (e.codice_ipa.as_str(), e.id)).collect();
     let per_minuscolo: HashMap<String, i64> = registro.iter().map(|e| (e.codice_ipa.to_lowercase(), e.id)).collect();
+    let tipo_di: HashMap<i64, &str> = registro.iter().map(|e| (e.id, e.tipo.as_str())).collect();
     let mut errori = Vec::new();
     let mut pronte: Vec<Pronta> = Vec::new();
     // ente × campaign × modulo × field → (line, index in `pronte`).
@@ -321,6 +325,22 @@ async fn controlla(
             None => definizione.precompilato.clone().unwrap_or_else(|| FONTE_PREDEFINITA.to_owned()),
         };
         let Some(ente_id) = ente_id else { continue };
+        // A value for a modulo the ente's type does not compile would never be shown to anyone.
+        let compila = campagne
+            .campagna(&modulo.campagna)
+            .and_then(|c| c.moduli.iter().find(|x| x.codice == modulo.modulo))
+            .is_some_and(|x| x.per_tipo(tipo_di.get(&ente_id).copied().unwrap_or_default()));
+        if !compila {
+            errori.push(Errore::new(
+                riga,
+                Some("ente"),
+                format!(
+                    "l'ente «{}» non compila il modulo {} di {}: il suo tipo di ente non lo prevede",
+                    v.ente, modulo.modulo, modulo.campagna
+                ),
+            ));
+            continue;
+        }
         let chiave = (ente_id, modulo.campagna.clone(), modulo.modulo.clone(), definizione.indirizzo.clone());
         if let Some(&(prima, i)) = viste.get(&chiave) {
             let p = &pronte[i];

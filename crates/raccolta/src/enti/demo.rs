@@ -36,7 +36,7 @@ pub async fn precompila(
     clock: &Clock,
 ) -> Result<precompila::Rapporto, Rifiuto> {
     let ctx = crate::context::Context::system(clock, None);
-    precompila::applica(db, questionari, &ctx, "dati dimostrativi", &valori_bdap(catalogo, questionari)).await
+    precompila::applica(db, catalogo, questionari, &ctx, "dati dimostrativi", &valori_bdap(catalogo, questionari)).await
 }
 
 /// Residents of the demo enti that compile FC80U (ISTAT, 1 January 2022, rounded to the thousand): the size every

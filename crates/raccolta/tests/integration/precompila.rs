@@ -117,7 +117,8 @@ both_backends! {
                        c_f205,fc80u-2022,B,Z02.G,7\n\
                        c_f205,fc80u-2022,B,Z02.G,7\n\
                        c_f205,fc99u-2022,B,Z02.H,7\n\
-                       c_f205,fc80u-2022,Q,Z02.H,7\n";
+                       c_f205,fc80u-2022,Q,Z02.H,7\n\
+                       cmrc,fc80u-2022,B,Z02.I,7\n";
         let (code, stdout, stderr) = precompila(app, cattivo).await;
         assert_eq!(code, Some(1), "{stdout}\n{stderr}");
         for riga in [
@@ -129,7 +130,8 @@ both_backends! {
             "riga 9, colonna valore: il campo Z02.E del modulo B di fc80u-2022 per l'ente c_f205 è già alla riga 8 con un altro valore (7, fonte BDAP)",
             "riga 12, colonna campagna: nessuna campagna «fc99u-2022»",
             "riga 13, colonna modulo: la campagna fc80u-2022 non ha il modulo «Q» (ha: A, B)",
-            "bdap.csv: 8 errori, nessuna modifica salvata",
+            "riga 14, colonna ente: l'ente «cmrc» non compila il modulo B di fc80u-2022",
+            "bdap.csv: 9 errori, nessuna modifica salvata",
         ] {
             assert!(stderr.contains(riga), "missing {riga:?} in:\n{stderr}");
         }
