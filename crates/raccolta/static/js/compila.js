@@ -49,11 +49,14 @@ let tentativo = null;
 const idDi = (campo) => 'c-' + campo.replace(/[^A-Za-z0-9]/g, '-');
 const input = (campo) => document.getElementById(idDi(campo));
 
+// A field's save state, beside it and, for screen readers, in the page's one polite live region.
 function stato(campo, testo, tipo) {
   const el = document.getElementById(`${idDi(campo)}-stato`);
   if (!el) return;
   el.textContent = testo;
   el.dataset.tipo = tipo;
+  const annunci = document.getElementById('raccolta-annunci');
+  if (annunci && testo && tipo !== 'salvataggio') annunci.textContent = `${campo}: ${testo}`;
 }
 
 function conserva(campo, richiesta) {
@@ -248,8 +251,8 @@ if (modulo && pubblico) {
   ascolta();
   modulo.addEventListener('change', (e) => {
     const el = e.target;
-    const campo = el.dataset?.campo;
-    if (!campo || el.tagName === 'OUTPUT') return;
+    const campo = el.name;
+    if (!campo || campo.startsWith('_') || campo === 'csrf' || !el.classList.contains('raccolta-input')) return;
     salva(campo, { valore: el.value, versione: Number(el.dataset.versione || 0) });
   });
 

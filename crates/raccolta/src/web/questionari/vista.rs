@@ -55,6 +55,8 @@ pub struct VistaCampo {
     pub lunghezza: u32,
     /// Numbers: right-aligned, `inputmode=decimal`.
     pub numerico: bool,
+    /// A table cell: the ids of its row and column headers, which label it; "" for a single field.
+    pub intestazioni: String,
 }
 
 /// A table.
@@ -184,6 +186,7 @@ pub fn campo(s: &Stato, id: IdCampo, l: Lingua, lang: crate::i18n::Lang, digitat
             _ => 0,
         },
         numerico: c.tipo.decimali().is_some(),
+        intestazioni: String::new(),
     }
 }
 
@@ -209,11 +212,15 @@ pub fn sezioni(s: &Stato, q: usize, l: Lingua, lang: crate::i18n::Lang, digitati
                         .iter()
                         .zip(&t.celle)
                         .map(|((codice, etichetta), celle)| {
-                            (
-                                codice.clone(),
-                                etichetta.get(l).to_owned(),
-                                celle.iter().map(|&id| campo(s, id, l, lang, digitati)).collect(),
-                            )
+                            let celle = celle
+                                .iter()
+                                .zip(&t.colonne)
+                                .map(|(&id, (colonna, _))| VistaCampo {
+                                    intestazioni: format!("r-{}-{codice} h-{}-{colonna}", t.id, t.id),
+                                    ..campo(s, id, l, lang, digitati)
+                                })
+                                .collect();
+                            (codice.clone(), etichetta.get(l).to_owned(), celle)
                         })
                         .collect(),
                 })
