@@ -213,6 +213,12 @@ function applica(corpo) {
     const p = document.querySelector(`[data-quadro="${CSS.escape(quadro)}"] .raccolta-percentuale`);
     if (p) p.textContent = percentuale;
   }
+  for (const c of corpo.conteggi || []) {
+    const voce = document.querySelector(`[data-quadro="${CSS.escape(c.quadro)}"]`);
+    if (!voce) continue;
+    voce.querySelector('.raccolta-n-bloccanti').textContent = c.bloccanti ? ` · ${c.bloccanti}` : '';
+    voce.querySelector('.raccolta-n-squadrature').textContent = c.squadrature ? ` · ${c.squadrature}` : '';
+  }
   for (const [id, superata] of Object.entries(corpo.giustificazioni || {})) {
     const p = document.querySelector(`form[data-regola="${CSS.escape(id)}"] .raccolta-superata`);
     if (p) p.hidden = !superata;
@@ -243,7 +249,7 @@ function ascolta() {
       el.dataset.versione = a.versione;
       stato(campo, `${d.messaggio} (${a.quando})`, 'salvato');
     }
-    applica({ aggiornamenti: d.aggiornamenti, mostra: d.mostra, giustificazioni: {} });
+    applica({ aggiornamenti: d.aggiornamenti, mostra: d.mostra, conteggi: d.conteggi, giustificazioni: {} });
   });
 }
 
@@ -282,6 +288,7 @@ if (modulo && pubblico) {
         });
         const corpo = await r.json().catch(() => ({}));
         if (r.ok) {
+          applica({ conteggi: corpo.conteggi });
           live.textContent = T.salvato(new Date().toLocaleTimeString(lingua === 'it' ? 'it-IT' : 'en-GB', { hour: '2-digit', minute: '2-digit' }));
           f.querySelector('.raccolta-superata').hidden = true;
         } else {

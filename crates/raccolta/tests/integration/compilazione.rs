@@ -222,6 +222,8 @@ con_demo! {
         assert_eq!(status, 200, "{r}");
         assert_eq!(r["mostra"][&totale.indirizzo], "1,5", "{r}");
         assert_eq!(r["aggiornamenti"]["valori"][&totale.indirizzo], "1.5");
+        let quadri: Vec<&str> = r["conteggi"].as_array().unwrap().iter().map(|c| c["quadro"].as_str().unwrap()).collect();
+        assert_eq!(quadri, m.quadri.iter().map(|q| q.codice.as_str()).collect::<Vec<_>>(), "every quadro's counts, for the navigation");
         // Nothing changes when the same value is sent again.
         let versione = r["attuale"]["versione"].as_i64().unwrap();
         let (_, r) = valore(&mut b, &id_b, &cella.indirizzo, "1.5", versione).await;

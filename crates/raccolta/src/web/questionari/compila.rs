@@ -254,7 +254,7 @@ pub async fn post_campo(
                 "aggiornamenti": s.aggiornamenti,
                 "mostra": s.mostra,
                 "giustificazioni": s.giustificazioni,
-                "conteggi": s.conteggi,
+                "conteggi": super::conteggi_json(page.lang, &s.conteggi),
             }),
         ),
         EsitoCampo::Rifiutato { messaggio } => (
@@ -311,7 +311,7 @@ pub async fn post_giustificazione(
             "esito": "salvato",
             "regola": g.regola,
             "invio": fatto.invio,
-            "conteggi": fatto.conteggi,
+            "conteggi": super::conteggi_json(page.lang, &fatto.conteggi),
         }))
         .into_response()),
         Ok(_) => {

@@ -133,7 +133,7 @@ impl Flusso {
                 "campi": valori,
                 "aggiornamenti": aggiornamenti,
                 "mostra": mostra,
-                "conteggi": compilazione::conteggi(s),
+                "conteggi": super::conteggi_json(self.lang, &compilazione::conteggi(s)),
                 "autore": autore,
                 "messaggio": messaggio,
                 "ricarica": ricarica,

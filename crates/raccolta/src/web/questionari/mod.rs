@@ -39,6 +39,22 @@ pub fn errore(e: Errore) -> AppError {
     }
 }
 
+/// The quadri's counts as the navigation shows them: code, open bloccanti and squadrature to justify, as
+/// sentences in `lang` ("" when none), for the page to apply without knowing plural rules.
+pub fn conteggi_json(lang: crate::i18n::Lang, conteggi: &[(String, usize, usize)]) -> serde_json::Value {
+    let testo = |chiave: &str, n: usize| if n == 0 { String::new() } else { lang.t_n(chiave, n as i64) };
+    conteggi
+        .iter()
+        .map(|(q, b, sq)| {
+            serde_json::json!({
+                "quadro": q,
+                "bloccanti": testo("compila-n-bloccanti", *b),
+                "squadrature": testo("compila-n-squadrature", *sq),
+            })
+        })
+        .collect()
+}
+
 /// `?vista=1`: open read only.
 #[derive(Debug, Default, Deserialize)]
 pub struct Apri {
