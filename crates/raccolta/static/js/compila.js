@@ -22,6 +22,8 @@ const T = {
     esci: 'Alcuni valori non sono ancora salvati.',
     accedi: 'Accedi di nuovo',
     ripristinati: (n) => `${n} valori non salvati in precedenza sono stati inviati di nuovo.`,
+    bloccanti: (n) => (n === 1 ? '1 errore bloccante' : `${n} errori bloccanti`),
+    squadrature: (n) => (n === 1 ? '1 squadratura da giustificare' : `${n} squadrature da giustificare`),
   },
   en: {
     salvataggio: 'Saving…',
@@ -36,6 +38,8 @@ const T = {
     esci: 'Some values are not saved yet.',
     accedi: 'Sign in again',
     ripristinati: (n) => `${n} values not saved earlier were sent again.`,
+    bloccanti: (n) => (n === 1 ? '1 blocking error' : `${n} blocking errors`),
+    squadrature: (n) => (n === 1 ? '1 mismatch to justify' : `${n} mismatches to justify`),
   },
 }[lingua];
 
@@ -214,6 +218,21 @@ function applica(corpo) {
     const p = document.querySelector(`form[data-regola="${CSS.escape(id)}"] .raccolta-superata`);
     if (p) p.hidden = !superata;
   }
+  conteggi(corpo.conteggi);
+}
+
+// The quadri navigation's open bloccanti and unjustified squadrature, per quadro: [[quadro, bloccanti, squadrature]].
+function conteggi(lista) {
+  for (const [quadro, bloccanti, squadrature] of lista || []) {
+    const li = document.querySelector(`.raccolta-quadri [data-quadro="${CSS.escape(quadro)}"]`);
+    if (!li) continue;
+    for (const [classe, n, testo] of [['raccolta-n-bloccanti', bloccanti, T.bloccanti], ['raccolta-n-squadrature', squadrature, T.squadrature]]) {
+      const span = li.querySelector(`.${classe}`);
+      if (!span) continue;
+      span.hidden = n === 0;
+      span.querySelector('.raccolta-conteggio').textContent = testo(n);
+    }
+  }
 }
 
 // Saves made on other pages of this questionnaire, and who else has this quadro open (server-sent events).
@@ -240,7 +259,7 @@ function ascolta() {
       el.dataset.versione = a.versione;
       stato(campo, `${d.messaggio} (${a.quando})`, 'salvato');
     }
-    applica({ aggiornamenti: d.aggiornamenti, mostra: d.mostra, giustificazioni: {} });
+    applica({ aggiornamenti: d.aggiornamenti, mostra: d.mostra, giustificazioni: {}, conteggi: d.conteggi });
   });
 }
 
@@ -281,6 +300,7 @@ if (modulo && pubblico) {
         if (r.ok) {
           live.textContent = T.salvato(new Date().toLocaleTimeString(lingua === 'it' ? 'it-IT' : 'en-GB', { hour: '2-digit', minute: '2-digit' }));
           f.querySelector('.raccolta-superata').hidden = true;
+          conteggi(corpo.conteggi);
         } else {
           live.textContent = T.rifiutato(corpo.detail || corpo.title || r.statusText);
         }
