@@ -213,15 +213,25 @@ function applica(corpo) {
     const p = document.querySelector(`[data-quadro="${CSS.escape(quadro)}"] .raccolta-percentuale`);
     if (p) p.textContent = percentuale;
   }
-  for (const c of corpo.conteggi || []) {
-    const voce = document.querySelector(`[data-quadro="${CSS.escape(c.quadro)}"]`);
-    if (!voce) continue;
-    voce.querySelector('.raccolta-n-bloccanti').textContent = c.bloccanti ? ` · ${c.bloccanti}` : '';
-    voce.querySelector('.raccolta-n-squadrature').textContent = c.squadrature ? ` · ${c.squadrature}` : '';
-  }
   for (const [id, superata] of Object.entries(corpo.giustificazioni || {})) {
     const p = document.querySelector(`form[data-regola="${CSS.escape(id)}"] .raccolta-superata`);
     if (p) p.hidden = !superata;
+  }
+  conteggi(corpo.conteggi);
+}
+
+// The quadri navigation's open bloccanti and unjustified squadrature, per quadro, as the server wrote them in the
+// page's language: [{quadro, bloccanti, squadrature}] ("" when none).
+function conteggi(lista) {
+  for (const c of lista || []) {
+    const li = document.querySelector(`.raccolta-quadri [data-quadro="${CSS.escape(c.quadro)}"]`);
+    if (!li) continue;
+    for (const [classe, testo] of [['raccolta-n-bloccanti', c.bloccanti], ['raccolta-n-squadrature', c.squadrature]]) {
+      const span = li.querySelector(`.${classe}`);
+      if (!span) continue;
+      span.hidden = !testo;
+      span.querySelector('.raccolta-conteggio').textContent = testo;
+    }
   }
 }
 
@@ -288,9 +298,9 @@ if (modulo && pubblico) {
         });
         const corpo = await r.json().catch(() => ({}));
         if (r.ok) {
-          applica({ conteggi: corpo.conteggi });
           live.textContent = T.salvato(new Date().toLocaleTimeString(lingua === 'it' ? 'it-IT' : 'en-GB', { hour: '2-digit', minute: '2-digit' }));
           f.querySelector('.raccolta-superata').hidden = true;
+          conteggi(corpo.conteggi);
         } else {
           live.textContent = T.rifiutato(corpo.detail || corpo.title || r.statusText);
         }
