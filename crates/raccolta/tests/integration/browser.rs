@@ -65,3 +65,50 @@ async fn registration_login_and_password_reset_work_in_a_real_browser() {
     assert!(stdout.contains(", 0 violazioni"), "{stdout}");
     app.stop().await;
 }
+
+/// Compiling end to end in Chromium: `tests/browser/compilazione.mjs` fills quadro D of FC80U modulo B with the
+/// keyboard only (autosave, totals, a bloccante tripped and fixed, a squadratura justified), saves a quadro of
+/// modulo A with JavaScript off (error summary, then "Valori salvati."), opens one quadro in two browsers
+/// (presence, live values, a conflict overwritten), cuts the network while typing, and runs axe-core on every
+/// quadro of every modulo of the Comune di Milano: empty in Italian and English, read only in Italian, with errors
+/// on a few of them; `COMPILAZIONE_AXE_COMPLETO=1` checks every quadro in each of the three states in both languages
+/// (over four minutes instead of two or three).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compiling_works_by_keyboard_without_javascript_in_two_browsers_and_offline_and_passes_axe_core() {
+    use raccolta::db::{associazioni, enti};
+    use raccolta::domain::{Modalita, StatoAssociazione};
+
+    let app = common::TestApp::spawn_with(common::Backend::Sqlite, &[("RACCOLTA_CAPTCHA_TEST_ANSWER", "PROVA7")])
+        .await
+        .unwrap();
+    let db = &app.state.db;
+    raccolta::enti::demo::carica(db).await.unwrap();
+    let r = enti::Ricerca { testo: "", anche_inattivi: true, limit: 1000, ..Default::default() };
+    let milano = enti::cerca(db, &r).await.unwrap().into_iter().find(|v| v.codice_ipa == "c_f205").unwrap().id;
+    // Two compilers and a reader of the Comune di Milano (the script knows their codes and the password).
+    let password = "girasole obliquo mangia tre lanterne";
+    for (codice, nome, modalita) in [
+        ("COMP0001", "Maria", Modalita::Compilazione),
+        ("COMP0002", "Giulia", Modalita::Compilazione),
+        ("CONS0001", "Carlo", Modalita::Consultazione),
+    ] {
+        let id = common::utente_attivo(&app, codice, nome, false, password).await;
+        let a = associazioni::richiedi(db, id, milano, modalita, 0).await.unwrap();
+        associazioni::decidi(db, a, StatoAssociazione::InAttesa, StatoAssociazione::Attiva, None, id, 0).await.unwrap();
+    }
+
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/compilazione.mjs");
+    let base = app.base.clone();
+    let out = tokio::task::spawn_blocking(move || Command::new("node").arg(script).arg(base).output())
+        .await
+        .unwrap()
+        .expect("node is installed (Node.js is needed by the browser tests)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(out.status.success(), "the compile journeys failed in the browser:\n{stdout}\n{stderr}");
+    assert!(!stdout.contains("FALLITO"), "{stdout}");
+    assert!(stdout.contains(", 0 violazioni"), "{stdout}");
+    app.stop().await;
+}
