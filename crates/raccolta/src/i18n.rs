@@ -86,6 +86,16 @@ impl Lang {
         LOCALES.try_lookup_with_args(&self.langid(), key, &args).unwrap_or_else(|| key.to_owned())
     }
 
+    /// Like [`Lang::t_n`], with more arguments (strings).
+    pub fn t_n_args(self, key: &str, n: i64, args: &[(&'static str, String)]) -> String {
+        let mut map: std::collections::HashMap<
+            std::borrow::Cow<'static, str>,
+            fluent_templates::fluent_bundle::FluentValue<'_>,
+        > = args.iter().map(|(k, v)| (std::borrow::Cow::Borrowed(*k), v.clone().into())).collect();
+        map.insert(std::borrow::Cow::Borrowed("n"), n.into());
+        LOCALES.try_lookup_with_args(&self.langid(), key, &map).unwrap_or_else(|| key.to_owned())
+    }
+
     fn langid(self) -> LanguageIdentifier {
         match self {
             Lang::It => unic_langid::langid!("it"),

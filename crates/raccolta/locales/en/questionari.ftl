@@ -92,7 +92,10 @@ storia-ripristinato = (prefilled value)
 storia-come-autosave = automatic save
 storia-come-modulo = Save button
 storia-come-ripristino = prefilled value restored
-compila-presenti = { $nomi } is also compiling this quadro.
+compila-presenti = { $nomi } { $n ->
+    [one] is
+   *[other] are
+} also compiling this quadro.
 compila-aggiornato-da = Updated by { $autore }
 controlli-titolo = Checks of the modulo
 controlli-errori-campo = { $n ->

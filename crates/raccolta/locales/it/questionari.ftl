@@ -92,7 +92,10 @@ storia-ripristinato = (valore precompilato)
 storia-come-autosave = salvataggio automatico
 storia-come-modulo = pulsante Salva
 storia-come-ripristino = ripristino del valore precompilato
-compila-presenti = Anche { $nomi } sta compilando questo quadro.
+compila-presenti = Anche { $nomi } { $n ->
+    [one] sta
+   *[other] stanno
+} compilando questo quadro.
 compila-aggiornato-da = Aggiornato da { $autore }
 controlli-titolo = Controlli del modulo
 controlli-errori-campo = { $n ->

@@ -85,7 +85,7 @@ impl Flusso {
         self.ultimi = nomi.clone();
         let testo = match nomi.len() {
             0 => String::new(),
-            _ => self.lang.t_args("compila-presenti", &[("nomi", nomi.join(", "))]),
+            n => self.lang.t_n_args("compila-presenti", n as i64, &[("nomi", nomi.join(", "))]),
         };
         Some(evento("presenti", serde_json::json!({ "nomi": nomi, "testo": testo })))
     }
