@@ -449,10 +449,6 @@ async function attendiRegola(page, regola, mostrata, ms = SAVE_TIMEOUT_MS) {
   );
 }
 
-const TESTO_CONTEGGIO = {
-  bloccanti: (n) => (n === 1 ? '1 errore bloccante' : `${n} errori bloccanti`),
-  squadrature: (n) => (n === 1 ? '1 squadratura da giustificare' : `${n} squadrature da giustificare`),
-};
 
 /** Il conteggio (`bloccanti` o `squadrature`) di `quadro` nella navigazione dei quadri: il testo, '' se nascosto. */
 const conteggioNav = (page, quadro, tipo) =>
@@ -464,14 +460,15 @@ const conteggioNav = (page, quadro, tipo) =>
 
 /**
  * Aspetta che la navigazione dei quadri mostri per `quadro` i conteggi che il server ha dato (`conteggi`, la lista
- * [quadro, bloccanti, squadrature] di una risposta); li restituisce: { bloccanti, squadrature }.
+ * { quadro, bloccanti, squadrature } di una risposta, con le frasi già nella lingua della pagina, "" se nessuno);
+ * li restituisce come numeri: { bloccanti, squadrature }.
  */
 async function attendiConteggi(page, conteggi, quadro) {
-  const voce = (conteggi || []).find(([q]) => q === quadro);
+  const voce = (conteggi || []).find((c) => c.quadro === quadro);
   expect(voce, `la risposta non ha i conteggi del quadro ${quadro}: ${JSON.stringify(conteggi)}`);
-  const [, bloccanti, squadrature] = voce;
-  for (const [tipo, n] of [['bloccanti', bloccanti], ['squadrature', squadrature]]) {
-    const atteso = n === 0 ? '' : TESTO_CONTEGGIO[tipo](n);
+  const numero = (t) => (t ? Number.parseInt(t, 10) : 0);
+  for (const tipo of ['bloccanti', 'squadrature']) {
+    const atteso = voce[tipo];
     await attendi(
       page,
       ([q, t, a]) => {
@@ -480,10 +477,10 @@ async function attendiConteggi(page, conteggi, quadro) {
       },
       [quadro, tipo, atteso],
       SAVE_TIMEOUT_MS,
-      async () => `la navigazione dice per il quadro ${quadro} «${await conteggioNav(page, quadro, tipo)}», atteso «${atteso}» (${tipo} ${n})`,
+      async () => `la navigazione dice per il quadro ${quadro} «${await conteggioNav(page, quadro, tipo)}», atteso «${atteso}»`,
     );
   }
-  return { bloccanti, squadrature };
+  return { bloccanti: numero(voce.bloccanti), squadrature: numero(voce.squadrature) };
 }
 
 /**
@@ -978,7 +975,7 @@ async function rendiErrato(page, pubblico) {
     const r = await fetch(`/questionari/${p}/campi`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': f.dataset.csrf },
-      body: JSON.stringify({ campo: el.dataset.campo, valore: `Altra scheda ${Date.now()}`, versione: Number(el.dataset.versione || 0) }),
+      body: JSON.stringify({ campo: el.name, valore: `Altra scheda ${Date.now()}`, versione: Number(el.dataset.versione || 0) }),
       credentials: 'same-origin',
     });
     return r.status;
