@@ -1,5 +1,5 @@
 //! Middleware every request goes through, outermost first: request id, tracing, security headers, error pages,
-//! panic guard, metrics, query check, timeout, compression, body limit.
+//! panic guard, metrics (and the `Server-Timing` header), query check, timeout, compression, body limit.
 
 use std::time::Instant;
 
@@ -25,6 +25,9 @@ use crate::i18n::Lang;
 
 /// The request id header, set when the client (or load balancer) did not send one.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The server's time for a request, in milliseconds (`app;dur=1.234`), set by [`record_metrics`].
+pub const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// Marks a response whose body must reach the client as is (probes, metrics), even with an error status.
 #[derive(Debug, Clone, Copy)]
@@ -258,8 +261,15 @@ async fn record_metrics(State(state): State<AppState>, req: Request, next: Next)
     let method = req.method().as_str().to_owned();
     // Label by route pattern, never by raw path: unknown paths must not grow the metrics without bound.
     let route = req.extensions().get::<MatchedPath>().map_or("(nessuna)", |m| m.as_str()).to_owned();
-    let res = next.run(req).await;
-    state.metrics.record_request(&method, &route, res.status().as_u16(), started.elapsed());
+    let mut res = next.run(req).await;
+    let elapsed = started.elapsed();
+    state.metrics.record_request(&method, &route, res.status().as_u16(), elapsed);
+    // The same time for the client (benchmarks, the browser's developer tools), unless the handler reported a
+    // figure of its own: from here to the response's head, so the session, the CSRF check and the handler, and
+    // not the body's compression, which runs as the body is sent.
+    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={:.3}", elapsed.as_secs_f64() * 1000.0)) {
+        res.headers_mut().entry(SERVER_TIMING).or_insert(v);
+    }
     res
 }
 

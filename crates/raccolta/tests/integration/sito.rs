@@ -203,6 +203,19 @@ both_backends! {
         }
     }
 
+    async fn every_response_says_the_server_time_unless_its_handler_reports_its_own(app) {
+        for path in ["/", "/non-esiste", "/static/css/raccolta.css", "/healthz"] {
+            let res = app.get(path).await;
+            let t = res.headers()["server-timing"].to_str().unwrap().to_owned();
+            let ms: Option<f64> = t.strip_prefix("app;dur=").and_then(|v| v.parse().ok());
+            assert!(ms.is_some_and(|ms| ms >= 0.0), "{path}: {t}");
+        }
+        // The autocomplete reports the time of its search, which the benchmark of the enti reads.
+        let res = app.get("/enti/cerca?q=roma").await;
+        let t = res.headers()["server-timing"].to_str().unwrap();
+        assert!(t.starts_with("db;dur=") && !t.contains("app;"), "{t}");
+    }
+
     async fn operations_endpoints_answer(app) {
         assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
         assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
