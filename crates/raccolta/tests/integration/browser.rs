@@ -7,20 +7,27 @@ use crate::common;
 
 use std::process::Command;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_public_page_passes_axe_core_and_keyboard_checks_in_italian_and_english() {
-    let app = common::TestApp::spawn(common::Backend::Sqlite).await.unwrap();
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/axe.mjs");
-    let base = app.base.clone();
-    let out = tokio::task::spawn_blocking(move || Command::new("node").arg(script).arg(base).output())
+/// Runs `tests/browser/<script>` with Node against the application, with `args` after its base URL and `env` set,
+/// prints what it printed, and returns whether it succeeded with its standard output and error.
+async fn node(script: &str, args: Vec<std::ffi::OsString>, env: &[(&str, &str)]) -> (bool, String, String) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser").join(script);
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let out = tokio::task::spawn_blocking(move || Command::new("node").arg(script).args(args).envs(env).output())
         .await
         .unwrap()
         .expect("node is installed (Node.js is needed by the browser tests)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     println!("{stdout}");
     eprintln!("{stderr}");
-    assert!(out.status.success(), "axe-core or the keyboard checks found problems:\n{stdout}\n{stderr}");
+    (out.status.success(), stdout, stderr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_public_page_passes_axe_core_and_keyboard_checks_in_italian_and_english() {
+    let app = common::TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let (ok, stdout, stderr) = node("axe.mjs", vec![app.base.clone().into()], &[]).await;
+    assert!(ok, "axe-core or the keyboard checks found problems:\n{stdout}\n{stderr}");
     assert!(stdout.contains("0 violazioni"), "{stdout}");
     app.stop().await;
 }
@@ -47,20 +54,10 @@ async fn registration_login_and_password_reset_work_in_a_real_browser() {
     raccolta::db::associazioni::nomina(&mut tx, bologna, responsabile, admin, app.state.clock.now()).await.unwrap();
     tx.commit().await.unwrap();
 
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/percorsi.mjs");
     let mail_dir = app.db.data_dir().join("mail");
-    let base = app.base.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node").arg(script).arg(base).arg(mail_dir).env("PERCORSO_ENTI", "1").output()
-    })
-    .await
-    .unwrap()
-    .expect("node is installed (Node.js is needed by the browser tests)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(out.status.success(), "the account journeys failed in the browser:\n{stdout}\n{stderr}");
+    let (ok, stdout, stderr) =
+        node("percorsi.mjs", vec![app.base.clone().into(), mail_dir.into()], &[("PERCORSO_ENTI", "1")]).await;
+    assert!(ok, "the account journeys failed in the browser:\n{stdout}\n{stderr}");
     assert!(!stdout.contains("FALLITO"), "{stdout}");
     assert!(stdout.contains(", 0 violazioni"), "{stdout}");
     app.stop().await;
@@ -97,17 +94,8 @@ async fn compiling_works_by_keyboard_without_javascript_in_two_browsers_and_offl
         associazioni::decidi(db, a, StatoAssociazione::InAttesa, StatoAssociazione::Attiva, None, id, 0).await.unwrap();
     }
 
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/compilazione.mjs");
-    let base = app.base.clone();
-    let out = tokio::task::spawn_blocking(move || Command::new("node").arg(script).arg(base).output())
-        .await
-        .unwrap()
-        .expect("node is installed (Node.js is needed by the browser tests)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(out.status.success(), "the compile journeys failed in the browser:\n{stdout}\n{stderr}");
+    let (ok, stdout, stderr) = node("compilazione.mjs", vec![app.base.clone().into()], &[]).await;
+    assert!(ok, "the compile journeys failed in the browser:\n{stdout}\n{stderr}");
     assert!(!stdout.contains("FALLITO"), "{stdout}");
     assert!(stdout.contains(", 0 violazioni"), "{stdout}");
     app.stop().await;
