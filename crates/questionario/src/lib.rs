@@ -13,6 +13,7 @@ pub mod valutazione;
 
 pub use carica::{Catalogo, ErroreDefinizione, carica, carica_cartella};
 pub use modello::{Campo, ChiaveModulo, Gravita, IdCampo, Impronta, Modulo, Quadro, Regola, Tipo};
+pub use rust_decimal::Decimal;
 pub use valore::{Data, Lingua, Testo, Valore};
 pub use valutazione::{
     CampoSconosciuto, Compatto, Completamento, Delta, ErroreValore, Esito, Report, Riepilogo, Risposte, Valutazione,

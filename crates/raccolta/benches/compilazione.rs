@@ -55,6 +55,7 @@ struct Opzioni {
     duration: Duration,
     warmup: Duration,
     sequential: usize,
+    paced_percent: u64,
     server_pid: Option<u32>,
     out: PathBuf,
 }
@@ -86,6 +87,7 @@ fn opzioni() -> Result<Opzioni> {
         duration: Duration::from_secs(n("duration", 10)?),
         warmup: Duration::from_secs(n("warmup", 2)?),
         sequential: n("sequential", 200)? as usize,
+        paced_percent: n("paced-percent", 50)?,
         server_pid: m.get("server-pid").map(|v| v.parse()).transpose().context("--server-pid")?,
         out: PathBuf::from(s("out")?),
     })
@@ -705,14 +707,24 @@ async fn esegui(o: Opzioni) -> Result<()> {
         })
         .collect();
     let mut lettori = lettori;
-    for fase in ["autosave", "autosave_with_readers"] {
+    // A closed loop (every client saves again as soon as it is answered) measures throughput; its latency is only
+    // the queue's length divided by it (Little's law). The paced phase measures latency under load: the same
+    // clients, each on a fixed clock, together at `paced_percent` % of the closed loop's throughput.
+    for fase in ["autosave", "autosave_with_readers", "autosave_paced"] {
         let con_lettori = fase == "autosave_with_readers" && !lettori.is_empty();
+        let ritmo = (fase == "autosave_paced").then(|| {
+            let massimo = out["autosave"]["per_s"].as_f64().unwrap_or(0.0).max(1.0);
+            massimo * o.paced_percent as f64 / 100.0
+        });
+        let periodo = ritmo.map(|r| Duration::from_secs_f64(scrittori.len().max(1) as f64 / r));
         log(format!(
             "{fase}: {} client su {} questionari{} per {} s (+{} s di riscaldamento)",
             scrittori.len(),
             scrittori.len(),
             if con_lettori {
                 format!(", {} lettori di /questionari ogni {} ms", lettori.len(), o.reader_interval.as_millis())
+            } else if let (Some(r), Some(p)) = (ritmo, periodo) {
+                format!(", {r:.0} salvataggi/s in tutto (uno ogni {:.0} ms per client)", p.as_secs_f64() * 1e3)
             } else {
                 String::new()
             },
@@ -722,9 +734,12 @@ async fn esegui(o: Opzioni) -> Result<()> {
         let start = Instant::now();
         let fine = start + o.warmup + o.duration;
         let mut set = tokio::task::JoinSet::new();
-        for mut s in std::mem::take(&mut scrittori) {
+        let n_scrittori = scrittori.len().max(1);
+        for (i, mut s) in std::mem::take(&mut scrittori).into_iter().enumerate() {
             set.spawn(async move {
-                let v = s.carica(start, fine).await;
+                // Spread over the period, so the clients do not arrive together.
+                let ritmo = periodo.map(|p| (p, p.mul_f64(i as f64 / n_scrittori as f64)));
+                let v = s.carica(start, fine, ritmo).await;
                 (s, v)
             });
         }
@@ -773,6 +788,10 @@ async fn esegui(o: Opzioni) -> Result<()> {
         r["pool"] = pool.await?;
         r["error_samples"] = json!(errori.iter().take(5).collect::<Vec<_>>());
         r["cpu"] = cpu_tra(a, b, d, r["requests"].as_u64().unwrap_or(0) as usize, &o.backend);
+        if let Some(ritmo) = ritmo {
+            r["target_per_s"] = json!(ritmo);
+            r["percent_of_closed_loop"] = json!(o.paced_percent);
+        }
         if con_lettori {
             let mut l = riassumi(&letture, w, w + d);
             l["clients"] = json!(lettori.len());
@@ -1068,11 +1087,28 @@ impl Scrittore {
         }
     }
 
-    /// Saves until `fine`; the samples and the errors worth showing.
-    async fn carica(&mut self, start: Instant, fine: Instant) -> (Vec<Campione>, Vec<String>) {
+    /// Saves once every `periodo` from `start + scarto` until `fine`, whatever the answers' times (a late answer
+    /// delays only its own client's next save); without `periodo`, again as soon as answered.
+    async fn carica(
+        &mut self,
+        start: Instant,
+        fine: Instant,
+        ritmo: Option<(Duration, Duration)>,
+    ) -> (Vec<Campione>, Vec<String>) {
         let mut v = Vec::new();
         let mut errori = Vec::new();
-        while Instant::now() < fine {
+        let mut tick = ritmo.map(|(periodo, scarto)| {
+            let mut t = tokio::time::interval_at((start + scarto).into(), periodo);
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        });
+        loop {
+            if let Some(t) = tick.as_mut() {
+                t.tick().await;
+            }
+            if Instant::now() >= fine {
+                break;
+            }
             let (e, r) = self.uno().await;
             let t = start.elapsed().as_secs_f64();
             errori.extend(e);

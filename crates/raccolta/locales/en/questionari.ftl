@@ -17,6 +17,7 @@ elenco-anno-riferimento = Reference year
 elenco-anno-compilazione = Compilation year
 elenco-descrizione = Description
 elenco-stato = State
+elenco-scadenza = Deadline
 elenco-azioni = Actions
 elenco-tutti = All
 elenco-ricerca = Search
@@ -115,3 +116,58 @@ controlli-invio-non-consentito = Sending is not possible yet: correct the blocki
 controlli-da-giustificare = to justify
 controlli-giustificata = justified
 compila-vai-controlli = All the checks of the modulo
+
+## Invio, receipt and verification
+compila-invia = Submit the questionnaire
+compila-inviato-il = Submitted on { $quando } · protocol { $protocollo }
+compila-vedi-ricevuta = See the receipt
+compila-scadenza = Deadline: { $data }
+invio-titolo = Submission summary
+invio-scadenza = Deadline
+invio-versione = Version
+invio-in-ritardo-avviso = The deadline has passed: you can still submit the questionnaire, and the submission will be marked as late.
+invio-cosa-blocca = What prevents submission
+invio-niente-blocca = Nothing: every required field is filled in, no blocking check is violated and every discrepancy is justified.
+invio-blocchi-intro = To submit the questionnaire, correct these points (each one leads to its field or check):
+invio-altri-campi = { $n ->
+    [one] and one more point in this section
+   *[other] and { $n } more points in this section
+}
+invio-squadratura-da-giustificare = to be justified
+invio-squadratura-superata = the justification must be confirmed: the values changed
+invio-squadrature = Justified discrepancies
+invio-nessuna-squadratura = No discrepancy to justify.
+invio-conferma = Confirm the submission
+invio-avvertenza = After submission you will no longer be able to change the questionnaire: it will be read only. To correct it you will have to ask for it to be reopened, which an administrator must approve. You will receive the receipt by e-mail.
+invio-invia = Submit the questionnaire
+invio-torna = Back to compiling
+invio-non-riuscito = Submission failed
+invio-non-consentito = The questionnaire cannot be submitted: the data changed after this page was opened. Correct the points listed below and try again.
+ricevuta-titolo = Submission receipt
+ricevuta-intro = The questionnaire has been submitted and is read only. Keep the protocol number and the fingerprint: anyone can verify them.
+ricevuta-protocollo = Protocol number
+ricevuta-ente = Authority
+ricevuta-modulo = Module
+ricevuta-mittente = Submitted by
+ricevuta-quando = Submitted on (Italian time)
+ricevuta-in-ritardo = after the deadline
+ricevuta-impronta = SHA-256 fingerprint
+ricevuta-verifica-intro = The receipt can be verified on the public page:
+ricevuta-verifica-link = verify this receipt
+ricevuta-visualizza = View the submitted questionnaire
+ricevuta-versioni = Every submitted version
+ricevuta-esito-inviato = Questionnaire submitted. We have sent you the receipt by e-mail.
+ricevuta-esito-gia-inviato = The questionnaire had already been submitted: this is the receipt of that submission.
+verifica-titolo = Verify a receipt
+verifica-intro = Enter the protocol number and the SHA-256 fingerprint printed on the receipt: the page says whether they match a submission, and of which authority, module, version and date. It shows nothing else.
+verifica-protocollo-aiuto = For example FC80U-2022-000123.
+verifica-impronta-aiuto = 64 characters among 0-9 and a-f, as on the receipt.
+verifica-verifica = Verify
+verifica-valida = The receipt matches a submission
+verifica-nessuna = No receipt matches this protocol number and this fingerprint. Check that you copied both in full.
+verifica-attendi = { $n ->
+    [one] Too many checks from this address: try again in a minute.
+   *[other] Too many checks from this address: try again in { $n } minutes.
+}
+notifica-inviato = { $modulo } of { $ente } submitted by { $mittente }, protocol { $protocollo }.
+notifica-oggetto-inviato = Questionnaire submitted: { $modulo } of { $ente }

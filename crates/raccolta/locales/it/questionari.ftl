@@ -17,6 +17,7 @@ elenco-anno-riferimento = Anno Riferimento
 elenco-anno-compilazione = Anno Compilazione
 elenco-descrizione = Descrizione
 elenco-stato = Stato
+elenco-scadenza = Scadenza
 elenco-azioni = Azioni
 elenco-tutti = Tutti
 elenco-ricerca = Ricerca
@@ -115,3 +116,58 @@ controlli-invio-non-consentito = L'invio non è ancora possibile: correggi gli e
 controlli-da-giustificare = da giustificare
 controlli-giustificata = giustificata
 compila-vai-controlli = Tutti i controlli del modulo
+
+## Invio, ricevuta e verifica
+compila-invia = Invia il questionario
+compila-inviato-il = Inviato il { $quando } · protocollo { $protocollo }
+compila-vedi-ricevuta = Vedi la ricevuta
+compila-scadenza = Scadenza: { $data }
+invio-titolo = Riepilogo invio
+invio-scadenza = Scadenza
+invio-versione = Versione
+invio-in-ritardo-avviso = La scadenza è passata: puoi ancora inviare il questionario, e l'invio sarà segnato come in ritardo.
+invio-cosa-blocca = Cosa impedisce l'invio
+invio-niente-blocca = Niente: tutti i campi obbligatori sono compilati, nessun controllo bloccante è violato e ogni squadratura è giustificata.
+invio-blocchi-intro = Per inviare il questionario correggi questi punti (ogni voce porta al campo o al controllo):
+invio-altri-campi = { $n ->
+    [one] e un altro punto in questo quadro
+   *[other] e altri { $n } punti in questo quadro
+}
+invio-squadratura-da-giustificare = da giustificare
+invio-squadratura-superata = la giustificazione va confermata: i valori sono cambiati
+invio-squadrature = Squadrature giustificate
+invio-nessuna-squadratura = Nessuna squadratura da giustificare.
+invio-conferma = Conferma dell'invio
+invio-avvertenza = Dopo l'invio non potrai più modificare il questionario: resterà in sola lettura. Per correggerlo dovrai chiedere la riapertura, che un amministratore deve approvare. Riceverai la ricevuta per e-mail.
+invio-invia = Invia il questionario
+invio-torna = Torna alla compilazione
+invio-non-riuscito = Invio non riuscito
+invio-non-consentito = Il questionario non può essere inviato: i dati sono cambiati dopo l'apertura di questa pagina. Correggi i punti elencati qui sotto e riprova.
+ricevuta-titolo = Ricevuta di invio
+ricevuta-intro = Il questionario è stato inviato ed è in sola lettura. Conserva il numero di protocollo e l'impronta: chiunque può verificarli.
+ricevuta-protocollo = Numero di protocollo
+ricevuta-ente = Ente
+ricevuta-modulo = Modulo
+ricevuta-mittente = Inviato da
+ricevuta-quando = Inviato il (ora italiana)
+ricevuta-in-ritardo = in ritardo sulla scadenza
+ricevuta-impronta = Impronta SHA-256
+ricevuta-verifica-intro = La ricevuta si può verificare sulla pagina pubblica:
+ricevuta-verifica-link = verifica questa ricevuta
+ricevuta-visualizza = Visualizza il questionario inviato
+ricevuta-versioni = Tutte le versioni inviate
+ricevuta-esito-inviato = Questionario inviato. Ti abbiamo mandato la ricevuta per e-mail.
+ricevuta-esito-gia-inviato = Il questionario era già stato inviato: questa è la ricevuta dell'invio.
+verifica-titolo = Verifica ricevuta
+verifica-intro = Inserisci il numero di protocollo e l'impronta SHA-256 riportati sulla ricevuta: la pagina dice se corrispondono a un invio, e di quale ente, modulo, versione e data. Non mostra altri dati.
+verifica-protocollo-aiuto = Per esempio FC80U-2022-000123.
+verifica-impronta-aiuto = 64 caratteri tra 0-9 e a-f, come sulla ricevuta.
+verifica-verifica = Verifica
+verifica-valida = La ricevuta corrisponde a un invio
+verifica-nessuna = Nessuna ricevuta corrisponde a questo numero di protocollo e a questa impronta. Controlla di averli copiati per intero.
+verifica-attendi = { $n ->
+    [one] Troppe verifiche da questo indirizzo: riprova tra un minuto.
+   *[other] Troppe verifiche da questo indirizzo: riprova tra { $n } minuti.
+}
+notifica-inviato = { $modulo } di { $ente } inviato da { $mittente }, protocollo { $protocollo }.
+notifica-oggetto-inviato = Questionario inviato: { $modulo } di { $ente }

@@ -91,6 +91,49 @@ pub async fn check(db: &Db, user: &User, permission: Permission) -> Result<Optio
     }
 }
 
+/// What the guard granted one user on one ente, at one moment of one request: the mode they had then. A service
+/// that receives it (inside a questionnaire's `compilazione::Accesso`) asks it instead of the database a second
+/// time in the same request. Only [`grant`] makes one, so holding it proves the guard was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    user_id: i64,
+    ente_id: i64,
+    mode: Modalita,
+}
+
+impl Grant {
+    /// The mode the user had on the ente.
+    pub fn mode(&self) -> Modalita {
+        self.mode
+    }
+
+    /// The ente it was granted on.
+    pub fn ente_id(&self) -> i64 {
+        self.ente_id
+    }
+
+    /// Grants `permission` from this answer, without the database: the same user and ente, and a mode high enough
+    /// for [`Permission::View`] or [`Permission::Compile`]. Any other permission asks [`check`].
+    pub fn check(&self, user: &User, permission: Permission) -> Result<Modalita, Denied> {
+        let serve = match permission {
+            Permission::View { ente_id } if ente_id == self.ente_id => Modalita::Consultazione,
+            Permission::Compile { ente_id } if ente_id == self.ente_id => Modalita::Compilazione,
+            _ => return Err(Denied::NotAllowed),
+        };
+        if user.id != self.user_id || !user.is_active() || self.mode < serve {
+            return Err(Denied::NotAllowed);
+        }
+        Ok(self.mode)
+    }
+}
+
+/// Asks [`check`] for [`Permission::View`] on `ente_id` and keeps its answer, for the services the same request
+/// calls next.
+pub async fn grant(db: &Db, user: &User, ente_id: i64) -> Result<Grant, Denied> {
+    let mode = check(db, user, Permission::View { ente_id }).await?.ok_or(Denied::NotAllowed)?;
+    Ok(Grant { user_id: user.id, ente_id, mode })
+}
+
 /// True when `permission` is granted (for showing or hiding a control; the action itself asks [`check`]).
 pub async fn allows(db: &Db, user: &User, permission: Permission) -> Result<bool, DbError> {
     match check(db, user, permission).await {

@@ -3,9 +3,9 @@
 //!
 //! The database stays the truth: an entry is used only when its revision is the questionnaire's revision read
 //! (and locked) in the save's transaction, so a change made on another node, or a save whose request was
-//! cancelled between commit and update, makes the entry reload. Each entry has its own lock, held by a save from
-//! its transaction's start to the entry's update: saves to one questionnaire queue on this node, saves to
-//! different questionnaires do not.
+//! cancelled between commit and update, makes the entry reload. Each entry has its own read-write lock: a save
+//! holds it alone from its transaction's start to the entry's update, so saves to one questionnaire queue on this
+//! node (saves to different questionnaires do not), while pages render from it side by side.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -141,8 +141,30 @@ fn stessi_valori(a: &str, b: &str) -> bool {
     }
 }
 
-/// An entry: `None` until a request loads it.
-pub type Voce = Arc<tokio::sync::Mutex<Option<Stato>>>;
+/// An entry: `None` until a request loads it. Pages read it together (a read lock); a save, a justification or a
+/// reload holds it alone.
+pub type Voce = Arc<tokio::sync::RwLock<Option<Stato>>>;
+
+/// The entry `voce` for reading, at `q`'s revision or later: loaded (or reloaded) from `db` first when older.
+pub async fn leggi(
+    voce: Voce,
+    db: &crate::db::Db,
+    modulo: &'static Modulo,
+    q: &Questionario,
+) -> Result<tokio::sync::OwnedRwLockReadGuard<Option<Stato>>, DbError> {
+    let lettura = voce.clone().read_owned().await;
+    // A newer copy than the row read is newer truth: it follows a commit this node made after the read.
+    if lettura.as_ref().is_some_and(|s| s.revisione >= q.revisione) {
+        return Ok(lettura);
+    }
+    drop(lettura);
+    let mut scrittura = voce.write_owned().await;
+    // Another request may have loaded it while this one waited.
+    if scrittura.as_ref().is_none_or(|s| s.revisione < q.revisione) {
+        *scrittura = Some(Stato::carica(db, modulo, q).await?);
+    }
+    Ok(scrittura.downgrade())
+}
 
 /// The node's evaluated questionnaires, by questionnaire id.
 #[derive(Debug, Default)]

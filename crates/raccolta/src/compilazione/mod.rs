@@ -8,6 +8,7 @@
 
 pub mod cache;
 pub mod eventi;
+pub mod invio;
 pub mod precompila;
 pub mod valori;
 
@@ -75,12 +76,31 @@ pub struct VoceElenco {
     pub stato: StatoQuestionario,
     /// Completion is not known here; the URL id once stored.
     pub pubblico: Option<String>,
+    /// The campaign's deadline.
+    pub scadenza: time::Date,
+    /// Its last invio came after the deadline.
+    pub in_ritardo: bool,
+}
+
+impl VoceElenco {
+    /// The state as the list shows it: "Inviato (in ritardo)" for a late invio.
+    pub fn stato_testo(&self, lang: Lang) -> String {
+        let stato = self.stato.etichetta(lang);
+        if self.in_ritardo { format!("{stato} ({})", lang.t("ricevuta-in-ritardo")) } else { stato }
+    }
 }
 
 /// The questionnaires of `ente`: one per modulo of every open campaign that its type compiles, stored or not
 /// yet, and the stored ones of closed campaigns (read only).
 pub async fn elenco(state: &AppState, ente: &Ente) -> Result<Vec<VoceElenco>, DbError> {
     let stored = questionari::dell_ente(&state.db, ente.id).await?;
+    // Only an ente that has sent something needs its invii read.
+    let inviati =
+        if stored.iter().any(|q| !matches!(q.stato(), StatoQuestionario::Aperto | StatoQuestionario::InCompilazione)) {
+            crate::db::invii::ultimi_dell_ente(&state.db, ente.id).await?
+        } else {
+            Vec::new()
+        };
     let mut out = Vec::new();
     for campagna in state.catalogo.tutte() {
         for m in &campagna.moduli {
@@ -103,6 +123,8 @@ pub async fn elenco(state: &AppState, ente: &Ente) -> Result<Vec<VoceElenco>, Db
                 descrizione: m.titolo.clone(),
                 stato,
                 pubblico: riga.map(|q| q.pubblico.clone()),
+                scadenza: campagna.scadenza,
+                in_ritardo: riga.is_some_and(|q| inviati.iter().any(|i| i.0 == q.id && i.4)),
             });
         }
     }
@@ -150,8 +172,8 @@ pub struct Accesso {
     pub q: Questionario,
     /// The definition.
     pub modulo: &'static Modulo,
-    /// The user's mode on the ente.
-    pub modalita: Modalita,
+    /// What the guard granted the user on the ente, for this request.
+    pub grant: guard::Grant,
     /// Whether this user may change it now.
     pub modificabile: bool,
 }
@@ -163,13 +185,12 @@ pub async fn accedi(state: &AppState, user: &User, pubblico: &str) -> Result<Acc
         return Err(Errore::NonTrovato);
     }
     let q = questionari::by_pubblico(&state.db, pubblico).await?.ok_or(Errore::NonTrovato)?;
-    let modalita =
-        guard::check(&state.db, user, Permission::View { ente_id: q.ente_id }).await?.ok_or(Errore::NonTrovato)?;
+    let grant = guard::grant(&state.db, user, q.ente_id).await?;
     let modulo = definizione(state, &q).ok_or(Errore::NonTrovato)?;
-    let modificabile = modalita == Modalita::Compilazione
+    let modificabile = grant.mode() == Modalita::Compilazione
         && q.stato().modificabile()
         && campagna(state, &q).is_some_and(|c| c.stato == StatoCampagna::Aperta);
-    Ok(Accesso { q, modulo, modalita, modificabile })
+    Ok(Accesso { q, modulo, grant, modificabile })
 }
 
 /// The definition a questionnaire is compiled against.
@@ -183,15 +204,13 @@ pub fn campagna<'s>(state: &'s AppState, q: &Questionario) -> Option<&'s Campagn
     state.catalogo.campagna(&q.campagna)
 }
 
-/// The evaluated answers of `a`, locked: loaded (or reloaded) when the node's copy is not at the questionnaire's
+/// The evaluated answers of `a`, for reading: loaded (or reloaded) when the node's copy is not at the questionnaire's
 /// revision.
-pub async fn valutazione(state: &AppState, a: &Accesso) -> Result<tokio::sync::OwnedMutexGuard<Option<Stato>>, Errore> {
-    let voce: Voce = state.valutazioni.voce(a.q.id);
-    let mut guardia = voce.lock_owned().await;
-    if guardia.as_ref().is_none_or(|s| s.revisione != a.q.revisione) {
-        *guardia = Some(Stato::carica(&state.db, a.modulo, &a.q).await?);
-    }
-    Ok(guardia)
+pub async fn valutazione(
+    state: &AppState,
+    a: &Accesso,
+) -> Result<tokio::sync::OwnedRwLockReadGuard<Option<Stato>>, Errore> {
+    Ok(cache::leggi(state.valutazioni.voce(a.q.id), &state.db, a.modulo, &a.q).await?)
 }
 
 /// What the browser last saw of a field, to tell a change over a newer value (a conflict) from a save.
@@ -289,7 +308,8 @@ pub async fn salva(
     come: Come,
     origine: Option<&str>,
 ) -> Result<Salvataggio, Errore> {
-    guard::check(&state.db, user, Permission::Compile { ente_id: a.q.ente_id }).await?;
+    // The guard's answer of this request, asked again for Compilazione (without the database).
+    a.grant.check(user, Permission::Compile { ente_id: a.q.ente_id })?;
     if !a.modificabile {
         return Err(Errore::SolaLettura);
     }
@@ -297,7 +317,7 @@ pub async fn salva(
     let m = a.modulo;
     let voce: Voce = state.valutazioni.voce(a.q.id);
     // Held from the transaction's start to the copy's update: saves to one questionnaire queue on this node.
-    let guardia = voce.lock_owned().await;
+    let guardia = voce.write_owned().await;
     let dati = DatiSalva {
         modulo: m,
         questionario_id: a.q.id,
@@ -389,7 +409,7 @@ struct DatiSalva {
 /// What the transaction did: the questionnaire as locked, each change's outcome, what was written, at which
 /// revision (`None`: nothing written).
 struct Scritto {
-    guardia: tokio::sync::OwnedMutexGuard<Option<Stato>>,
+    guardia: tokio::sync::OwnedRwLockWriteGuard<Option<Stato>>,
     attuale: Questionario,
     esiti: Vec<(String, EsitoCampo)>,
     da_scrivere: Vec<(IdCampo, Option<Valore>)>,
@@ -400,7 +420,7 @@ struct Scritto {
 /// when it is not at the stored revision), then writes the answers, their history and, for a form, the audit row.
 async fn scrivi_modifiche(
     tx: &mut crate::db::Tx,
-    mut guardia: tokio::sync::OwnedMutexGuard<Option<Stato>>,
+    mut guardia: tokio::sync::OwnedRwLockWriteGuard<Option<Stato>>,
     d: DatiSalva,
 ) -> Result<Result<Scritto, Errore>, DbError> {
     let m = d.modulo;
@@ -602,7 +622,8 @@ pub async fn giustifica(
     regola: &str,
     testo: &str,
 ) -> Result<Result<Giustificato, String>, Errore> {
-    guard::check(&state.db, user, Permission::Compile { ente_id: a.q.ente_id }).await?;
+    // The guard's answer of this request, asked again for Compilazione (without the database).
+    a.grant.check(user, Permission::Compile { ente_id: a.q.ente_id })?;
     if !a.modificabile {
         return Err(Errore::SolaLettura);
     }
@@ -612,7 +633,7 @@ pub async fn giustifica(
         return Ok(Err("lunghezza".into()));
     }
     let voce: Voce = state.valutazioni.voce(a.q.id);
-    let mut guardia = voce.lock().await;
+    let mut guardia = voce.write().await;
     let mut tx = state.db.begin().await?;
     let attuale = questionari::per_modifica(&mut tx, a.q.id).await?.ok_or(Errore::NonTrovato)?;
     let nuovo_stato = attuale.stato().salva()?;

@@ -252,6 +252,23 @@ pub async fn responsabili(c: impl Into<Conn<'_>>, ente_id: i64) -> Result<Vec<Re
     .await)?)
 }
 
+/// Who compiles for an ente: its responsabili and the users with an active Compilazione association, each once,
+/// active accounts only (an invio's receipt and notices go to them).
+pub async fn compilatori(c: impl Into<Conn<'_>>, ente_id: i64) -> Result<Vec<Responsabile>, DbError> {
+    Ok(run!(c, |ex| {
+        sqlx::query_as(
+        "SELECT u.id AS user_id, u.codice, COALESCE(u.denominazione, u.nome || ' ' || u.cognome) AS nome, u.email, \
+         u.lang FROM users u WHERE u.stato = 'attivo' AND u.id IN ( \
+           SELECT user_id FROM responsabili WHERE ente_id = $1 \
+           UNION SELECT user_id FROM associazioni WHERE ente_id = $1 AND stato = 'attiva' AND modalita = 'compilazione') \
+         ORDER BY u.id"
+    )
+    .bind(ente_id)
+    .fetch_all(ex)
+    .await
+    })?)
+}
+
 /// The active administrators (who receive requests for enti without responsabili).
 pub async fn amministratori(c: impl Into<Conn<'_>>) -> Result<Vec<Responsabile>, DbError> {
     Ok(run!(c, |ex| sqlx::query_as(

@@ -128,6 +128,7 @@ pub mod audit;
 pub mod captcha;
 pub mod enti;
 pub mod idempotency;
+pub mod invii;
 pub mod notifiche;
 pub mod outbox;
 pub mod questionari;
@@ -180,6 +181,11 @@ pub struct PoolStats {
     pub max: u32,
 }
 
+/// A PostgreSQL connection idle in the pool this long is pinged before it is handed out: HikariCP's
+/// `aliveBypassWindowMs`, 500 ms. A connection that served a request a moment ago is trusted; one that waited
+/// longer (through a restart of the database, perhaps) is tested, and replaced if dead.
+pub const PING_AFTER_IDLE: Duration = Duration::from_millis(500);
+
 impl Db {
     /// Opens a pool for `config.database_url`; for SQLite the file and its folder are created when missing.
     pub async fn connect(config: &Config) -> Result<Db, DbError> {
@@ -214,8 +220,18 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(5))
-                // A connection that outlived a database restart is tested before use, so the node recovers alone.
-                .test_before_acquire(true)
+                // A connection that outlived a database restart is tested before use, so the node recovers alone;
+                // but only one that sat idle for [`PING_AFTER_IDLE`]: under load every connection is in use all
+                // the time, and a ping before each statement would double the round trips of a request.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= PING_AFTER_IDLE {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await?;
             Ok(Db::Postgres(pool))

@@ -32,8 +32,8 @@ pub struct Nuova<'a> {
     pub tipo: &'a str,
     /// Ente.
     pub ente_id: i64,
-    /// Association.
-    pub associazione_id: i64,
+    /// Association, when the notification is about one.
+    pub associazione_id: Option<i64>,
     /// What the text quotes.
     pub dettaglio: &'a str,
 }

@@ -49,6 +49,12 @@ pub async fn by_pubblico(c: impl Into<Conn<'_>>, pubblico: &str) -> Result<Optio
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(pubblico).fetch_optional(ex).await)?)
 }
 
+/// The questionnaire with internal id `id`.
+pub async fn by_id(c: impl Into<Conn<'_>>, id: i64) -> Result<Option<Questionario>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM questionari WHERE id = $1");
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await)?)
+}
+
 /// The stored questionnaires of an ente.
 pub async fn dell_ente(c: impl Into<Conn<'_>>, ente_id: i64) -> Result<Vec<Questionario>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM questionari WHERE ente_id = $1 ORDER BY id");

@@ -7,8 +7,8 @@
 //! any --campaign closed--> Chiuso
 //! ```
 //!
-//! Every change of state goes through a method here; the ones that come with invio and reopening are added by
-//! the issue that builds them, next to [`StatoQuestionario::salva`].
+//! Every change of state goes through a method here: [`StatoQuestionario::salva`], [`StatoQuestionario::invia`];
+//! reopening adds its own next to them.
 
 use super::ruolo::{TransitionError, UnknownCode};
 use crate::i18n::Lang;
@@ -72,6 +72,17 @@ impl StatoQuestionario {
             _ => Err(TransitionError { da: self.code(), azione: "salva" }),
         }
     }
+
+    /// Invio: a questionnaire being compiled (or reopened) becomes sent, read only. Whether its answers allow it
+    /// is the engine's decision, asked by the service before this.
+    pub fn invia(self) -> Result<StatoQuestionario, TransitionError> {
+        match self {
+            StatoQuestionario::Aperto | StatoQuestionario::InCompilazione | StatoQuestionario::Riaperto => {
+                Ok(StatoQuestionario::Inviato)
+            }
+            _ => Err(TransitionError { da: self.code(), azione: "invia" }),
+        }
+    }
 }
 
 impl TryFrom<String> for StatoQuestionario {
@@ -95,6 +106,17 @@ mod tests {
             assert_eq!(s.salva(), Err(TransitionError { da: s.code(), azione: "salva" }));
             assert!(!s.modificabile());
         }
+    }
+
+    #[test]
+    fn only_a_questionnaire_being_compiled_is_sent_and_a_sent_one_is_not_sent_twice() {
+        for s in [StatoQuestionario::Aperto, StatoQuestionario::InCompilazione, StatoQuestionario::Riaperto] {
+            assert_eq!(s.invia(), Ok(StatoQuestionario::Inviato));
+        }
+        for s in [StatoQuestionario::Inviato, StatoQuestionario::RiaperturaRichiesta, StatoQuestionario::Chiuso] {
+            assert_eq!(s.invia(), Err(TransitionError { da: s.code(), azione: "invia" }));
+        }
+        assert!(!StatoQuestionario::Inviato.modificabile());
     }
 
     #[test]

@@ -73,8 +73,12 @@ async fn notifica(
     let Evento { tipo, ente_id, ente_nome, associazione_id, dettaglio, link } = *ev;
     let base = state.config.base_url.as_str().trim_end_matches('/');
     for d in a_chi {
-        notifiche::crea(&mut *tx, &Nuova { user_id: d.user_id, tipo, ente_id, associazione_id, dettaglio }, now)
-            .await?;
+        notifiche::crea(
+            &mut *tx,
+            &Nuova { user_id: d.user_id, tipo, ente_id, associazione_id: Some(associazione_id), dettaglio },
+            now,
+        )
+        .await?;
         let lang = Lang::from_code(d.lang).unwrap_or(Lang::It);
         let mail = Mail::Notifica {
             nome: d.nome.to_owned(),
@@ -173,7 +177,7 @@ pub async fn notifica_in_attesa(tx: &mut Tx, admin_id: i64, now: i64) -> Result<
             user_id: admin_id,
             tipo: "richiesta",
             ente_id: a.ente_id,
-            associazione_id: a.id,
+            associazione_id: Some(a.id),
             dettaglio: &dettaglio,
         };
         notifiche::crea(&mut *tx, &n, now).await?;

@@ -71,6 +71,29 @@ pub enum Email {
         /// Where to act or read more.
         link: String,
     },
+    /// The receipt of an invio, to who sent it.
+    RicevutaInvio {
+        /// The sender's name.
+        nome: String,
+        /// The ente.
+        ente: String,
+        /// "FC80U B — Dati contabili".
+        modulo: String,
+        /// The version sent (1, 2…).
+        versione: String,
+        /// Protocol code.
+        protocollo: String,
+        /// SHA-256 of the snapshot.
+        sha256: String,
+        /// When (Rome time).
+        quando: String,
+        /// After the deadline.
+        in_ritardo: bool,
+        /// The receipt's page.
+        link: String,
+        /// The public verification page.
+        verifica: String,
+    },
     /// Sent to the old address once the change is confirmed.
     EmailModificata {
         /// The user's name.
@@ -353,6 +376,61 @@ impl Email {
                     // Names and reasons typed by other users.
                     Block::Para(inerte(testo)),
                     Block::Link { label: tr(lang, "Apri l'area riservata", "Open the reserved area"), url: link },
+                ],
+            ),
+            Email::RicevutaInvio {
+                nome,
+                ente,
+                modulo,
+                versione,
+                protocollo,
+                sha256,
+                quando,
+                in_ritardo,
+                link,
+                verifica,
+            } => (
+                match lang {
+                    Lang::It => format!("Ricevuta di invio {protocollo} · {modulo}"),
+                    Lang::En => format!("Receipt of submission {protocollo} · {modulo}"),
+                },
+                vec![
+                    greeting(lang, nome),
+                    Block::Para(match lang {
+                        Lang::It => format!(
+                            "il questionario {modulo} dell'ente {} è stato inviato. Questa è la ricevuta: \
+                             conservala. Il questionario ora è in sola lettura; per correggerlo si chiede la \
+                             riapertura dall'area riservata.",
+                            inerte(ente)
+                        ),
+                        Lang::En => format!(
+                            "The questionnaire {modulo} of {} has been submitted. This is the receipt: keep it. \
+                             The questionnaire is now read only; to correct it, ask for it to be reopened in the \
+                             reserved area.",
+                            inerte(ente)
+                        ),
+                    }),
+                    Block::Fields(match lang {
+                        Lang::It => vec![
+                            ("Numero di protocollo", protocollo.as_str()),
+                            ("Versione", versione.as_str()),
+                            ("Inviato il (ora italiana)", quando.as_str()),
+                            ("In ritardo sulla scadenza", if *in_ritardo { "sì" } else { "no" }),
+                            ("Impronta SHA-256", sha256.as_str()),
+                        ],
+                        Lang::En => vec![
+                            ("Protocol number", protocollo.as_str()),
+                            ("Version", versione.as_str()),
+                            ("Submitted on (Italian time)", quando.as_str()),
+                            ("After the deadline", if *in_ritardo { "yes" } else { "no" }),
+                            ("SHA-256 fingerprint", sha256.as_str()),
+                        ],
+                    }),
+                    Block::Link { label: tr(lang, "Apri la ricevuta", "Open the receipt"), url: link },
+                    Block::Link {
+                        label: tr(lang, "Verifica la ricevuta (pagina pubblica)", "Verify the receipt (public page)"),
+                        url: verifica,
+                    },
                 ],
             ),
             Email::EmailModificata { nome, nuova_email } => (

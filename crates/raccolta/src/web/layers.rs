@@ -67,6 +67,8 @@ pub fn apply(router: Router<AppState>, state: AppState) -> Router<AppState> {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        // Inside the metrics: an autosave's wait for its turn counts in its server time.
+        .layer(middleware::from_fn_with_state(state.clone(), limit_autosaves))
         .layer(middleware::from_fn(check_query))
         .layer(middleware::from_fn(no_store_when_signed_in))
         .layer(crate::web::sessione::layer(&state))
@@ -254,6 +256,36 @@ async fn no_store_when_signed_in(mut req: Request, next: Next) -> Response {
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// How many autosaves a node handles at once: half its database pool, at least 2. A save holds a connection for
+/// its transaction and the CPU for its evaluation; past this many, more concurrency only lengthens the queues
+/// every other request waits in.
+pub fn autosave_concorrenti(config: &crate::config::Config) -> usize {
+    (config.database_max_connections as usize / 2).max(2)
+}
+
+/// True for `POST /questionari/{id}/campi`, the autosave.
+fn is_autosave(req: &Request) -> bool {
+    req.method() == axum::http::Method::POST
+        && req
+            .uri()
+            .path()
+            .strip_prefix("/questionari/")
+            .is_some_and(|rest| rest.split_once('/').is_some_and(|(id, coda)| !id.is_empty() && coda == "campi"))
+}
+
+/// Autosaves take a turn ([`crate::app::App::salvataggi`]) before anything else of theirs runs: the session, the
+/// user, the transaction. Pages and the other requests do not wait for it.
+async fn limit_autosaves(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !is_autosave(&req) {
+        return next.run(req).await;
+    }
+    match state.salvataggi.acquire().await {
+        Ok(_turno) => next.run(req).await,
+        // Closed only when the node stops.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }
 
 async fn record_metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {

@@ -64,20 +64,18 @@ pub async fn get_notifiche(
     let decide = |tipo: &str| tipo == "richiesta";
     let voci = righe
         .into_iter()
-        .map(|n| Voce {
-            id: n.id,
-            testo: crate::enti::associazioni::testo(
-                page.lang,
-                &n.tipo,
-                n.ente_nome.as_deref().unwrap_or_default(),
-                &n.dettaglio,
-            ),
-            quando: data_ora(n.created_at),
-            nuova: n.letta_at.is_none(),
-            link: match n.ente_id {
-                Some(e) if decide(&n.tipo) => format!("/enti/{e}/associazioni"),
-                _ => "/area-riservata".to_owned(),
-            },
+        .map(|n| {
+            let ente = n.ente_nome.as_deref().unwrap_or_default();
+            let (testo, link) = if n.tipo == crate::compilazione::invio::TIPO_NOTIFICA {
+                crate::compilazione::invio::notifica(page.lang, ente, &n.dettaglio)
+            } else {
+                let link = match n.ente_id {
+                    Some(e) if decide(&n.tipo) => format!("/enti/{e}/associazioni"),
+                    _ => "/area-riservata".to_owned(),
+                };
+                (crate::enti::associazioni::testo(page.lang, &n.tipo, ente, &n.dettaglio), link)
+            };
+            Voce { id: n.id, testo, quando: data_ora(n.created_at), nuova: n.letta_at.is_none(), link }
         })
         .collect();
     let esito = crate::web::esito(page.lang, &q.esito);

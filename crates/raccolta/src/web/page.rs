@@ -114,6 +114,19 @@ where
     }
 }
 
+/// The language alone, for a request that renders no page (autosave and the other JSON answers): no header, so
+/// none of the header's queries.
+impl<S> FromRequestParts<S> for Lang
+where
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::negotiate(&parts.headers))
+    }
+}
+
 /// What the header shows of a signed-in user.
 async fn header_utente(state: &AppState, u: &Utente, lang: Lang) -> Result<HeaderUtente, AppError> {
     let ente = crate::web::enti::selezionato(state, u).await?;

@@ -26,7 +26,12 @@
 //   4. rete interrotta mentre si scrive: «Non salvato…», poi al ritorno della rete «Salvato alle …» e il valore
 //      è sul server;
 //   5. axe-core sui quadri con errori (il modulo inviato senza script con un valore non valido) e in sola lettura
-//      (l'utente in Consultazione), in italiano e in inglese, e sulla storia di un campo.
+//      (l'utente in Consultazione), in italiano e in inglese, e sulla storia di un campo;
+//   6. invio, solo tastiera: INVI0001 (Ivo Prova, Compilazione sul Comune di Bologna, la cui scheda TRASPORTO il test
+//      Rust ha compilato per intero, id pubblico in INVIO_PUBBLICO) apre «Invia il questionario», legge il Riepilogo
+//      invio, conferma, arriva alla ricevuta con il numero di protocollo, segue «verifica questa ricevuta» fino alla
+//      pagina pubblica che la riconosce; un'impronta sbagliata non corrisponde; il Riepilogo di FC80U B di Maria
+//      elenca cosa blocca l'invio; axe-core su ogni pagina, in italiano e in inglese.
 // axe-core con le regole WCAG 2.0/2.1/2.2 A e AA, come axe.mjs e percorsi.mjs: nessuna violazione ammessa. Quali
 // quadri in quale stato: AXE_COMPLETO più sotto (COMPILAZIONE_AXE_COMPLETO=1: tutti, in ogni stato e lingua).
 // axe-core non può girare in una pagina con JavaScript disattivato (Chromium chiude la pagina al primo setTimeout):
@@ -49,6 +54,7 @@ const MARIA = { codice: 'COMP0001', nome: 'Maria Prova' };
 const GIULIA = { codice: 'COMP0002', nome: 'Giulia Prova' };
 const CARLO = { codice: 'CONS0001', nome: 'Carlo Prova' };
 const ENTE = 'Comune di Milano';
+const IVO = { codice: 'INVI0001', nome: 'Ivo Prova' };
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -1040,6 +1046,74 @@ async function percorsoErroriESolaLettura(apri) {
   }
 }
 
+/** Percorso 6: l'invio di una scheda completa con la tastiera, la ricevuta e la sua verifica pubblica. */
+async function percorsoInvio(apri) {
+  const pubblico = process.env.INVIO_PUBBLICO;
+  expect(pubblico, 'INVIO_PUBBLICO non impostato: il test Rust prepara la scheda da inviare');
+  const page = await apri();
+  await passo(`accesso di ${IVO.nome}`, () => accedi(page, IVO));
+  await passo('«Invia il questionario» dalla pagina di compilazione, con la tastiera', async () => {
+    await goto(page, url(`/questionari/${pubblico}/compila/Q1`));
+    await tabTo(page, `a[href="/questionari/${pubblico}/invio"]`, { max: MAX_TABS_QUADRO });
+    await navigating(page, () => page.keyboard.press('Enter'));
+    expect(new URL(page.url()).pathname === `/questionari/${pubblico}/invio`, `la pagina è ${page.url()}`);
+    const testo = await mainText(page);
+    expect(/Niente: tutti i campi obbligatori/.test(testo), `il Riepilogo non dice che nulla blocca: ${oneLine(testo)}`);
+    expect(/non potrai più modificare il questionario/.test(testo), 'manca l\'avvertenza prima della conferma');
+  });
+  await axe(page, 'Riepilogo invio, inviabile [it]');
+  let ricevuta = '';
+  await passo('conferma con Invio sul pulsante: la ricevuta con il numero di protocollo', async () => {
+    await tabTo(page, `form[action="/questionari/${pubblico}/invio"] button[type="submit"]`);
+    await navigating(page, () => page.keyboard.press('Enter'));
+    const u = new URL(page.url());
+    expect(u.pathname === `/questionari/${pubblico}/invii/1`, `dopo la conferma la pagina è ${page.url()}`);
+    const testo = await mainText(page);
+    expect(/Questionario inviato/.test(testo), `manca l'esito: ${oneLine(testo)}`);
+    expect(/MONITORAGGIO-2023-\d{6}/.test(testo), `manca il numero di protocollo: ${oneLine(testo)}`);
+    ricevuta = u.pathname;
+  });
+  await axe(page, 'Ricevuta di invio [it]');
+  await passo('«verifica questa ricevuta» porta alla pagina pubblica, che la riconosce', async () => {
+    await tabTo(page, 'main a[href^="/verifica?"]');
+    await navigating(page, () => page.keyboard.press('Enter'));
+    expect(new URL(page.url()).pathname === '/verifica', `la pagina è ${page.url()}`);
+    const testo = await mainText(page);
+    expect(/La ricevuta corrisponde a un invio/.test(testo), `verifica non riuscita: ${oneLine(testo)}`);
+    expect(/Comune di Bologna/.test(testo), 'la verifica non nomina l\'ente');
+  });
+  await axe(page, 'Verifica ricevuta, valida [it]');
+  await passo('un\'impronta sbagliata non corrisponde a nessuna ricevuta', async () => {
+    const u = new URL(page.url());
+    const giusta = u.searchParams.get('sha256') ?? '';
+    u.searchParams.set('sha256', (giusta[0] === '0' ? '1' : '0') + giusta.slice(1));
+    await goto(page, u.href);
+    expect(/Nessuna ricevuta corrisponde/.test(await mainText(page)), 'un\'impronta sbagliata è stata accettata');
+  });
+  await axe(page, 'Verifica ricevuta, nessuna [it]');
+  await passo('ENG: la ricevuta e la verifica in inglese', async () => {
+    await goto(page, url(ricevuta));
+    await navigating(page, () => page.locator('header a[hreflang="en"]').click());
+    expect((await page.evaluate(() => document.documentElement.lang)) === 'en', 'la pagina non è in inglese');
+    expect(/Submission receipt/.test(await mainText(page)), 'la ricevuta non è in inglese');
+  });
+  await axe(page, 'Ricevuta di invio [en]', 'en');
+  await goto(page, url('/verifica'));
+  await axe(page, 'Verifica ricevuta, vuota [en]', 'en');
+  const fc80u = questionari.get('FC80U B');
+  if (fc80u) {
+    const maria = await apri();
+    await passo(`il Riepilogo invio di FC80U B di ${MARIA.nome} elenca cosa blocca, senza conferma`, async () => {
+      await accedi(maria, MARIA);
+      await goto(maria, url(`/questionari/${fc80u.pubblico}/invio`));
+      const testo = await mainText(maria);
+      expect(/Per inviare il questionario correggi questi punti/.test(testo), `nessun blocco elencato: ${oneLine(testo)}`);
+      expect((await maria.locator('input[name="chiave"]').count()) === 0, 'la conferma c\'è anche con i blocchi');
+    });
+    await axe(maria, 'Riepilogo invio, con blocchi [it]');
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 const { base } = parseArgs(process.argv.slice(2));
@@ -1087,6 +1161,7 @@ try {
       ['3. Due browser sullo stesso quadro', percorsoDueBrowser],
       ['4. Rete interrotta mentre si scrive', percorsoRete],
       ['5. axe-core sui quadri con errori e in sola lettura, in italiano e in inglese', percorsoErroriESolaLettura],
+      ['6. Invio con la tastiera, ricevuta e verifica pubblica', percorsoInvio],
     ];
     for (const [titolo, fn] of seguenti) {
       if (pronti || titolo.startsWith('1.')) {

@@ -68,8 +68,9 @@ async fn registration_login_and_password_reset_work_in_a_real_browser() {
 /// modulo A with JavaScript off (error summary, then "Valori salvati."), opens one quadro in two browsers
 /// (presence, live values, a conflict overwritten), cuts the network while typing, and runs axe-core on every
 /// quadro of every modulo of the Comune di Milano: empty in Italian and English, read only in Italian, with errors
-/// on a few of them; `COMPILAZIONE_AXE_COMPLETO=1` checks every quadro in each of the three states in both languages
-/// (over four minutes instead of two or three).
+/// on a few of them; then sends a complete scheda with the keyboard, reads its receipt and verifies it on the public
+/// page. `COMPILAZIONE_AXE_COMPLETO=1` checks every quadro in each of the three states in both languages (over four
+/// minutes instead of two or three).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compiling_works_by_keyboard_without_javascript_in_two_browsers_and_offline_and_passes_axe_core() {
     use raccolta::db::{associazioni, enti};
@@ -94,7 +95,15 @@ async fn compiling_works_by_keyboard_without_javascript_in_two_browsers_and_offl
         associazioni::decidi(db, a, StatoAssociazione::InAttesa, StatoAssociazione::Attiva, None, id, 0).await.unwrap();
     }
 
-    let (ok, stdout, stderr) = node("compilazione.mjs", vec![app.base.clone().into()], &[]).await;
+    // Journey 6: a compiler of the Comune di Bologna whose scheda trasporto is complete, ready to send.
+    let bologna = enti::cerca(db, &r).await.unwrap().into_iter().find(|v| v.codice_ipa == "c_a944").unwrap().id;
+    let ivo = crate::compilazione::utente(&app, "INVI0001", "Ivo", Some((bologna, Modalita::Compilazione))).await;
+    let mut b = crate::compilazione::login(&app, "INVI0001").await;
+    let pubblico = crate::compilazione::apri(&mut b, bologna, "monitoraggio-2023", "TRASPORTO").await;
+    crate::invio::compila_inviabile(&mut b, &app, ivo, &pubblico).await;
+
+    let (ok, stdout, stderr) =
+        node("compilazione.mjs", vec![app.base.clone().into()], &[("INVIO_PUBBLICO", pubblico.as_str())]).await;
     assert!(ok, "the compile journeys failed in the browser:\n{stdout}\n{stderr}");
     assert!(!stdout.contains("FALLITO"), "{stdout}");
     assert!(stdout.contains(", 0 violazioni"), "{stdout}");

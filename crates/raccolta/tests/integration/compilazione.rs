@@ -16,7 +16,7 @@ use raccolta::enti::import::{self, Opzioni};
 pub(crate) const CAPTCHA: &str = "PROVA7";
 const PASSWORD: &str = "girasole obliquo mangia tre lanterne";
 
-async fn start(backend: Backend) -> Option<TestApp> {
+pub(crate) async fn start(backend: Backend) -> Option<TestApp> {
     let app = TestApp::spawn_with(backend, &[("RACCOLTA_CAPTCHA_TEST_ANSWER", CAPTCHA)]).await?;
     import::importa(&app.state.db, raccolta::enti::demo::CSV, Opzioni::default(), &mut |_, _, _| {}).await.unwrap();
     Some(app)
@@ -49,6 +49,8 @@ macro_rules! con_demo {
         )*
     };
 }
+
+pub(crate) use con_demo;
 
 pub(crate) async fn ente_id(app: &TestApp, codice_ipa: &str) -> i64 {
     let r = enti::Ricerca { testo: "", anche_inattivi: true, limit: 1000, ..Default::default() };
@@ -163,7 +165,9 @@ con_demo! {
         let righe: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
         assert_eq!(righe.len(), 2, "only FC80U, as filtered");
         assert_eq!(&righe[1][1], "B");
-        assert_eq!(&righe[1][5], "Aperto");
+        assert_eq!(&r.headers().unwrap()[5], "Scadenza");
+        assert_eq!(righe[1][5].len(), 10, "the deadline as a date: {}", &righe[1][5]);
+        assert_eq!(&righe[1][6], "Aperto");
         let req = b.app.client.get(format!("{}/questionari/esporta.xlsx?testo=asili", b.app.base));
         let req = req.header("cookie", b.cookie.clone().unwrap());
         let bytes = req.send().await.unwrap().bytes().await.unwrap();
@@ -173,6 +177,8 @@ con_demo! {
         assert_eq!(foglio.height(), 2, "header and the one row the filter shows");
         assert_eq!(foglio.get((1, 0)).unwrap().to_string(), "MONITORAGGIO");
         assert_eq!(foglio.get((1, 2)).unwrap().to_string(), "2023");
+        assert_eq!(foglio.get((0, 5)).unwrap().to_string(), "Scadenza");
+        assert_eq!(foglio.get((1, 6)).unwrap().to_string(), "Aperto");
         // A provincia compiles none of them.
         let roma = ente_id(app, "cmrc").await;
         utente(app, "COMP0002", "Luca", Some((roma, Modalita::Compilazione))).await;
@@ -362,7 +368,7 @@ con_demo! {
         let q = raccolta::db::questionari::by_pubblico(&app.state.db, &id).await.unwrap().unwrap();
         let fresco = raccolta::compilazione::cache::Stato::carica(&app.state.db, m, &q).await.unwrap();
         let voce = app.state.valutazioni.voce(q.id);
-        let guardia = voce.lock().await;
+        let guardia = voce.read().await;
         let nodo = guardia.as_ref().unwrap();
         assert_eq!(nodo.revisione, fresco.revisione);
         assert_eq!(nodo.valutazione.compatto(questionario::Lingua::It), fresco.valutazione.compatto(questionario::Lingua::It));
@@ -398,7 +404,7 @@ con_demo! {
         assert_eq!(p.status, 303);
         let q = raccolta::db::questionari::by_pubblico(&app.state.db, &id).await.unwrap().unwrap();
         let voce = app.state.valutazioni.voce(q.id);
-        assert!(voce.lock().await.as_ref().unwrap().superate.is_empty());
+        assert!(voce.read().await.as_ref().unwrap().superate.is_empty());
         // A rule that is not a squadratura, or a text too long: refused with a message.
         let bloccante = m.regole.iter().find(|r| r.gravita == questionario::Gravita::Bloccante).unwrap();
         let p = b.post(&format!("/questionari/{id}/giustificazioni"), &[("csrf", &t), ("regola", &bloccante.id), ("testo", "x")]).await;

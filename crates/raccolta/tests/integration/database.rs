@@ -317,6 +317,7 @@ async fn a_node_recovers_by_itself_when_postgres_comes_back() {
     let exec = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql));
     assert_eq!(app.get("/readyz").await.status().as_u16(), 200);
     exec(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).execute(&mut conn).await.unwrap();
+    tokio::time::sleep(raccolta::db::PING_AFTER_IDLE + std::time::Duration::from_millis(100)).await;
     exec(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
         .execute(&mut conn)
         .await
@@ -324,6 +325,8 @@ async fn a_node_recovers_by_itself_when_postgres_comes_back() {
     assert_eq!(app.get("/readyz").await.status().as_u16(), 503, "the outage is reported");
     assert_eq!(app.get("/").await.status().as_u16(), 200, "pages that need no database still work");
     exec(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).execute(&mut conn).await.unwrap();
+    // The pool tests a connection that sat idle longer than this before handing it out, and replaces a dead one.
+    tokio::time::sleep(raccolta::db::PING_AFTER_IDLE + std::time::Duration::from_millis(100)).await;
     assert_eq!(app.get("/readyz").await.status().as_u16(), 200, "no restart needed");
     app.stop().await;
 }

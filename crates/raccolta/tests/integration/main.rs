@@ -13,6 +13,7 @@ mod captcha;
 mod compilazione;
 mod database;
 mod enti;
+mod invio;
 mod posta;
 mod precompila;
 mod sito;

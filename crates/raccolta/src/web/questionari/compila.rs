@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::compilazione::{self, Accesso, Base, EsitoCampo, Modifica};
 use crate::context::Context;
 use crate::db::questionari::Come;
+use crate::i18n::Lang;
 use crate::web::pubblico::render;
 use crate::web::sessione::Utente;
 use crate::web::{AppError, Page};
@@ -42,6 +43,10 @@ struct Compila<'a> {
     formato_numeri: String,
     stato: String,
     vista: &'static str,
+    /// The campaign's deadline.
+    scadenza: String,
+    /// The last invio (when, protocol) and its receipt.
+    inviato: Option<(String, String)>,
 }
 
 impl Compila<'_> {
@@ -83,6 +88,28 @@ async fn pagina(
         })
         .collect();
     let stato = a.q.stato().etichetta(page.lang);
+    let scadenza = compilazione::campagna(state, &a.q)
+        .map(|c| {
+            let data = crate::web::pubblico::format_date(c.scadenza, page.lang);
+            page.lang.t_args("compila-scadenza", &[("data", data)])
+        })
+        .unwrap_or_default();
+    // Only a questionnaire that left compiling has invii: no query for the others.
+    let inviato = if matches!(
+        a.q.stato(),
+        crate::domain::StatoQuestionario::Aperto | crate::domain::StatoQuestionario::InCompilazione
+    ) {
+        None
+    } else {
+        crate::db::invii::del_questionario(&state.db, a.q.id).await?.pop().map(|i| {
+            let href = format!("/questionari/{}/invii/{}", a.q.pubblico, i.versione);
+            let testo = page.lang.t_args(
+                "compila-inviato-il",
+                &[("quando", crate::ora::data_ora(i.inviato_at)), ("protocollo", i.protocollo)],
+            );
+            (testo, href)
+        })
+    };
     let html = render(&Compila {
         page,
         pubblico: a.q.pubblico.clone(),
@@ -103,6 +130,8 @@ async fn pagina(
         formato_numeri: questionario::formato_numeri(l).to_owned(),
         stato,
         vista: if modificabile { "compila" } else { "visualizza" },
+        scadenza,
+        inviato,
     })?;
     let status = if digitati.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, crate::web::no_store(html)).into_response())
@@ -223,7 +252,7 @@ pub async fn post_campo(
     State(state): State<AppState>,
     utente: Utente,
     ctx: Context,
-    page: Page,
+    lang: Lang,
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
     Json(corpo): Json<Salva>,
@@ -233,14 +262,14 @@ pub async fn post_campo(
     let a = accesso(&state, &utente, &id).await?;
     let testo = if corpo.ripristina { None } else { Some(corpo.valore.clone().unwrap_or_default()) };
     let modifica = Modifica { campo: corpo.campo.clone(), testo, base: Base::Versione(corpo.versione) };
-    let s = compilazione::salva(&state, &ctx, &utente.user, page.lang, &a, &[modifica], Come::Autosave, origine)
+    let s = compilazione::salva(&state, &ctx, &utente.user, lang, &a, &[modifica], Come::Autosave, origine)
         .await
         .map_err(errore)?;
     let Some((_, esito)) = s.esiti.first() else { return Err(AppError::BadRequest("nessun campo".into())) };
-    let l = compilazione::lingua(page.lang);
+    let l = compilazione::lingua(lang);
     let corrente = {
-        let guardia = state.valutazioni.voce(a.q.id);
-        let g = guardia.lock().await;
+        let voce = state.valutazioni.voce(a.q.id);
+        let g = voce.read().await;
         g.as_ref().and_then(|st| a.modulo.id(&corpo.campo).map(|cid| compilazione::attuale(st, cid, l)))
     };
     let (status, json) = match esito {
@@ -254,7 +283,7 @@ pub async fn post_campo(
                 "aggiornamenti": s.aggiornamenti,
                 "mostra": s.mostra,
                 "giustificazioni": s.giustificazioni,
-                "conteggi": super::conteggi_json(page.lang, &s.conteggi),
+                "conteggi": super::conteggi_json(lang, &s.conteggi),
             }),
         ),
         EsitoCampo::Rifiutato { messaggio } => (
@@ -267,7 +296,7 @@ pub async fn post_campo(
                 "esito": "conflitto",
                 "campo": corpo.campo,
                 "attuale": attuale,
-                "messaggio": page.lang.t_args("compila-conflitto", &[("autore", attuale.autore.clone()), ("quando", attuale.quando.clone())]),
+                "messaggio": lang.t_args("compila-conflitto", &[("autore", attuale.autore.clone()), ("quando", attuale.quando.clone())]),
             }),
         ),
     };
@@ -289,7 +318,7 @@ pub async fn post_giustificazione(
     State(state): State<AppState>,
     utente: Utente,
     ctx: Context,
-    page: Page,
+    lang: Lang,
     Path(id): Path<String>,
     corpo: axum::extract::Request,
 ) -> Result<Response, AppError> {
@@ -311,7 +340,7 @@ pub async fn post_giustificazione(
             "esito": "salvato",
             "regola": g.regola,
             "invio": fatto.invio,
-            "conteggi": super::conteggi_json(page.lang, &fatto.conteggi),
+            "conteggi": super::conteggi_json(lang, &fatto.conteggi),
         }))
         .into_response()),
         Ok(_) => {
@@ -327,7 +356,7 @@ pub async fn post_giustificazione(
             .into_response())
         }
         Err(motivo) => {
-            let messaggio = page.t(if motivo == "lunghezza" {
+            let messaggio = lang.t(if motivo == "lunghezza" {
                 "compila-giustificazione-lunga"
             } else {
                 "compila-regola-sconosciuta"

@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::compilazione::{self, VoceElenco};
 use crate::domain::{Modalita, StatoQuestionario};
 use crate::i18n::Lang;
-use crate::web::pubblico::render;
+use crate::web::pubblico::{format_date, render};
 use crate::web::sessione::Utente;
 use crate::web::{AppError, Page};
 
@@ -71,6 +71,7 @@ pub struct Riga {
     v: VoceElenco,
     descrizione: String,
     stato: String,
+    scadenza: String,
     href: String,
 }
 
@@ -147,7 +148,8 @@ pub async fn get_elenco(
         .take(PER_PAGINA)
         .map(|v| Riga {
             descrizione: v.descrizione.get(lang).to_uppercase(),
-            stato: v.stato.etichetta(lang),
+            stato: v.stato_testo(lang),
+            scadenza: format_date(v.scadenza, lang),
             href: format!("/enti/{ente_id}/questionari/{}/{}", v.campagna, v.modulo),
             v,
         })
@@ -174,13 +176,14 @@ pub async fn get_elenco(
 }
 
 /// The export's columns, in the table's order.
-fn intestazioni(lang: Lang) -> [String; 6] {
+fn intestazioni(lang: Lang) -> [String; 7] {
     [
         "elenco-codice",
         "elenco-modulo",
         "elenco-anno-riferimento",
         "elenco-anno-compilazione",
         "elenco-descrizione",
+        "elenco-scadenza",
         "elenco-stato",
     ]
     .map(|k| lang.t(k))
@@ -205,7 +208,8 @@ pub async fn get_csv(
             v.anno_riferimento.to_string(),
             v.anno_compilazione.to_string(),
             v.descrizione.get(lang).to_uppercase(),
-            v.stato.etichetta(lang),
+            format_date(v.scadenza, lang),
+            v.stato_testo(lang),
         ])
         .map_err(csv_err)?;
     }
@@ -237,7 +241,8 @@ pub async fn get_xlsx(
         foglio.write_number(r, 2, f64::from(v.anno_riferimento)).map_err(xlsx_err)?;
         foglio.write_number(r, 3, f64::from(v.anno_compilazione)).map_err(xlsx_err)?;
         foglio.write_string(r, 4, v.descrizione.get(lang).to_uppercase()).map_err(xlsx_err)?;
-        foglio.write_string(r, 5, v.stato.etichetta(lang)).map_err(xlsx_err)?;
+        foglio.write_string(r, 5, format_date(v.scadenza, lang)).map_err(xlsx_err)?;
+        foglio.write_string(r, 6, v.stato_testo(lang)).map_err(xlsx_err)?;
     }
     foglio.autofit();
     let bytes = libro.save_to_buffer().map_err(xlsx_err)?;

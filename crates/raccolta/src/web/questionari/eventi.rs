@@ -18,7 +18,7 @@ use tokio::sync::broadcast;
 use super::accesso;
 use crate::app::AppState;
 use crate::compilazione::eventi::Evento;
-use crate::compilazione::{self, Accesso, cache::Stato};
+use crate::compilazione::{self, Accesso};
 use crate::web::sessione::Utente;
 use crate::web::{AppError, Page};
 
@@ -99,12 +99,13 @@ impl Flusso {
         autore: &str,
     ) -> Option<Event> {
         let voce = self.state.valutazioni.voce(self.a.q.id);
-        let mut guardia = voce.lock().await;
+        let mut guardia = voce.clone().read_owned().await;
         // Saved on another node (or this node's copy was dropped): read the stored state.
         let ricaricata = guardia.as_ref().is_none_or(|s| s.revisione < revisione);
         if ricaricata {
+            drop(guardia);
             let q = crate::db::questionari::by_pubblico(&self.state.db, &self.a.q.pubblico).await.ok().flatten()?;
-            *guardia = Some(Stato::carica(&self.state.db, self.a.modulo, &q).await.ok()?);
+            guardia = crate::compilazione::cache::leggi(voce, &self.state.db, self.a.modulo, &q).await.ok()?;
         }
         let s = guardia.as_ref()?;
         let m = self.a.modulo;

@@ -7,6 +7,7 @@ pub mod compila;
 pub mod controlli;
 pub mod elenco;
 pub mod eventi;
+pub mod invio;
 pub mod storia;
 pub mod vista;
 

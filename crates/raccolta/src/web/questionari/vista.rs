@@ -1,7 +1,7 @@
 //! The view of one quadro: what the compile page (and its read-only twin) shows of each section, field, table
 //! cell and rule, built from the definition and the evaluated answers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use questionario::{Esito, Gravita, IdCampo, Lingua, Modulo, Tipo, Valore};
 
@@ -128,105 +128,137 @@ pub type Digitati = BTreeMap<String, (String, String)>;
 
 /// Builds the view of field `id`; `digitati` overrides the stored value with what was typed and refused.
 pub fn campo(s: &Stato, id: IdCampo, l: Lingua, lang: crate::i18n::Lang, digitati: &Digitati) -> VistaCampo {
-    let m = s.modulo;
-    let c = &m.campi[id as usize];
-    let valore = s.valutazione.valore(id);
-    let widget = if c.calcolo.is_some() {
-        "calcolato"
-    } else {
-        match &c.tipo {
-            Tipo::Intero | Tipo::Decimale(_) | Tipo::Euro | Tipo::Percentuale => "numero",
-            Tipo::SiNo => "sino",
-            Tipo::Scelta(_) => "scelta",
-            Tipo::Testo(n) if *n > 200 => "testo-lungo",
-            Tipo::Testo(_) => "testo",
-            Tipo::Data => "data",
-        }
-    };
-    let (testo, errore) = match digitati.get(&c.indirizzo) {
-        Some((t, e)) => (t.clone(), e.clone()),
-        None => (valori::testo_input(m, valore, id, l), String::new()),
-    };
-    let opzioni = match &c.tipo {
-        Tipo::Scelta(o) => {
-            o.iter().map(|o| (o.codice.clone(), o.etichetta.get(l).to_owned(), o.codice == testo)).collect()
-        }
-        _ => Vec::new(),
-    };
-    let risposto = s.risposte.get(&id).is_some_and(|r| r.risposto);
-    let precompilato = s.precompilati.get(&id).map(|(v, fonte)| (valori::mostra(m, Some(v), id, l), fonte.clone()));
-    let limiti = match (c.min, c.max) {
-        (Some(a), Some(b)) => lang.t_args(
-            "compila-limiti-da-a",
-            &[("min", Valore::Numero(a).mostra(l, None)), ("max", Valore::Numero(b).mostra(l, None))],
-        ),
-        (Some(a), None) => lang.t_args("compila-limiti-min", &[("min", Valore::Numero(a).mostra(l, None))]),
-        (None, Some(b)) => lang.t_args("compila-limiti-max", &[("max", Valore::Numero(b).mostra(l, None))]),
-        (None, None) => String::new(),
-    };
-    VistaCampo {
-        indirizzo: c.indirizzo.clone(),
-        id: html_id(&c.indirizzo),
-        etichetta: c.etichetta.get(l).to_owned(),
-        aiuto: c.aiuto.as_ref().map(|a| a.get(l).to_owned()).unwrap_or_default(),
-        unita: c.unita.clone().unwrap_or_default(),
-        limiti,
-        widget,
-        opzioni,
-        mostra: valori::mostra(m, valore, id, l),
-        testo,
-        versione: s.risposte.get(&id).map_or(0, |r| r.revisione),
-        errore,
-        pertinente: s.valutazione.pertinente(id).unwrap_or(true),
-        obbligatorio: c.obbligatorio && c.calcolo.is_none(),
-        da_fonte: precompilato.is_some() && !risposto,
-        precompilato,
-        lunghezza: match c.tipo {
-            Tipo::Testo(n) => n,
-            _ => 0,
-        },
-        numerico: c.tipo.decimali().is_some(),
-        intestazioni: String::new(),
-    }
+    Costruttore::new(s, l, lang, digitati).campo(id)
 }
 
 /// The sections of quadro `q`.
 pub fn sezioni(s: &Stato, q: usize, l: Lingua, lang: crate::i18n::Lang, digitati: &Digitati) -> Vec<VistaSezione> {
-    let m = s.modulo;
-    m.quadri[q]
-        .sezioni
-        .iter()
-        .map(|sez| VistaSezione {
-            titolo: sez.titolo.get(l).to_owned(),
-            istruzioni: sez.istruzioni.as_ref().map(|t| t.get(l).to_owned()).unwrap_or_default(),
-            campi: sez.campi.iter().map(|&id| campo(s, id, l, lang, digitati)).collect(),
-            tabelle: sez
-                .tabelle
-                .iter()
-                .map(|t| VistaTabella {
-                    id: t.id.clone(),
-                    titolo: t.titolo.get(l).to_owned(),
-                    colonne: t.colonne.iter().map(|(c, e)| (c.clone(), e.get(l).to_owned())).collect(),
-                    righe: t
-                        .righe
-                        .iter()
-                        .zip(&t.celle)
-                        .map(|((codice, etichetta), celle)| {
-                            let celle = celle
-                                .iter()
-                                .zip(&t.colonne)
-                                .map(|(&id, (colonna, _))| VistaCampo {
-                                    intestazioni: format!("r-{}-{codice} h-{}-{colonna}", t.id, t.id),
-                                    ..campo(s, id, l, lang, digitati)
-                                })
-                                .collect();
-                            (codice.clone(), etichetta.get(l).to_owned(), celle)
-                        })
-                        .collect(),
-                })
-                .collect(),
-        })
-        .collect()
+    Costruttore::new(s, l, lang, digitati).sezioni(q)
+}
+
+/// Builds the views of one page's fields. The bounds' sentence is the same for most fields of a table, and
+/// Fluent formats it in microseconds: it is made once per pair of bounds and page.
+struct Costruttore<'a> {
+    s: &'a Stato,
+    l: Lingua,
+    lang: crate::i18n::Lang,
+    digitati: &'a Digitati,
+    limiti: HashMap<(Option<questionario::Decimal>, Option<questionario::Decimal>), String>,
+}
+
+impl<'a> Costruttore<'a> {
+    fn new(s: &'a Stato, l: Lingua, lang: crate::i18n::Lang, digitati: &'a Digitati) -> Self {
+        Costruttore { s, l, lang, digitati, limiti: HashMap::new() }
+    }
+
+    fn limiti(&mut self, min: Option<questionario::Decimal>, max: Option<questionario::Decimal>) -> String {
+        let (l, lang) = (self.l, self.lang);
+        let n = |d: questionario::Decimal| Valore::Numero(d).mostra(l, None);
+        self.limiti
+            .entry((min, max))
+            .or_insert_with(|| match (min, max) {
+                (Some(a), Some(b)) => lang.t_args("compila-limiti-da-a", &[("min", n(a)), ("max", n(b))]),
+                (Some(a), None) => lang.t_args("compila-limiti-min", &[("min", n(a))]),
+                (None, Some(b)) => lang.t_args("compila-limiti-max", &[("max", n(b))]),
+                (None, None) => String::new(),
+            })
+            .clone()
+    }
+
+    fn campo(&mut self, id: IdCampo) -> VistaCampo {
+        let (s, l) = (self.s, self.l);
+        let m = s.modulo;
+        let c = &m.campi[id as usize];
+        let valore = s.valutazione.valore(id);
+        let widget = if c.calcolo.is_some() {
+            "calcolato"
+        } else {
+            match &c.tipo {
+                Tipo::Intero | Tipo::Decimale(_) | Tipo::Euro | Tipo::Percentuale => "numero",
+                Tipo::SiNo => "sino",
+                Tipo::Scelta(_) => "scelta",
+                Tipo::Testo(n) if *n > 200 => "testo-lungo",
+                Tipo::Testo(_) => "testo",
+                Tipo::Data => "data",
+            }
+        };
+        let (testo, errore) = match self.digitati.get(&c.indirizzo) {
+            Some((t, e)) => (t.clone(), e.clone()),
+            None => (valori::testo_input(m, valore, id, l), String::new()),
+        };
+        let opzioni = match &c.tipo {
+            Tipo::Scelta(o) => {
+                o.iter().map(|o| (o.codice.clone(), o.etichetta.get(l).to_owned(), o.codice == testo)).collect()
+            }
+            _ => Vec::new(),
+        };
+        let risposta = s.risposte.get(&id);
+        let risposto = risposta.is_some_and(|r| r.risposto);
+        let precompilato = s.precompilati.get(&id).map(|(v, fonte)| (valori::mostra(m, Some(v), id, l), fonte.clone()));
+        VistaCampo {
+            indirizzo: c.indirizzo.clone(),
+            id: html_id(&c.indirizzo),
+            etichetta: c.etichetta.get(l).to_owned(),
+            aiuto: c.aiuto.as_ref().map(|a| a.get(l).to_owned()).unwrap_or_default(),
+            unita: c.unita.clone().unwrap_or_default(),
+            limiti: self.limiti(c.min, c.max),
+            widget,
+            opzioni,
+            mostra: valori::mostra(m, valore, id, l),
+            testo,
+            versione: risposta.map_or(0, |r| r.revisione),
+            errore,
+            pertinente: s.valutazione.pertinente(id).unwrap_or(true),
+            obbligatorio: c.obbligatorio && c.calcolo.is_none(),
+            da_fonte: precompilato.is_some() && !risposto,
+            precompilato,
+            lunghezza: match c.tipo {
+                Tipo::Testo(n) => n,
+                _ => 0,
+            },
+            numerico: c.tipo.decimali().is_some(),
+            intestazioni: String::new(),
+        }
+    }
+
+    fn sezioni(&mut self, q: usize) -> Vec<VistaSezione> {
+        let l = self.l;
+        let m = self.s.modulo;
+        m.quadri[q]
+            .sezioni
+            .iter()
+            .map(|sez| VistaSezione {
+                titolo: sez.titolo.get(l).to_owned(),
+                istruzioni: sez.istruzioni.as_ref().map(|t| t.get(l).to_owned()).unwrap_or_default(),
+                campi: sez.campi.iter().map(|&id| self.campo(id)).collect(),
+                tabelle: sez
+                    .tabelle
+                    .iter()
+                    .map(|t| VistaTabella {
+                        id: t.id.clone(),
+                        titolo: t.titolo.get(l).to_owned(),
+                        colonne: t.colonne.iter().map(|(c, e)| (c.clone(), e.get(l).to_owned())).collect(),
+                        righe: t
+                            .righe
+                            .iter()
+                            .zip(&t.celle)
+                            .map(|((codice, etichetta), celle)| {
+                                let celle = celle
+                                    .iter()
+                                    .zip(&t.colonne)
+                                    .map(|(&id, (colonna, _))| VistaCampo {
+                                        intestazioni: format!("r-{}-{codice} h-{}-{colonna}", t.id, t.id),
+                                        ..self.campo(id)
+                                    })
+                                    .collect();
+                                (codice.clone(), etichetta.get(l).to_owned(), celle)
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 /// The rules shown in quadro `q`'s panel: every rule whose first field is in it.
