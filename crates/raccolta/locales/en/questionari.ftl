@@ -171,3 +171,4 @@ verifica-attendi = { $n ->
 }
 notifica-inviato = { $modulo } of { $ente } submitted by { $mittente }, protocol { $protocollo }.
 notifica-oggetto-inviato = Questionnaire submitted: { $modulo } of { $ente }
+compila-inviato-da = The questionnaire was submitted by { $autore } (protocol { $protocollo }): the page is now read only.

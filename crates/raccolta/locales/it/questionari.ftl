@@ -171,3 +171,4 @@ verifica-attendi = { $n ->
 }
 notifica-inviato = { $modulo } di { $ente } inviato da { $mittente }, protocollo { $protocollo }.
 notifica-oggetto-inviato = Questionario inviato: { $modulo } di { $ente }
+compila-inviato-da = Il questionario è stato inviato da { $autore } (protocollo { $protocollo }): la pagina ora è in sola lettura.

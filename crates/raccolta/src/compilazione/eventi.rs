@@ -38,6 +38,19 @@ pub enum Evento {
         /// The page that saved (its event connection), which needs no echo.
         origine: Option<String>,
     },
+    /// The questionnaire was sent: its pages become read only.
+    Inviato {
+        /// Questionnaire id.
+        questionario: i64,
+        /// Its URL id.
+        pubblico: String,
+        /// The version sent.
+        versione: i64,
+        /// Protocol code.
+        protocollo: String,
+        /// Who sent it.
+        autore: String,
+    },
     /// A page of a quadro opened, is still open, or closed.
     Presenza {
         /// Questionnaire id.

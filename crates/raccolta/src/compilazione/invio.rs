@@ -200,15 +200,16 @@ pub async fn invia(
     if let (Some(revisione), Some(s)) = (revisione, guardia.as_mut()) {
         // Nothing but the state changed: the node's copy moves to the new revision.
         s.revisione = revisione;
-        let evento = super::eventi::Evento::Salvataggio {
-            questionario: a.q.id,
-            revisione,
-            campi: Vec::new(),
-            delta: None,
-            autore: user.nome_visualizzato().trim().to_owned(),
-            origine: None,
-        };
-        state.eventi.pubblica(&state.db, evento).await;
+        if let EsitoInvio::Inviato(i) = &esito {
+            let evento = super::eventi::Evento::Inviato {
+                questionario: a.q.id,
+                pubblico: a.q.pubblico.clone(),
+                versione: i.versione,
+                protocollo: i.protocollo.clone(),
+                autore: user.nome_visualizzato().trim().to_owned(),
+            };
+            state.eventi.pubblica(&state.db, evento).await;
+        }
         state.mail_wake.wake();
     }
     Ok(esito)

@@ -45,6 +45,8 @@ const csrf = modulo?.dataset.csrf;
 const chiave = (campo) => `raccolta:${pubblico}:${campo}`;
 const inSospeso = new Map(); // campo -> { valore, ripristina, versione }
 let tentativo = null;
+// True once the questionnaire was sent: nothing more is saved from this page.
+let inviato = false;
 
 const idDi = (campo) => 'c-' + campo.replace(/[^A-Za-z0-9]/g, '-');
 const input = (campo) => document.getElementById(idDi(campo));
@@ -70,6 +72,7 @@ function dimentica(campo) {
 }
 
 async function salva(campo, richiesta) {
+  if (inviato) return;
   conserva(campo, richiesta);
   stato(campo, T.salvataggio, 'salvataggio');
   let risposta;
@@ -246,6 +249,22 @@ function ascolta() {
     if (!p) return;
     p.textContent = d.testo;
     p.hidden = !d.testo;
+  });
+  // Sent (here or elsewhere): the page becomes read only, and says where the receipt is.
+  fonte.addEventListener('inviato', (e) => {
+    const d = JSON.parse(e.data);
+    fonte.close();
+    inviato = true;
+    for (const el of modulo.querySelectorAll('.raccolta-input, button')) el.disabled = true;
+    for (const el of document.querySelectorAll('a[href$="/invio"]')) el.hidden = true;
+    const p = document.getElementById('raccolta-presenti');
+    if (!p) return;
+    p.textContent = `${d.messaggio} `;
+    const a = document.createElement('a');
+    a.href = d.href;
+    a.textContent = d.link;
+    p.append(a);
+    p.hidden = false;
   });
   fonte.addEventListener('salvataggio', (e) => {
     const d = JSON.parse(e.data);

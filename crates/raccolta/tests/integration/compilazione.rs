@@ -477,13 +477,13 @@ con_demo! {
 }
 
 /// The events of an open compile page: reads the stream until `nome` arrives (or `secs` pass).
-struct Flusso {
+pub(crate) struct Flusso {
     res: reqwest::Response,
     buf: String,
 }
 
 impl Flusso {
-    async fn apri(b: &Browser<'_>, id: &str, quadro: &str) -> Flusso {
+    pub(crate) async fn apri(b: &Browser<'_>, id: &str, quadro: &str) -> Flusso {
         let res = b
             .app
             .client
@@ -498,7 +498,7 @@ impl Flusso {
         Flusso { res, buf: String::new() }
     }
 
-    async fn attendi(&mut self, nome: &str, secs: u64) -> serde_json::Value {
+    pub(crate) async fn attendi(&mut self, nome: &str, secs: u64) -> serde_json::Value {
         self.attendi_che(nome, secs, |_| true).await
     }
 

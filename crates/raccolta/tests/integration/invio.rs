@@ -159,9 +159,16 @@ con_demo! {
         assert!(pagina.body.contains("non potrai più modificare il questionario"), "{}", pagina.body);
         let chiave = pagina.hidden("chiave");
         assert!(chiave.len() >= 32, "a random key per page: {chiave}");
+        // A second page of the same questionnaire is open: it learns of the invio and becomes read only.
+        let altra = login(app, "UINV0001").await;
+        let mut flusso = crate::compilazione::Flusso::apri(&altra, &p, "Q1").await;
         let r = b.post(&format!("/questionari/{p}/invio"), &[("csrf", &pagina.hidden("csrf")), ("chiave", &chiave)]).await;
         assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(r.location.as_deref(), Some(format!("/questionari/{p}/invii/1?esito=inviato").as_str()));
+
+        let e = flusso.attendi("inviato", 5).await;
+        assert!(e["messaggio"].as_str().unwrap().contains("sola lettura"), "{e}");
+        assert_eq!(e["href"], format!("/questionari/{p}/invii/1"));
 
         // The row: state, protocol, snapshot and its hash.
         let q = questionari::by_pubblico(&app.state.db, &p).await.unwrap().unwrap();

@@ -169,6 +169,16 @@ impl Flusso {
                             return Some(e);
                         }
                     }
+                    Ok(Evento::Inviato { questionario, pubblico, versione, protocollo, autore }) if questionario == self.a.q.id => {
+                        // Nothing more to follow: the page is read only from now on.
+                        self.finito = true;
+                        let messaggio = self.lang.t_args(
+                            "compila-inviato-da",
+                            &[("autore", autore), ("protocollo", protocollo)],
+                        );
+                        let href = format!("/questionari/{pubblico}/invii/{versione}");
+                        return Some(evento("inviato", serde_json::json!({ "messaggio": messaggio, "href": href, "link": self.lang.t("compila-vedi-ricevuta") })));
+                    }
                     Ok(Evento::Presenza { questionario, quadro, conn, utente, nome, esce, risposta }) if questionario == self.a.q.id && conn != self.conn => {
                         if quadro != self.quadro || esce {
                             self.altri.remove(&conn);
