@@ -52,8 +52,23 @@ const idDi = (campo) => 'c-' + campo.replace(/[^A-Za-z0-9]/g, '-');
 const input = (campo) => document.getElementById(idDi(campo));
 
 // A field's save state, beside it and, for screen readers, in the page's one polite live region.
+/** The save state's element of a field; a table cell gets it the first time it is needed (after its error). */
+function elementoStato(campo) {
+  const id = `${idDi(campo)}-stato`;
+  const esiste = document.getElementById(id);
+  if (esiste) return esiste;
+  const campoEl = input(campo);
+  if (!campoEl?.closest('td')) return null;
+  const el = document.createElement('span');
+  el.className = 'raccolta-stato';
+  el.id = id;
+  const errore = document.getElementById(`${idDi(campo)}-errore`);
+  (errore && errore.parentElement === campoEl.parentElement ? errore : campoEl).after(el);
+  return el;
+}
+
 function stato(campo, testo, tipo) {
-  const el = document.getElementById(`${idDi(campo)}-stato`);
+  const el = elementoStato(campo);
   if (!el) return;
   el.textContent = testo;
   el.dataset.tipo = tipo;

@@ -77,7 +77,12 @@ async fn pagina(
     let guardia = compilazione::valutazione(state, a).await.map_err(errore)?;
     let Some(s) = guardia.as_ref() else { return Err(AppError::NotFound) };
     let modificabile = a.modificabile && !sola_lettura;
-    let ente = crate::db::enti::by_id(&state.db, a.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default();
+    // Usually the ente selezionato, whose name the header has already read.
+    let selezionato = page.utente.as_ref().and_then(|u| u.ente.as_ref()).filter(|(id, _, _)| *id == a.q.ente_id);
+    let ente = match selezionato {
+        Some((_, nome, _)) => nome.clone(),
+        None => crate::db::enti::by_id(&state.db, a.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default(),
+    };
     let quadro_def = &m.quadri[q];
     let sezioni = vista::sezioni(s, q, l, page.lang, digitati);
     let sommario = digitati
