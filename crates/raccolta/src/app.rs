@@ -31,8 +31,9 @@ pub struct App {
     pub questionari: &'static questionario::Catalogo,
     /// The evaluations of the questionnaires being compiled on this node.
     pub valutazioni: crate::compilazione::cache::Cache,
-    /// Autosaves handled at once on this node (half the database pool): the others wait their turn here, before
-    /// they read a session or take a connection, so that a flood of saves leaves connections and CPU to the pages.
+    /// Autosaves handled at once on this node (`web::layers::autosave_concorrenti`): the others wait their turn
+    /// here, before they read a session or take a connection, so that a flood of saves leaves connections and CPU
+    /// to the pages.
     pub salvataggi: tokio::sync::Semaphore,
     /// Saves' transactions: batched on SQLite (group commit), one each on PostgreSQL.
     pub scrittore: crate::db::scrittore::Scrittore,

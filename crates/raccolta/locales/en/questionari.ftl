@@ -172,3 +172,70 @@ verifica-attendi = { $n ->
 notifica-inviato = { $modulo } of { $ente } submitted by { $mittente }, protocol { $protocollo }.
 notifica-oggetto-inviato = Questionnaire submitted: { $modulo } of { $ente }
 compila-inviato-da = The questionnaire was submitted by { $autore } (protocol { $protocollo }): the page is now read only.
+
+## Reopening requests
+riapertura-titolo = Reopening requests
+riapertura-gestione-titolo = Requests to reopen questionnaires
+riapertura-nessun-ente = First choose the authority to work on:
+riapertura-intro = A submitted questionnaire is read only. To correct it, its compiler asks for it to be reopened, giving the reason; an administrator approves or rejects the request. If approved, compiling resumes from the submitted values and the next submission creates a new version, with a new protocol number: earlier versions remain available.
+riapertura-inviati = Submitted questionnaires
+riapertura-chiedi = Ask to reopen
+riapertura-elenco = Requests of the authority
+riapertura-questionario = Questionnaire
+riapertura-richiesta-da = Asked by
+riapertura-motivazione = Reason
+riapertura-decisione = Decision
+riapertura-nessuna = No requests.
+riapertura-stato-in-attesa = Waiting
+riapertura-stato-approvata = Approved
+riapertura-stato-respinta = Rejected
+riapertura-spiegazione = Explain what must be corrected and why: the request goes to the platform's administrators, who approve or reject it. Until then the questionnaire stays read only.
+riapertura-motivazione-aiuto = { $n ->
+    [one] At least one character.
+   *[other] At least { $n } characters.
+}
+riapertura-invia-richiesta = Send the request
+riapertura-annulla = Cancel
+riapertura-motivazione-lunghezza = The reason must be from { $min } to { $max } characters long.
+riapertura-non-inviato = Only a submitted questionnaire can be asked to reopen.
+riapertura-gia-richiesta = A request to reopen this questionnaire is already waiting.
+riapertura-nota-richiesta = To reject a request, write the reason in the note (at most { $max } characters).
+riapertura-gia-decisa = This request has already been decided.
+riapertura-esito-richiesta = Reopening request sent: you will be notified when it is decided.
+riapertura-esito-approvata = Request approved: the questionnaire is reopened.
+riapertura-esito-respinta = Request rejected: the questionnaire stays submitted.
+riapertura-in-attesa = Waiting for a decision
+riapertura-nessuna-in-attesa = No request is waiting.
+riapertura-nota = Note for whoever asked
+riapertura-nota-aiuto = Optional to approve, required to reject.
+riapertura-approva = Approve and reopen
+riapertura-respingi = Reject
+riapertura-vedi-questionario = See the questionnaire
+riapertura-decise = Recently decided requests
+ricevuta-chiedi-riapertura = Need to correct the questionnaire? Ask to reopen it
+notifica-riapertura-richiesta = { $richiedente } asks to reopen { $modulo } of { $ente }.
+notifica-riapertura-approvata = Reopening { $modulo } of { $ente } was approved: it can be compiled again.{ $nota }
+notifica-riapertura-respinta = Reopening { $modulo } of { $ente } was rejected: the questionnaire stays submitted.{ $nota }
+notifica-oggetto-riapertura-richiesta = Reopening request: { $ente }
+notifica-oggetto-riapertura-approvata = Reopening approved: { $ente }
+notifica-oggetto-riapertura-respinta = Reopening rejected: { $ente }
+menu-richieste-apertura = Reopening requests
+
+## Differences between versions
+differenze-titolo-versione = Changes in version { $versione }
+differenze-titolo-bozza = What changed since the last submission
+differenze-spiegazione-versione = The fields whose value changed from version { $prima } to version { $dopo }, with who changed them.
+differenze-spiegazione-bozza = The fields whose value changed after the last submission, with who changed them: the next submission will contain them.
+differenze-n-campi = { $n ->
+    [one] One field changed
+   *[other] { $n } fields changed
+}
+differenze-campo = Field
+differenze-prima = Before
+differenze-dopo = After
+differenze-autore = Changed by
+differenze-calcolato = (calculated)
+differenze-nessuna = No field changed.
+differenze-torna-ricevuta = Back to the receipt
+ricevuta-differenze = Changes from the previous version
+compila-differenze = What changed since the last submission

@@ -172,3 +172,70 @@ verifica-attendi = { $n ->
 notifica-inviato = { $modulo } di { $ente } inviato da { $mittente }, protocollo { $protocollo }.
 notifica-oggetto-inviato = Questionario inviato: { $modulo } di { $ente }
 compila-inviato-da = Il questionario è stato inviato da { $autore } (protocollo { $protocollo }): la pagina ora è in sola lettura.
+
+## Richieste Apertura
+riapertura-titolo = Richieste Apertura
+riapertura-gestione-titolo = Richieste di riapertura dei questionari
+riapertura-nessun-ente = Scegli prima l'ente su cui lavorare:
+riapertura-intro = Un questionario inviato è in sola lettura. Per correggerlo, chi lo compila chiede la riapertura spiegando il motivo; un amministratore approva o respinge la richiesta. Se è approvata, la compilazione riprende dai valori inviati e il nuovo invio crea una nuova versione, con un nuovo numero di protocollo: le versioni precedenti restano consultabili.
+riapertura-inviati = Questionari inviati
+riapertura-chiedi = Chiedi la riapertura
+riapertura-elenco = Richieste dell'ente
+riapertura-questionario = Questionario
+riapertura-richiesta-da = Richiesta da
+riapertura-motivazione = Motivazione
+riapertura-decisione = Decisione
+riapertura-nessuna = Nessuna richiesta.
+riapertura-stato-in-attesa = In attesa
+riapertura-stato-approvata = Approvata
+riapertura-stato-respinta = Respinta
+riapertura-spiegazione = Spiega che cosa va corretto e perché: la richiesta va agli amministratori della piattaforma, che la approvano o la respingono. Fino alla decisione il questionario resta in sola lettura.
+riapertura-motivazione-aiuto = { $n ->
+    [one] Almeno un carattere.
+   *[other] Almeno { $n } caratteri.
+}
+riapertura-invia-richiesta = Invia la richiesta
+riapertura-annulla = Annulla
+riapertura-motivazione-lunghezza = La motivazione deve avere da { $min } a { $max } caratteri.
+riapertura-non-inviato = Si può chiedere di riaprire solo un questionario inviato.
+riapertura-gia-richiesta = Per questo questionario c'è già una richiesta di riapertura in attesa.
+riapertura-nota-richiesta = Per respingere una richiesta scrivi il motivo nella nota (al massimo { $max } caratteri).
+riapertura-gia-decisa = Questa richiesta è già stata decisa.
+riapertura-esito-richiesta = Richiesta di riapertura inviata: riceverai un avviso quando sarà decisa.
+riapertura-esito-approvata = Richiesta approvata: il questionario è riaperto.
+riapertura-esito-respinta = Richiesta respinta: il questionario resta inviato.
+riapertura-in-attesa = In attesa di decisione
+riapertura-nessuna-in-attesa = Nessuna richiesta in attesa.
+riapertura-nota = Nota per chi ha chiesto la riapertura
+riapertura-nota-aiuto = Facoltativa per approvare, obbligatoria per respingere.
+riapertura-approva = Approva e riapri
+riapertura-respingi = Respingi
+riapertura-vedi-questionario = Vedi il questionario
+riapertura-decise = Richieste decise di recente
+ricevuta-chiedi-riapertura = Devi correggere il questionario? Chiedi la riapertura
+notifica-riapertura-richiesta = { $richiedente } chiede di riaprire { $modulo } di { $ente }.
+notifica-riapertura-approvata = La riapertura di { $modulo } di { $ente } è stata approvata: si può compilare di nuovo.{ $nota }
+notifica-riapertura-respinta = La riapertura di { $modulo } di { $ente } è stata respinta: il questionario resta inviato.{ $nota }
+notifica-oggetto-riapertura-richiesta = Richiesta di riapertura: { $ente }
+notifica-oggetto-riapertura-approvata = Riapertura approvata: { $ente }
+notifica-oggetto-riapertura-respinta = Riapertura respinta: { $ente }
+menu-richieste-apertura = Richieste Apertura
+
+## Differenze tra versioni
+differenze-titolo-versione = Differenze della versione { $versione }
+differenze-titolo-bozza = Cosa è cambiato dall'ultimo invio
+differenze-spiegazione-versione = I campi il cui valore è cambiato dalla versione { $prima } alla versione { $dopo }, con chi li ha modificati.
+differenze-spiegazione-bozza = I campi il cui valore è cambiato dopo l'ultimo invio, con chi li ha modificati: il prossimo invio li conterrà.
+differenze-n-campi = { $n ->
+    [one] Un campo cambiato
+   *[other] { $n } campi cambiati
+}
+differenze-campo = Campo
+differenze-prima = Prima
+differenze-dopo = Dopo
+differenze-autore = Modificato da
+differenze-calcolato = (calcolato)
+differenze-nessuna = Nessun campo è cambiato.
+differenze-torna-ricevuta = Torna alla ricevuta
+ricevuta-differenze = Differenze dalla versione precedente
+compila-differenze = Cosa è cambiato dall'ultimo invio

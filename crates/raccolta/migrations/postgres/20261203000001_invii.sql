@@ -12,6 +12,9 @@ CREATE TABLE invii (
     questionario_id BIGINT  NOT NULL REFERENCES questionari (id),
     -- 1 for the first invio, n + 1 after each reopening.
     versione        BIGINT  NOT NULL,
+    -- The questionnaire's revision the invio moved it to: the changes between two versions are the history rows
+    -- between their revisions.
+    revisione       BIGINT  NOT NULL,
     campagna        TEXT    NOT NULL,
     numero          BIGINT  NOT NULL,
     -- `FC80U-2022-000123`.

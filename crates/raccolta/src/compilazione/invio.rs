@@ -285,11 +285,13 @@ async fn transazione(
     let snapshot = fotografia(s, &q, &d.ente, versione, &codice_protocollo, &mittente, now, d.ritardo);
     let sha256 = sha256_hex(&snapshot);
     let impronta = d.modulo.impronta.to_string();
+    let revisione = questionari::avanza(&mut *tx, q.id, nuovo_stato, uid, now).await?;
     let id = invii::registra(
         &mut *tx,
         &invii::Nuovo {
             questionario_id: q.id,
             versione,
+            revisione,
             campagna: &q.campagna,
             numero,
             protocollo: &codice_protocollo,
@@ -303,7 +305,6 @@ async fn transazione(
         },
     )
     .await?;
-    let revisione = questionari::avanza(&mut *tx, q.id, nuovo_stato, uid, now).await?;
     let evento = d.ctx.audit("questionario.invio").target(&q.pubblico).details(serde_json::json!({
         "protocollo": codice_protocollo,
         "versione": versione,
@@ -317,6 +318,7 @@ async fn transazione(
         id,
         questionario_id: q.id,
         versione,
+        revisione,
         campagna: q.campagna.clone(),
         numero,
         protocollo: codice_protocollo,
@@ -445,4 +447,90 @@ pub async fn verifica(state: &AppState, protocollo: &str, sha256: &str) -> Resul
     let Some(invio) = invii::by_protocollo(&state.db, &protocollo).await? else { return Ok(None) };
     let uguale = crate::auth::token::constant_time_eq(&invio.sha256, &sha256);
     Ok((uguale && verifica_hash(&invio)).then_some(invio))
+}
+
+/// One field that differs between two versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Differenza {
+    /// Quadro code.
+    pub quadro: String,
+    /// Field address.
+    pub indirizzo: String,
+    /// Its label.
+    pub etichetta: String,
+    /// The value before, as a reader sees it ("" blank).
+    pub prima: String,
+    /// The value after.
+    pub dopo: String,
+    /// Who last changed it in between ("" when it follows from other fields: a total).
+    pub autore: String,
+}
+
+/// The values a snapshot froze, by address.
+fn valori_di(snapshot: &str) -> BTreeMap<String, String> {
+    let foto: serde_json::Value = serde_json::from_str(snapshot).unwrap_or_default();
+    foto["valori"]
+        .as_object()
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+        .unwrap_or_default()
+}
+
+/// Field by field, what changed from version `versione - 1` to `versione` of `a` (`None`: from the last version
+/// sent to the values now, for a reopened questionnaire), in definition order. `None` when there is no such pair.
+pub async fn differenze(
+    state: &AppState,
+    a: &Accesso,
+    versione: Option<i64>,
+    l: questionario::Lingua,
+) -> Result<Option<Vec<Differenza>>, Errore> {
+    let m = a.modulo;
+    let tutti = invii::del_questionario(&state.db, a.q.id).await?;
+    let (prima, dopo, fino) = match versione {
+        Some(v) => {
+            let (Some(p), Some(d)) =
+                (tutti.iter().find(|i| i.versione == v - 1), tutti.iter().find(|i| i.versione == v))
+            else {
+                return Ok(None);
+            };
+            (p.clone(), valori_di(&d.snapshot), Some(d.revisione))
+        }
+        None => {
+            let Some(p) = tutti.last() else { return Ok(None) };
+            let guardia = super::valutazione(state, a).await?;
+            let Some(s) = guardia.as_ref() else { return Ok(None) };
+            let ora = m
+                .campi
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    let v = s.valutazione.valore(i as questionario::IdCampo).and_then(Valore::canonico)?;
+                    Some((c.indirizzo.clone(), v))
+                })
+                .collect();
+            (p.clone(), ora, None)
+        }
+    };
+    let vecchi = valori_di(&prima.snapshot);
+    let autori = questionari::autori_tra(&state.db, a.q.id, prima.revisione, fino).await?;
+    let mostra = |id: questionario::IdCampo, v: Option<&String>| {
+        let valore = v.map(|t| m.interpreta_testo(id, t).unwrap_or_default());
+        super::valori::mostra(m, valore.as_ref(), id, l)
+    };
+    let mut out = Vec::new();
+    for (i, c) in m.campi.iter().enumerate() {
+        let (p, d) = (vecchi.get(&c.indirizzo), dopo.get(&c.indirizzo));
+        if p == d {
+            continue;
+        }
+        let id = i as questionario::IdCampo;
+        out.push(Differenza {
+            quadro: m.quadri[c.quadro].codice.clone(),
+            indirizzo: c.indirizzo.clone(),
+            etichetta: c.etichetta.get(l).to_owned(),
+            prima: mostra(id, p),
+            dopo: mostra(id, d),
+            autore: autori.get(&c.indirizzo).cloned().unwrap_or_default(),
+        });
+    }
+    Ok(Some(out))
 }

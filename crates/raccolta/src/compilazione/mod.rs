@@ -10,6 +10,7 @@ pub mod cache;
 pub mod eventi;
 pub mod invio;
 pub mod precompila;
+pub mod riapertura;
 pub mod valori;
 
 use std::collections::BTreeMap;

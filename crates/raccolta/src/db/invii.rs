@@ -12,6 +12,8 @@ pub struct Invio {
     pub questionario_id: i64,
     /// 1, then n + 1 after each reopening.
     pub versione: i64,
+    /// The questionnaire's revision after the invio.
+    pub revisione: i64,
     /// Campaign folder.
     pub campagna: String,
     /// Progressive number in the campaign.
@@ -34,7 +36,7 @@ pub struct Invio {
     pub sha256: String,
 }
 
-const COLUMNS: &str = "id, questionario_id, versione, campagna, numero, protocollo, user_id, mittente, inviato_at, \
+const COLUMNS: &str = "id, questionario_id, versione, revisione, campagna, numero, protocollo, user_id, mittente, inviato_at, \
                        in_ritardo, impronta, snapshot, sha256";
 
 /// The next protocol number of `campagna`, inside the invio's transaction: the counter's row stays locked until
@@ -57,6 +59,8 @@ pub struct Nuovo<'a> {
     pub questionario_id: i64,
     /// Its version.
     pub versione: i64,
+    /// The questionnaire's revision after the invio.
+    pub revisione: i64,
     /// Campaign folder.
     pub campagna: &'a str,
     /// Protocol number in the campaign.
@@ -83,24 +87,25 @@ pub struct Nuovo<'a> {
 pub async fn registra(tx: &mut Tx, n: &Nuovo<'_>) -> Result<i64, DbError> {
     let (id,): (i64,) = run!(&mut *tx, |ex| {
         sqlx::query_as(
-        "INSERT INTO invii (questionario_id, versione, campagna, numero, protocollo, user_id, mittente, inviato_at, \
-         in_ritardo, impronta, snapshot, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-         RETURNING id"
-    )
-    .bind(n.questionario_id)
-    .bind(n.versione)
-    .bind(n.campagna)
-    .bind(n.numero)
-    .bind(n.protocollo)
-    .bind(n.user_id)
-    .bind(n.mittente)
-    .bind(n.inviato_at)
-    .bind(n.in_ritardo)
-    .bind(n.impronta)
-    .bind(n.snapshot)
-    .bind(n.sha256)
-    .fetch_one(ex)
-    .await
+            "INSERT INTO invii (questionario_id, versione, revisione, campagna, numero, protocollo, user_id, mittente, \
+         inviato_at, in_ritardo, impronta, snapshot, sha256) VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12) RETURNING id",
+        )
+        .bind(n.questionario_id)
+        .bind(n.versione)
+        .bind(n.campagna)
+        .bind(n.numero)
+        .bind(n.protocollo)
+        .bind(n.user_id)
+        .bind(n.mittente)
+        .bind(n.inviato_at)
+        .bind(n.in_ritardo)
+        .bind(n.impronta)
+        .bind(n.snapshot)
+        .bind(n.sha256)
+        .bind(n.revisione)
+        .fetch_one(ex)
+        .await
     })?;
     Ok(id)
 }

@@ -132,6 +132,7 @@ pub mod invii;
 pub mod notifiche;
 pub mod outbox;
 pub mod questionari;
+pub mod riaperture;
 pub mod scrittore;
 pub mod sessions;
 pub mod throttles;

@@ -265,6 +265,26 @@ pub struct Storico {
     pub created_at: i64,
 }
 
+/// Who last changed each field in the revisions after `dopo` up to `fino` (`None`: to now): field → name.
+pub async fn autori_tra(
+    c: impl Into<Conn<'_>>,
+    questionario_id: i64,
+    dopo: i64,
+    fino: Option<i64>,
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let righe: Vec<(String, Option<String>)> = run!(c, |ex| sqlx::query_as(
+        "SELECT s.campo, COALESCE(u.denominazione, u.nome || ' ' || u.cognome) AS autore \
+         FROM storia_risposte s LEFT JOIN users u ON u.id = s.user_id \
+         WHERE s.questionario_id = $1 AND s.revisione > $2 AND s.revisione <= $3 ORDER BY s.id"
+    )
+    .bind(questionario_id)
+    .bind(dopo)
+    .bind(fino.unwrap_or(i64::MAX))
+    .fetch_all(ex)
+    .await)?;
+    Ok(righe.into_iter().map(|(campo, autore)| (campo, autore.unwrap_or_default())).collect())
+}
+
 /// The history of one field, newest first.
 pub async fn storia(c: impl Into<Conn<'_>>, questionario_id: i64, campo: &str) -> Result<Vec<Storico>, DbError> {
     Ok(run!(c, |ex| sqlx::query_as(

@@ -7,8 +7,9 @@
 //! any --campaign closed--> Chiuso
 //! ```
 //!
-//! Every change of state goes through a method here: [`StatoQuestionario::salva`], [`StatoQuestionario::invia`];
-//! reopening adds its own next to them.
+//! Every change of state goes through a method here: [`StatoQuestionario::salva`], [`StatoQuestionario::invia`],
+//! [`StatoQuestionario::richiedi_riapertura`], [`StatoQuestionario::approva_riapertura`] and
+//! [`StatoQuestionario::respingi_riapertura`].
 
 use super::ruolo::{TransitionError, UnknownCode};
 use crate::i18n::Lang;
@@ -83,6 +84,31 @@ impl StatoQuestionario {
             _ => Err(TransitionError { da: self.code(), azione: "invia" }),
         }
     }
+
+    /// A compiler asks to reopen a sent questionnaire: it stays read only until an administrator decides.
+    pub fn richiedi_riapertura(self) -> Result<StatoQuestionario, TransitionError> {
+        match self {
+            StatoQuestionario::Inviato => Ok(StatoQuestionario::RiaperturaRichiesta),
+            _ => Err(TransitionError { da: self.code(), azione: "richiedi_riapertura" }),
+        }
+    }
+
+    /// An administrator approves the request: compiling resumes from the sent values; the next invio is a new
+    /// version.
+    pub fn approva_riapertura(self) -> Result<StatoQuestionario, TransitionError> {
+        match self {
+            StatoQuestionario::RiaperturaRichiesta => Ok(StatoQuestionario::Riaperto),
+            _ => Err(TransitionError { da: self.code(), azione: "approva_riapertura" }),
+        }
+    }
+
+    /// An administrator rejects the request: the questionnaire stays sent.
+    pub fn respingi_riapertura(self) -> Result<StatoQuestionario, TransitionError> {
+        match self {
+            StatoQuestionario::RiaperturaRichiesta => Ok(StatoQuestionario::Inviato),
+            _ => Err(TransitionError { da: self.code(), azione: "respingi_riapertura" }),
+        }
+    }
 }
 
 impl TryFrom<String> for StatoQuestionario {
@@ -117,6 +143,23 @@ mod tests {
             assert_eq!(s.invia(), Err(TransitionError { da: s.code(), azione: "invia" }));
         }
         assert!(!StatoQuestionario::Inviato.modificabile());
+    }
+
+    #[test]
+    fn a_sent_questionnaire_is_reopened_only_through_a_request_an_administrator_decides() {
+        use StatoQuestionario::*;
+        assert_eq!(Inviato.richiedi_riapertura(), Ok(RiaperturaRichiesta));
+        assert_eq!(RiaperturaRichiesta.approva_riapertura(), Ok(Riaperto));
+        assert_eq!(RiaperturaRichiesta.respingi_riapertura(), Ok(Inviato));
+        assert_eq!(Riaperto.salva(), Ok(Riaperto));
+        assert_eq!(Riaperto.invia(), Ok(Inviato));
+        for s in [Aperto, InCompilazione, RiaperturaRichiesta, Riaperto, Chiuso] {
+            assert!(s.richiedi_riapertura().is_err(), "{s:?}");
+        }
+        for s in [Aperto, InCompilazione, Inviato, Riaperto, Chiuso] {
+            assert!(s.approva_riapertura().is_err() && s.respingi_riapertura().is_err(), "{s:?}");
+        }
+        assert!(!RiaperturaRichiesta.modificabile() && Riaperto.modificabile());
     }
 
     #[test]

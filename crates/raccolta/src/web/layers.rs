@@ -258,11 +258,14 @@ async fn no_store_when_signed_in(mut req: Request, next: Next) -> Response {
     res
 }
 
-/// How many autosaves a node handles at once: half its database pool, at least 2. A save holds a connection for
-/// its transaction and the CPU for its evaluation; past this many, more concurrency only lengthens the queues
-/// every other request waits in.
+/// How many autosaves a node handles at once. On PostgreSQL half the pool (at least 2): a save holds a connection
+/// for its transaction, and past this many, more concurrency only lengthens the queue for connections that pages
+/// wait in too. On SQLite twice the pool: the saves share the writer's transactions (group commit), which need
+/// many saves in flight to fill a batch per `fsync`; a save holds a connection only for its reads.
 pub fn autosave_concorrenti(config: &crate::config::Config) -> usize {
-    (config.database_max_connections as usize / 2).max(2)
+    use secrecy::ExposeSecret;
+    let pool = config.database_max_connections as usize;
+    if config.database_url.expose_secret().starts_with("sqlite:") { pool * 2 } else { (pool / 2).max(2) }
 }
 
 /// True for `POST /questionari/{id}/campi`, the autosave.

@@ -130,7 +130,16 @@ pub fn router(state: AppState) -> Router {
         .route("/questionari/{id}/storia/{campo}", get(questionari::storia::get_storia))
         .route("/questionari/{id}/invio", get(questionari::invio::get_invio).post(questionari::invio::post_invio))
         .route("/questionari/{id}/invii/{versione}", get(questionari::invio::get_ricevuta))
+        .route("/questionari/{id}/invii/{versione}/differenze", get(questionari::invio::get_differenze_versione))
+        .route("/questionari/{id}/differenze", get(questionari::invio::get_differenze))
         .route("/verifica", get(questionari::invio::get_verifica))
+        .route("/richieste-apertura", get(questionari::riapertura::get_richieste))
+        .route(
+            "/questionari/{id}/riapertura",
+            get(questionari::riapertura::get_riapertura).post(questionari::riapertura::post_riapertura),
+        )
+        .route("/gestione/riaperture", get(questionari::riapertura::get_gestione))
+        .route("/gestione/riaperture/{id}", post(questionari::riapertura::post_decisione))
         .route("/notifiche", get(notifiche::get_notifiche))
         .route("/notifiche/lette", post(notifiche::post_lette))
         .route("/gestione", get(gestione::get_gestione))

@@ -66,8 +66,11 @@ pub async fn get_notifiche(
         .into_iter()
         .map(|n| {
             let ente = n.ente_nome.as_deref().unwrap_or_default();
+            let riapertura = crate::compilazione::riapertura::notifica(page.lang, &n.tipo, ente, &n.dettaglio);
             let (testo, link) = if n.tipo == crate::compilazione::invio::TIPO_NOTIFICA {
                 crate::compilazione::invio::notifica(page.lang, ente, &n.dettaglio)
+            } else if let Some(r) = riapertura {
+                r
             } else {
                 let link = match n.ente_id {
                     Some(e) if decide(&n.tipo) => format!("/enti/{e}/associazioni"),

@@ -31,7 +31,9 @@
 //      Rust ha compilato per intero, id pubblico in INVIO_PUBBLICO) apre «Invia il questionario», legge il Riepilogo
 //      invio, conferma, arriva alla ricevuta con il numero di protocollo, segue «verifica questa ricevuta» fino alla
 //      pagina pubblica che la riconosce; un'impronta sbagliata non corrisponde; il Riepilogo di FC80U B di Maria
-//      elenca cosa blocca l'invio; axe-core su ogni pagina, in italiano e in inglese.
+//      elenca cosa blocca l'invio; Ivo chiede la riapertura dalla ricevuta, l'amministratrice AMMI0001 (Anna Prova)
+//      la approva da Gestione con la tastiera, e la scheda torna compilabile; axe-core su ogni pagina, in italiano e
+//      in inglese.
 // axe-core con le regole WCAG 2.0/2.1/2.2 A e AA, come axe.mjs e percorsi.mjs: nessuna violazione ammessa. Quali
 // quadri in quale stato: AXE_COMPLETO più sotto (COMPILAZIONE_AXE_COMPLETO=1: tutti, in ogni stato e lingua).
 // axe-core non può girare in una pagina con JavaScript disattivato (Chromium chiude la pagina al primo setTimeout):
@@ -55,6 +57,7 @@ const GIULIA = { codice: 'COMP0002', nome: 'Giulia Prova' };
 const CARLO = { codice: 'CONS0001', nome: 'Carlo Prova' };
 const ENTE = 'Comune di Milano';
 const IVO = { codice: 'INVI0001', nome: 'Ivo Prova' };
+const ANNA = { codice: 'AMMI0001', nome: 'Anna Prova' };
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -183,8 +186,8 @@ function fallito(descrizione) {
 }
 
 /**
- * Le risposte con errore che la compilazione dà apposta: 422 (valore rifiutato, modulo con errori) e 409
- * (conflitto) ai salvataggi. Ogni altra risposta >= 400 è un errore del percorso.
+ * Le risposte con errore che la compilazione dà apposta: 422 (valore rifiutato, modulo con errori, motivazione di
+ * riapertura troppo corta) e 409 (conflitto) ai salvataggi. Ogni altra risposta >= 400 è un errore del percorso.
  */
 function rispostaAttesa(res) {
   const req = res.request();
@@ -192,6 +195,8 @@ function rispostaAttesa(res) {
   const p = new URL(res.url()).pathname;
   if (/^\/questionari\/[^/]+\/campi$/.test(p)) return res.status() === 409 || res.status() === 422;
   if (/^\/questionari\/[^/]+\/compila\/[^/]+$/.test(p)) return res.status() === 422;
+  // La motivazione troppo corta del percorso 6.
+  if (/^\/questionari\/[^/]+\/riapertura$/.test(p)) return res.status() === 422;
   return false;
 }
 
@@ -1100,6 +1105,55 @@ async function percorsoInvio(apri) {
   await axe(page, 'Ricevuta di invio [en]', 'en');
   await goto(page, url('/verifica'));
   await axe(page, 'Verifica ricevuta, vuota [en]', 'en');
+  await passo('ITA, poi «Chiedi la riapertura» dalla ricevuta, con la tastiera', async () => {
+    await goto(page, url(ricevuta));
+    await navigating(page, () => page.locator('header a[hreflang="it"]').click());
+    await tabTo(page, `main a[href="/questionari/${pubblico}/riapertura"]`);
+    await navigating(page, () => page.keyboard.press('Enter'));
+    expect(new URL(page.url()).pathname === `/questionari/${pubblico}/riapertura`, `la pagina è ${page.url()}`);
+  });
+  await axe(page, 'Richiesta di riapertura [it]');
+  await passo('una motivazione troppo corta torna con il suo errore, poi la richiesta parte', async () => {
+    await tabTo(page, '#motivazione');
+    await page.keyboard.type('corta');
+    await tabTo(page, 'form[action$="/riapertura"] button[type="submit"]');
+    await navigating(page, () => page.keyboard.press('Enter'));
+    expect(/da 10 a 2000 caratteri/.test(await formErrors(page)), `errore atteso, riepilogo: ${await formErrors(page)}`);
+    await page.fill('#motivazione', 'Il numero degli studenti trasportati va corretto.');
+    await tabTo(page, 'form[action$="/riapertura"] button[type="submit"]');
+    await navigating(page, () => page.keyboard.press('Enter'));
+    const u = new URL(page.url());
+    expect(u.pathname === '/richieste-apertura', `dopo la richiesta la pagina è ${page.url()}`);
+    expect(/In attesa/.test(await mainText(page)), 'la richiesta non è in elenco «In attesa»');
+  });
+  await axe(page, 'Richieste Apertura, in attesa [it]');
+  const anna = await apri();
+  await passo(`${ANNA.nome} approva la richiesta da Gestione, con la tastiera`, async () => {
+    await accedi(anna, ANNA, { seleziona: false });
+    await goto(anna, url('/gestione/riaperture'));
+    expect(/Il numero degli studenti trasportati va corretto/.test(await mainText(anna)), 'la richiesta non è in Gestione');
+    await tabTo(anna, 'main button[name="decisione"][value="approva"]', { max: MAX_TABS });
+    await navigating(anna, () => anna.keyboard.press('Enter'));
+    expect(/il questionario è riaperto/.test(await mainText(anna)), `esito atteso: ${oneLine(await mainText(anna))}`);
+  });
+  await axe(anna, 'Gestione: richieste di riapertura [it]');
+  await passo('la scheda riaperta è di nuovo compilabile', async () => {
+    await goto(page, url(`/questionari/${pubblico}/compila/Q1`));
+    expect((await page.locator('input[name="Q1_01.D"]').count()) === 1, 'nessun campo compilabile dopo la riapertura');
+    await goto(page, url('/richieste-apertura'));
+    expect(/Approvata/.test(await mainText(page)), 'la richiesta non risulta approvata');
+  });
+  await axe(page, 'Richieste Apertura, approvata [it]');
+  await passo('«Cosa è cambiato dall\'ultimo invio» dopo una modifica della scheda riaperta', async () => {
+    await goto(page, url(`/questionari/${pubblico}/compila/Q1`));
+    await page.fill('input[name="Q1_01.D"]', '4');
+    await page.keyboard.press('Tab');
+    await attendiStato(page, 'Q1_01.D', /Salvato/);
+    await navigating(page, () => page.locator(`a[href="/questionari/${pubblico}/differenze"]`).click());
+    const testo = await mainText(page);
+    expect(/Q1_01\.D/.test(testo) && /Ivo Prova/.test(testo), `la modifica non è elencata: ${oneLine(testo)}`);
+  });
+  await axe(page, 'Differenze dall\'ultimo invio [it]');
   const fc80u = questionari.get('FC80U B');
   if (fc80u) {
     const maria = await apri();

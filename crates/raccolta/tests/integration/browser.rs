@@ -68,8 +68,8 @@ async fn registration_login_and_password_reset_work_in_a_real_browser() {
 /// modulo A with JavaScript off (error summary, then "Valori salvati."), opens one quadro in two browsers
 /// (presence, live values, a conflict overwritten), cuts the network while typing, and runs axe-core on every
 /// quadro of every modulo of the Comune di Milano: empty in Italian and English, read only in Italian, with errors
-/// on a few of them; then sends a complete scheda with the keyboard, reads its receipt and verifies it on the public
-/// page. `COMPILAZIONE_AXE_COMPLETO=1` checks every quadro in each of the three states in both languages (over four
+/// on a few of them; then sends a complete scheda with the keyboard, reads its receipt, verifies it on the public
+/// page, asks to reopen it and has an administrator approve. `COMPILAZIONE_AXE_COMPLETO=1` checks every quadro in each of the three states in both languages (over four
 /// minutes instead of two or three).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compiling_works_by_keyboard_without_javascript_in_two_browsers_and_offline_and_passes_axe_core() {
@@ -101,6 +101,7 @@ async fn compiling_works_by_keyboard_without_javascript_in_two_browsers_and_offl
     let mut b = crate::compilazione::login(&app, "INVI0001").await;
     let pubblico = crate::compilazione::apri(&mut b, bologna, "monitoraggio-2023", "TRASPORTO").await;
     crate::invio::compila_inviabile(&mut b, &app, ivo, &pubblico).await;
+    common::utente_attivo(&app, "AMMI0001", "Anna", true, password).await;
 
     let (ok, stdout, stderr) =
         node("compilazione.mjs", vec![app.base.clone().into()], &[("INVIO_PUBBLICO", pubblico.as_str())]).await;

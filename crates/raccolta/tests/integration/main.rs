@@ -16,4 +16,5 @@ mod enti;
 mod invio;
 mod posta;
 mod precompila;
+mod riapertura;
 mod sito;

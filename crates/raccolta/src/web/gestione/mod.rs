@@ -31,6 +31,7 @@ struct Home<'a> {
     page: &'a Page,
     enti: i64,
     in_attesa: i64,
+    riaperture: i64,
 }
 
 /// `GET /gestione`.
@@ -38,7 +39,8 @@ pub async fn get_gestione(State(state): State<AppState>, utente: Utente, page: P
     solo_amministratori(&state, &utente).await?;
     let enti = enti::conta(&state.db).await?;
     let in_attesa = associazioni::conta_in_attesa(&state.db).await?;
-    Ok(no_store(render(&Home { page: &page, enti, in_attesa })?))
+    let riaperture = crate::db::riaperture::in_attesa(&state.db).await?;
+    Ok(no_store(render(&Home { page: &page, enti, in_attesa, riaperture })?))
 }
 
 /// A listed ente.

@@ -232,6 +232,8 @@ struct Ricevuta<'a> {
     /// Every version: number, protocol, when.
     versioni: Vec<(i64, String, String)>,
     esito: String,
+    /// The last version, sent, and the user may ask to reopen it.
+    riapribile: bool,
 }
 
 /// `?esito=inviato`.
@@ -261,7 +263,10 @@ pub async fn get_ricevuta(
         "gia-inviato" => page.t("ricevuta-esito-gia-inviato"),
         _ => String::new(),
     };
+    let riapribile = tutti.last().is_some_and(|u| u.versione == invio.versione)
+        && super::riapertura::puo_chiedere(&state, &utente, &a);
     let html = render(&Ricevuta {
+        riapribile,
         page: &page,
         pubblico: a.q.pubblico.clone(),
         ente,
@@ -364,4 +369,78 @@ pub async fn get_verifica(
     };
     let html = render(&Verifica { page: &page, protocollo, sha256, esito })?;
     Ok((status, html).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "questionari/differenze.html")]
+struct Differenze<'a> {
+    page: &'a Page,
+    titolo_pagina: String,
+    titolo: String,
+    ente: String,
+    spiegazione: String,
+    righe: Vec<invio::Differenza>,
+    indietro: String,
+    indietro_testo: String,
+}
+
+async fn pagina_differenze(
+    state: &AppState,
+    page: &Page,
+    a: &Accesso,
+    versione: Option<i64>,
+) -> Result<Response, AppError> {
+    let l = compilazione::lingua(page.lang);
+    let righe = invio::differenze(state, a, versione, l).await.map_err(errore)?.ok_or(AppError::NotFound)?;
+    let ente = crate::db::enti::by_id(&state.db, a.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default();
+    let primo = a.modulo.quadri.first().map(|q| q.codice.clone()).unwrap_or_default();
+    let (titolo_pagina, spiegazione, indietro, indietro_testo) = match versione {
+        Some(v) => (
+            page.lang.t_args("differenze-titolo-versione", &[("versione", v.to_string())]),
+            page.lang
+                .t_args("differenze-spiegazione-versione", &[("prima", (v - 1).to_string()), ("dopo", v.to_string())]),
+            format!("/questionari/{}/invii/{v}", a.q.pubblico),
+            page.t("differenze-torna-ricevuta"),
+        ),
+        None => (
+            page.t("differenze-titolo-bozza"),
+            page.t("differenze-spiegazione-bozza"),
+            format!("/questionari/{}/compila/{primo}", a.q.pubblico),
+            page.t("invio-torna"),
+        ),
+    };
+    let html = render(&Differenze {
+        page,
+        titolo_pagina,
+        titolo: format!("{} {} · {}", a.q.codice, a.q.modulo, a.modulo.titolo.get(l)),
+        ente,
+        spiegazione,
+        righe,
+        indietro,
+        indietro_testo,
+    })?;
+    Ok(crate::web::no_store(html))
+}
+
+/// `GET /questionari/{id}/invii/{versione}/differenze`: what version `versione` changed from the one before.
+pub async fn get_differenze_versione(
+    State(state): State<AppState>,
+    utente: Utente,
+    page: Page,
+    Path((id, versione)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let a = accesso(&state, &utente, &id).await?;
+    let versione: i64 = versione.parse().map_err(|_| AppError::NotFound)?;
+    pagina_differenze(&state, &page, &a, Some(versione)).await
+}
+
+/// `GET /questionari/{id}/differenze`: what changed since the last invio (a reopened questionnaire).
+pub async fn get_differenze(
+    State(state): State<AppState>,
+    utente: Utente,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let a = accesso(&state, &utente, &id).await?;
+    pagina_differenze(&state, &page, &a, None).await
 }

@@ -8,6 +8,7 @@ pub mod controlli;
 pub mod elenco;
 pub mod eventi;
 pub mod invio;
+pub mod riapertura;
 pub mod storia;
 pub mod vista;
 
