@@ -17,6 +17,7 @@
 #   RACCOLTA_BENCH_READER_INTERVAL_MS   each reader's pace (default 50 ms: 20 requests/s each)
 #   RACCOLTA_BENCH_SEQUENTIAL           requests of each kind measured one at a time (default 200)
 #   RACCOLTA_BENCH_PACED_PERCENT        the paced autosave's rate, % of the closed loop's throughput (default 50)
+#   RACCOLTA_BENCH_INVII                schede sent beside the paced autosave (default 64)
 #   RACCOLTA_BENCH_BUILD_WAIT           seconds to keep retrying a failing build (default 600)
 set -euo pipefail
 export LC_ALL=C
@@ -33,6 +34,7 @@ READERS="${RACCOLTA_BENCH_READERS:-8}"
 READER_INTERVAL="${RACCOLTA_BENCH_READER_INTERVAL_MS:-50}"
 SEQUENTIAL="${RACCOLTA_BENCH_SEQUENTIAL:-200}"
 PACED="${RACCOLTA_BENCH_PACED_PERCENT:-50}"
+INVII="${RACCOLTA_BENCH_INVII:-64}"
 BUILD_WAIT="${RACCOLTA_BENCH_BUILD_WAIT:-600}"
 HOST=127.0.0.1
 CAPTCHA=PROVA7
@@ -185,7 +187,7 @@ misura() {
     (cd "$dir" && env -i PATH="$PATH" HOME="$HOME" "$DRIVER" \
         --base "$BASE" --database-url "$url" --backend "$label" --server-pid "$SERVER_PID" \
         --clients "$CLIENTS" --readers "$READERS" --reader-interval-ms "$READER_INTERVAL" \
-        --render-connections "$CONNS" --duration "$DURATION" --warmup "$WARMUP" --sequential "$SEQUENTIAL" --paced-percent "$PACED" \
+        --render-connections "$CONNS" --duration "$DURATION" --warmup "$WARMUP" --sequential "$SEQUENTIAL" --paced-percent "$PACED" --invii "$INVII" \
         --out "$dir/risultato.json") || rc=$?
     stop_server
     EXITS+=("$EXIT_CODE")
@@ -276,6 +278,17 @@ for r, code, load in zip(runs, exits, loadavgs):
          f"in all ({f(pa['per_s'], 0)} answered/s): server p50 {f(pa['server_p50'], 2)} ms, p99 "
          f"{f(pa['server_p99'], 2)} ms (goal <= 25) {goal(ok2p)}; client p99 {f(pa['client_p99'], 1)} ms; "
          f"{pa['errors']} errors")
+    pr = pa.get("readers")
+    if pr:
+        line("   GET /questionari beside it", f"server p50 {f(pr['server_p50'], 2)} ms, p99 {f(pr['server_p99'], 2)} ms "
+             f"(goal <= 5) {goal(pr['server_p99'] <= 5 and pr['errors'] == 0)}, {pr['errors']} errors")
+    iv = r.get("invio")
+    if iv and iv.get("invii"):
+        ii = iv["invii"]
+        line(f"4. invio beside the paced autosave", f"{ii['requests']} invii (POST /questionari/{{id}}/invio, one "
+             f"transaction each: snapshot, hash, protocol number, audit, notifications, e-mails): server p50 "
+             f"{f(ii['server_p50'], 2)} ms, p99 {f(ii['server_p99'], 2)} ms, {ii['errors']} failed; autosave "
+             f"meanwhile {f(iv['per_s'], 0)} saves/s, p99 {f(iv['server_p99'], 2)} ms")
     line("   server's pool", pool(a["pool"]))
     line("   bare BEGIN; scrivi; COMMIT", f"{f(bare['per_s'], 0)} commits/s, p50 {f(bare['server_p50'], 2)} ms, "
          f"p99 {f(bare['server_p99'], 2)} ms, {bare['errors']} errors ({r['clients']} tasks, server's pool settings)")

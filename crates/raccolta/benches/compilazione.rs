@@ -55,6 +55,7 @@ struct Opzioni {
     duration: Duration,
     warmup: Duration,
     sequential: usize,
+    invii: usize,
     paced_percent: u64,
     server_pid: Option<u32>,
     out: PathBuf,
@@ -87,6 +88,7 @@ fn opzioni() -> Result<Opzioni> {
         duration: Duration::from_secs(n("duration", 10)?),
         warmup: Duration::from_secs(n("warmup", 2)?),
         sequential: n("sequential", 200)? as usize,
+        invii: n("invii", 64)? as usize,
         paced_percent: n("paced-percent", 50)?,
         server_pid: m.get("server-pid").map(|v| v.parse()).transpose().context("--server-pid")?,
         out: PathBuf::from(s("out")?),
@@ -260,7 +262,12 @@ impl Browser {
     /// page, and makes the ente the selezionato one (the Questionari page lists its questionnaires). Returns the
     /// questionnaire's URL id.
     async fn apri(&mut self, ente_id: i64) -> Result<String> {
-        let r = self.get(&format!("/enti/{ente_id}/questionari/{CAMPAGNA}/{MODULO}")).await?;
+        self.apri_modulo(ente_id, CAMPAGNA, MODULO).await
+    }
+
+    /// [`Browser::apri`] for any campaign and modulo.
+    async fn apri_modulo(&mut self, ente_id: i64, campagna: &str, modulo: &str) -> Result<String> {
+        let r = self.get(&format!("/enti/{ente_id}/questionari/{campagna}/{modulo}")).await?;
         let loc = r.location();
         ensure!(r.status == 303 && loc.starts_with("/questionari/"), "apertura del questionario: {} {loc}", r.status);
         let pubblico = loc.split('/').nth(2).unwrap_or_default().to_owned();
@@ -278,6 +285,63 @@ impl Browser {
         let corpo = json!({ "campo": campo, "valore": valore, "versione": versione });
         self.invia(Method::POST, &format!("/questionari/{pubblico}/campi"), Corpo::Json(corpo), false, true).await
     }
+}
+
+/// Fills the scheda trasporto `pubblico` so that the engine allows invio, as a compiler would: the ente was not
+/// assigned resources (Q1_00 NO), 3 students and 3 transported in every row of both years, and a plausible answer
+/// in every other field the engine still asks for (evaluated here, with the same definitions as the server).
+async fn rendi_inviabile(b: &mut Browser, m: &Modulo, pubblico: &str) -> Result<()> {
+    let mut r = questionario::Risposte::default();
+    let id = |a: &str| m.id(a).ok_or_else(|| anyhow!("{a} non è un campo della scheda"));
+    r.valori.insert(id("Q1_00")?, Valore::Booleano(false));
+    for riga in 1..=3 {
+        for colonna in ["A", "B", "D", "E"] {
+            r.valori.insert(id(&format!("Q1_0{riga}.{colonna}"))?, Valore::Numero(3.into()));
+        }
+    }
+    for _ in 0..5 {
+        let v = questionario::Valutazione::nuova(m, &r);
+        let mancanti: Vec<u32> = (0..m.campi.len() as u32).filter(|&i| v.errore(i).is_some()).collect();
+        if mancanti.is_empty() {
+            break;
+        }
+        for i in mancanti {
+            let valore = match &m.campi[i as usize].tipo {
+                Tipo::SiNo => Valore::Booleano(false),
+                Tipo::Scelta(o) => Valore::Testo(o[0].codice.as_str().into()),
+                Tipo::Testo(_) => Valore::Testo("Nessuna variazione.".into()),
+                Tipo::Data => Valore::Data(questionario::Data::new(2023, 12, 31).expect("a valid date")),
+                _ => Valore::Numero(3.into()),
+            };
+            r.valori.insert(i, valore);
+        }
+    }
+    ensure!(questionario::Valutazione::nuova(m, &r).riepilogo().invio_consentito, "scheda trasporto non inviabile");
+    let mut campi: Vec<_> = r.valori.iter().collect();
+    campi.sort_by_key(|(i, _)| **i);
+    for (&i, valore) in campi {
+        let testo = raccolta::compilazione::valori::testo_input(m, Some(valore), i, Lingua::It);
+        let campo = &m.campi[i as usize].indirizzo;
+        let risposta = b.salva(pubblico, campo, &testo, 0).await?;
+        ensure!(risposta.status == 200, "{campo} = {testo}: {} {}", risposta.status, risposta.text());
+    }
+    Ok(())
+}
+
+/// The summary page (for its idempotency key), then the confirmation: the answer of the confirmation.
+async fn invia_scheda(b: &mut Browser, pubblico: &str) -> Result<Risposta> {
+    let r = b.get(&format!("/questionari/{pubblico}/invio")).await?;
+    ensure!(r.status == 200, "GET invio: {}", r.status);
+    let pagina = r.text();
+    let form = vec![("csrf", nascosto(&pagina, "csrf")?), ("chiave", nascosto(&pagina, "chiave")?)];
+    let r = b.invia(Method::POST, &format!("/questionari/{pubblico}/invio"), Corpo::Form(form), false, false).await?;
+    ensure!(
+        r.status == 303 && r.location().ends_with("/invii/1?esito=inviato"),
+        "invio di {pubblico}: {} {}",
+        r.status,
+        r.location()
+    );
+    Ok(r)
 }
 
 /// The value of the hidden input `name` in a page.
@@ -478,6 +542,7 @@ fn valore_n(c: &CampoNumerico, k: u64) -> String {
 struct Utente {
     browser: Browser,
     user_id: i64,
+    ente_id: i64,
     pubblico: String,
 }
 
@@ -553,7 +618,7 @@ async fn esegui(o: Opzioni) -> Result<()> {
                 let mut b = Browser::new(&base, xff)?;
                 b.accedi(&codice).await?;
                 let pubblico = b.apri(ente_id).await?;
-                Ok::<_, anyhow::Error>((i, Utente { browser: b, user_id, pubblico }))
+                Ok::<_, anyhow::Error>((i, Utente { browser: b, user_id, ente_id, pubblico }))
             });
         }
         if let Some(r) = pendenti.join_next().await {
@@ -710,9 +775,31 @@ async fn esegui(o: Opzioni) -> Result<()> {
     // A closed loop (every client saves again as soon as it is answered) measures throughput; its latency is only
     // the queue's length divided by it (Little's law). The paced phase measures latency under load: the same
     // clients, each on a fixed clock, together at `paced_percent` % of the closed loop's throughput.
-    for fase in ["autosave", "autosave_with_readers", "autosave_paced"] {
-        let con_lettori = fase == "autosave_with_readers" && !lettori.is_empty();
-        let ritmo = (fase == "autosave_paced").then(|| {
+    // Invio beside the paced autosave: the first `invii` clients' schede trasporto, made sendable beforehand.
+    let n_invii = o.invii.min(scrittori.len());
+    let trasporto: &Modulo = catalogo
+        .modulo(&ChiaveModulo::new("monitoraggio-2023", "MONITORAGGIO", "TRASPORTO"))
+        .ok_or_else(|| anyhow!("scheda TRASPORTO assente"))?;
+    let t = Instant::now();
+    let mut da_inviare: Vec<(usize, String)> = Vec::new();
+    for (i, s) in scrittori.iter_mut().take(n_invii).enumerate() {
+        let u = &mut s.utente;
+        let p = u.browser.apri_modulo(u.ente_id, "monitoraggio-2023", "TRASPORTO").await?;
+        rendi_inviabile(&mut u.browser, trasporto, &p).await?;
+        // Back to the FC80U B of the autosave (its CSRF token is the session's, the same).
+        u.browser.apri(u.ente_id).await?;
+        da_inviare.push((i, p));
+    }
+    if n_invii > 0 {
+        log(format!("{n_invii} schede trasporto pronte per l'invio in {:.1} s", t.elapsed().as_secs_f64()));
+    }
+    for fase in ["autosave", "autosave_with_readers", "autosave_paced", "invio"] {
+        // The readers of GET /questionari beside the closed loop, and beside the paced load.
+        let con_lettori = matches!(fase, "autosave_with_readers" | "autosave_paced") && !lettori.is_empty();
+        if fase == "invio" && da_inviare.is_empty() {
+            continue;
+        }
+        let ritmo = (fase == "autosave_paced" || fase == "invio").then(|| {
             let massimo = out["autosave"]["per_s"].as_f64().unwrap_or(0.0).max(1.0);
             massimo * o.paced_percent as f64 / 100.0
         });
@@ -735,6 +822,32 @@ async fn esegui(o: Opzioni) -> Result<()> {
         let fine = start + o.warmup + o.duration;
         let mut set = tokio::task::JoinSet::new();
         let n_scrittori = scrittori.len().max(1);
+        // The invii: each sender's own browser (a twin of its autosave client's session), at a moment spread
+        // over the measured window.
+        let mut set_invii = tokio::task::JoinSet::new();
+        if fase == "invio" {
+            let n = da_inviare.len();
+            for (k, (i, p)) in da_inviare.iter().enumerate() {
+                let mut b = scrittori[*i].utente.browser.gemello()?;
+                let quando = o.warmup + o.duration.mul_f64(k as f64 / n as f64);
+                let p = p.clone();
+                set_invii.spawn(async move {
+                    tokio::time::sleep_until((start + quando).into()).await;
+                    let r = invia_scheda(&mut b, &p).await;
+                    let fine = start.elapsed().as_secs_f64();
+                    let c = match r {
+                        Ok(r) => Campione {
+                            fine,
+                            server_ms: r.server_ms.unwrap_or(f64::NAN),
+                            client_ms: r.client_ms,
+                            ok: true,
+                        },
+                        Err(_) => Campione { fine, server_ms: f64::NAN, client_ms: f64::NAN, ok: false },
+                    };
+                    (p, c)
+                });
+            }
+        }
         for (i, mut s) in std::mem::take(&mut scrittori).into_iter().enumerate() {
             set.spawn(async move {
                 // Spread over the period, so the clients do not arrive together.
@@ -791,6 +904,28 @@ async fn esegui(o: Opzioni) -> Result<()> {
         if let Some(ritmo) = ritmo {
             r["target_per_s"] = json!(ritmo);
             r["percent_of_closed_loop"] = json!(o.paced_percent);
+        }
+        if fase == "invio" {
+            let mut inviati = Vec::new();
+            let mut errori_invio = Vec::new();
+            while let Some(x) = set_invii.join_next().await {
+                let (p, c) = x?;
+                if !c.ok {
+                    errori_invio.push(p);
+                }
+                inviati.push(c);
+            }
+            // Every invio counts, also one answered after the window.
+            let mut inv = riassumi(&inviati, 0.0, w + d + 60.0);
+            inv["failed"] = json!(errori_invio);
+            log(format!(
+                "  invio: {} inviati, server p50 {:.2} ms, p99 {:.2} ms, {} errori",
+                inv["requests"],
+                inv["server_p50"].as_f64().unwrap_or(0.0),
+                inv["server_p99"].as_f64().unwrap_or(0.0),
+                inv["errors"]
+            ));
+            r["invii"] = inv;
         }
         if con_lettori {
             let mut l = riassumi(&letture, w, w + d);
