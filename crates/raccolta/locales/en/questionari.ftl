@@ -239,3 +239,7 @@ differenze-nessuna = No field changed.
 differenze-torna-ricevuta = Back to the receipt
 ricevuta-differenze = Changes from the previous version
 compila-differenze = What changed since the last submission
+compila-presenti-lettura = { $n ->
+    [one] { $nomi } is reading this quadro.
+   *[other] { $nomi } are reading this quadro.
+}

@@ -239,3 +239,7 @@ differenze-nessuna = Nessun campo è cambiato.
 differenze-torna-ricevuta = Torna alla ricevuta
 ricevuta-differenze = Differenze dalla versione precedente
 compila-differenze = Cosa è cambiato dall'ultimo invio
+compila-presenti-lettura = { $n ->
+    [one] { $nomi } sta consultando questo quadro.
+   *[other] { $nomi } stanno consultando questo quadro.
+}

@@ -65,9 +65,16 @@ pub enum Evento {
         nome: String,
         /// True when the page closed.
         esce: bool,
+        /// The page compiles (false: read only, a viewer). Absent in events of older nodes: compiling.
+        #[serde(default = "vero")]
+        compila: bool,
         /// True when this answers a newcomer (no answer expected).
         risposta: bool,
     },
+}
+
+fn vero() -> bool {
+    true
 }
 
 /// [`Delta`] as JSON.

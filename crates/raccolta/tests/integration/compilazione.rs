@@ -575,6 +575,15 @@ con_demo! {
         drop(eventi_giulia);
         let presenti = eventi_maria.attendi("presenti", 5).await;
         assert_eq!(presenti["nomi"], serde_json::json!([]), "Giulia closed the page");
+        // A reader (Consultazione) is named as reading, not compiling.
+        utente(app, "CONS0001", "Carlo", Some((milano, Modalita::Consultazione))).await;
+        let carlo = login(nodo_giulia, "CONS0001").await;
+        let mut eventi_carlo = Flusso::apri(&carlo, &id, "D").await;
+        let presenti = eventi_maria.attendi_che("presenti", 5, pieno).await;
+        assert_eq!(presenti["testo"], "Carlo Prova sta consultando questo quadro.", "{presenti}");
+        let presenti = eventi_carlo.attendi_che("presenti", 5, pieno).await;
+        assert_eq!(presenti["testo"], "Anche Maria Prova sta compilando questo quadro.", "{presenti}");
+        drop(eventi_carlo);
         drop(eventi_maria);
         altro.stop().await;
     }

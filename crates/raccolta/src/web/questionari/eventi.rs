@@ -45,7 +45,8 @@ struct Flusso {
     conn: String,
     nome: String,
     rx: broadcast::Receiver<Evento>,
-    altri: HashMap<String, (i64, String, Instant)>,
+    /// The other pages on this quadro: user, name, whether it compiles, when last heard.
+    altri: HashMap<String, (i64, String, bool, Instant)>,
     battito: tokio::time::Interval,
     primo: bool,
     ultimi: Vec<String>,
@@ -61,6 +62,7 @@ impl Flusso {
             utente: self.utente.user.id,
             nome: self.nome.clone(),
             esce,
+            compila: self.a.modificabile,
             risposta,
         };
         self.state.eventi.pubblica(&self.state.db, e).await;
@@ -69,24 +71,36 @@ impl Flusso {
     /// The names of the other users on this quadro, when they changed since the last time.
     fn presenti(&mut self) -> Option<Event> {
         let adesso = Instant::now();
-        self.altri.retain(|_, (_, _, visto)| adesso.duration_since(*visto) < SCADENZA);
-        let mut nomi: Vec<String> = self
-            .altri
-            .values()
-            .filter(|(utente, _, _)| *utente != self.utente.user.id)
-            .map(|(_, n, _)| n.clone())
-            .collect();
-        nomi.sort();
-        nomi.dedup();
+        self.altri.retain(|_, (_, _, _, visto)| adesso.duration_since(*visto) < SCADENZA);
+        let gruppo = |compila: bool| {
+            let mut nomi: Vec<String> = self
+                .altri
+                .values()
+                .filter(|(utente, _, c, _)| *utente != self.utente.user.id && *c == compila)
+                .map(|(_, n, _, _)| n.clone())
+                .collect();
+            nomi.sort();
+            nomi.dedup();
+            nomi
+        };
+        let (compilano, consultano) = (gruppo(true), gruppo(false));
+        // Someone both compiling and reading (two tabs) is named once, as compiling.
+        let consultano: Vec<String> = consultano.into_iter().filter(|n| !compilano.contains(n)).collect();
+        let nomi: Vec<String> = compilano.iter().chain(&consultano).cloned().collect();
         if nomi == self.ultimi && !self.primo {
             return None;
         }
         self.primo = false;
         self.ultimi = nomi.clone();
-        let testo = match nomi.len() {
-            0 => String::new(),
-            n => self.lang.t_n_args("compila-presenti", n as i64, &[("nomi", nomi.join(", "))]),
+        let frase = |chiave: &str, nomi: &[String]| match nomi.len() {
+            0 => None,
+            n => Some(self.lang.t_n_args(chiave, n as i64, &[("nomi", nomi.join(", "))])),
         };
+        let testo = [frase("compila-presenti", &compilano), frase("compila-presenti-lettura", &consultano)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
         Some(evento("presenti", serde_json::json!({ "nomi": nomi, "testo": testo })))
     }
 
@@ -179,12 +193,12 @@ impl Flusso {
                         let href = format!("/questionari/{pubblico}/invii/{versione}");
                         return Some(evento("inviato", serde_json::json!({ "messaggio": messaggio, "href": href, "link": self.lang.t("compila-vedi-ricevuta") })));
                     }
-                    Ok(Evento::Presenza { questionario, quadro, conn, utente, nome, esce, risposta }) if questionario == self.a.q.id && conn != self.conn => {
+                    Ok(Evento::Presenza { questionario, quadro, conn, utente, nome, esce, compila, risposta }) if questionario == self.a.q.id && conn != self.conn => {
                         if quadro != self.quadro || esce {
                             self.altri.remove(&conn);
                         } else {
                             let nuovo = !self.altri.contains_key(&conn);
-                            self.altri.insert(conn, (utente, nome, Instant::now()));
+                            self.altri.insert(conn, (utente, nome, compila, Instant::now()));
                             // A newcomer learns at once who is already here.
                             if nuovo && !risposta {
                                 self.presenza(false, true).await;
@@ -216,6 +230,7 @@ impl Drop for Flusso {
             utente: self.utente.user.id,
             nome: self.nome.clone(),
             esce: true,
+            compila: self.a.modificabile,
             risposta: false,
         };
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
