@@ -35,6 +35,8 @@ pub struct App {
     /// here, before they read a session or take a connection, so that a flood of saves leaves connections and CPU
     /// to the pages.
     pub salvataggi: tokio::sync::Semaphore,
+    /// This node's count of receipt checks per address (`web::questionari::invio`), in front of the database's.
+    pub verifiche: std::sync::Mutex<std::collections::HashMap<String, (i64, i64)>>,
     /// Saves' transactions: batched on SQLite (group commit), one each on PostgreSQL.
     pub scrittore: crate::db::scrittore::Scrittore,
     /// What compile pages tell each other (saves, presence), on every node.
@@ -124,6 +126,7 @@ impl AppState {
             questionari,
             valutazioni: Default::default(),
             salvataggi: tokio::sync::Semaphore::new(salvataggi),
+            verifiche: Default::default(),
             eventi: Default::default(),
             scrittore,
             indice_enti: Default::default(),

@@ -1,9 +1,9 @@
 -- Invio: each sending of a questionnaire is a version, frozen. The snapshot is the canonical JSON of every value,
 -- prefilled mark and justification at that moment (with the definition's fingerprint), the hash is its SHA-256,
--- and the protocol number is gapless per campaign: the counter's row is moved in the invio's transaction, so a
--- rolled-back invio gives its number back.
+-- and the protocol number is gapless per protocol prefix (`FC80U-2022`: a campaign's code and reference year):
+-- the counter's row is moved in the invio's transaction, so a rolled-back invio gives its number back.
 CREATE TABLE protocolli (
-    campagna TEXT   PRIMARY KEY,
+    prefisso TEXT   PRIMARY KEY,
     ultimo   BIGINT NOT NULL
 );
 

@@ -47,7 +47,12 @@ pub enum EsitoInvio {
 /// The protocol code of invio number `numero` of a campaign: `FC80U-2022-000123` (code, reference year, six
 /// digits; more digits past 999,999).
 pub fn protocollo(codice: &str, anno_riferimento: i32, numero: i64) -> String {
-    format!("{codice}-{anno_riferimento}-{numero:06}")
+    format!("{}-{numero:06}", prefisso_protocollo(codice, anno_riferimento))
+}
+
+/// What the protocol codes of a campaign start with, `FC80U-2022`: its numbers count per prefix.
+pub fn prefisso_protocollo(codice: &str, anno_riferimento: i32) -> String {
+    format!("{codice}-{anno_riferimento}")
 }
 
 /// SHA-256 of a snapshot, as 64 lowercase hexadecimal digits.
@@ -200,6 +205,7 @@ pub async fn invia(
     if let (Some(revisione), Some(s)) = (revisione, guardia.as_mut()) {
         // Nothing but the state changed: the node's copy moves to the new revision.
         s.revisione = revisione;
+        state.mail_wake.wake();
         if let EsitoInvio::Inviato(i) = &esito {
             let evento = super::eventi::Evento::Inviato {
                 questionario: a.q.id,
@@ -208,9 +214,10 @@ pub async fn invia(
                 protocollo: i.protocollo.clone(),
                 autore: user.nome_visualizzato().trim().to_owned(),
             };
-            state.eventi.pubblica(&state.db, evento).await;
+            // Committed: the open pages learn it even if this request is cancelled now.
+            let st = state.clone();
+            tokio::spawn(async move { st.eventi.pubblica(&st.db, evento).await });
         }
-        state.mail_wake.wake();
     }
     Ok(esito)
 }
@@ -242,19 +249,17 @@ async fn transazione(
     };
     let uid = d.user.id;
     let now = d.ctx.now;
-    // Sent already: by the first request with this key (its invio), or by someone else (the last one).
+    let inviati = invii::del_questionario(&mut *tx, q.id).await?;
+    // The key names one action: this questionnaire's next version (a key cannot answer for another
+    // questionnaire, nor for a version after a reopening).
+    let chiave_di = |versione: i64| format!("invio:{}:{versione}:{}", q.id, d.chiave);
+    // Sent already: by the first request with this key (its invio), or by someone else (the last one). Nothing
+    // is written.
     if !q.stato().modificabile() {
-        let inviati = invii::del_questionario(&mut *tx, q.id).await?;
         let Some(ultimo) = inviati.last().cloned() else { return Ok(Err(Errore::SolaLettura)) };
-        let esito = match idempotency::start(&mut *tx, uid, &d.chiave, now).await? {
-            Next::Replay(r) => match versione_salvata(&r).and_then(|v| inviati.iter().find(|i| i.versione == v)) {
-                Some(i) => EsitoInvio::Inviato(i.clone()),
-                None => EsitoInvio::GiaInviato(ultimo),
-            },
-            Next::Act => {
-                idempotency::finish(&mut *tx, uid, &d.chiave, &risposta(ultimo.versione, false)).await?;
-                EsitoInvio::GiaInviato(ultimo)
-            }
+        let esito = match idempotency::trova(&mut *tx, uid, &chiave_di(ultimo.versione)).await? {
+            Some(_) => EsitoInvio::Inviato(ultimo),
+            None => EsitoInvio::GiaInviato(ultimo),
         };
         return Ok(Ok((guardia, esito, None)));
     }
@@ -270,16 +275,16 @@ async fn transazione(
     if !riepilogo.invio_consentito {
         return Ok(Ok((guardia, EsitoInvio::NonConsentito(riepilogo), None)));
     }
-    if let Next::Replay(r) = idempotency::start(&mut *tx, uid, &d.chiave, now).await? {
-        // The key sent an earlier version, before a reopening: the same answer again.
-        let inviati = invii::del_questionario(&mut *tx, q.id).await?;
-        return Ok(match versione_salvata(&r).and_then(|v| inviati.into_iter().find(|i| i.versione == v)) {
-            Some(i) => Ok((guardia, EsitoInvio::Inviato(i), None)),
-            None => Err(Errore::SolaLettura),
-        });
+    let versione = inviati.last().map_or(1, |i| i.versione + 1);
+    let chiave = chiave_di(versione);
+    if let Next::Replay(_) = idempotency::start(&mut *tx, uid, &chiave, now).await? {
+        // Claimed by an invio of this very version, which then would have made the questionnaire sent: only a
+        // row left by hand gets here. Never act twice.
+        return Ok(Err(Errore::SolaLettura));
     }
-    let versione = invii::del_questionario(&mut *tx, q.id).await?.last().map_or(1, |i| i.versione + 1);
-    let numero = invii::prossimo_numero(&mut *tx, &q.campagna).await?;
+    // Numbered per protocol prefix (code and reference year), which is what makes a protocol code unique even
+    // if two campaign folders shared both.
+    let numero = invii::prossimo_numero(&mut *tx, &prefisso_protocollo(&d.codice, d.anno_riferimento)).await?;
     let codice_protocollo = protocollo(&d.codice, d.anno_riferimento, numero);
     let mittente = format!("{} ({})", d.user.nome_visualizzato().trim(), d.user.codice);
     let snapshot = fotografia(s, &q, &d.ente, versione, &codice_protocollo, &mittente, now, d.ritardo);
@@ -331,22 +336,14 @@ async fn transazione(
         sha256,
     };
     avvisa(tx, &d, &q, &invio).await?;
-    idempotency::finish(&mut *tx, uid, &d.chiave, &risposta(versione, true)).await?;
+    idempotency::finish(&mut *tx, uid, &chiave, &risposta(versione)).await?;
     Ok(Ok((guardia, EsitoInvio::Inviato(invio), Some(revisione))))
 }
 
-/// What the idempotency row keeps: the version the key's request answered with.
-fn risposta(versione: i64, inviato: bool) -> SavedResponse {
-    let body = serde_json::json!({ "versione": versione, "inviato": inviato }).to_string().into_bytes();
+/// What the idempotency row keeps: the version the key's request sent.
+fn risposta(versione: i64) -> SavedResponse {
+    let body = serde_json::json!({ "versione": versione }).to_string().into_bytes();
     SavedResponse { status: 200, headers: Vec::new(), body }
-}
-
-fn versione_salvata(r: &SavedResponse) -> Option<i64> {
-    let v: serde_json::Value = serde_json::from_slice(&r.body).ok()?;
-    if v["inviato"].as_bool() != Some(true) {
-        return None;
-    }
-    v["versione"].as_i64()
 }
 
 /// The `dettaglio` of an invio's notification: `pubblico|versione|protocollo|modulo|mittente`.

@@ -43,30 +43,41 @@ pub async fn start(tx: &mut Tx, user_id: i64, key: &str, now: i64) -> Result<Nex
     if inserted == 1 {
         return Ok(Next::Act);
     }
-    #[derive(sqlx::FromRow)]
-    struct Stored {
-        response_status: Option<i64>,
-        response_headers: Option<String>,
-        response_body: Option<Vec<u8>>,
+    match trova(tx, user_id, key).await? {
+        Some(saved) => Ok(Next::Replay(saved)),
+        // The first request committed its claim without a response: a bug in the caller. Never act twice.
+        None => Err(DbError::Inconsistent(format!("chiave di idempotenza {key} senza risposta"))),
     }
-    let row: Option<Stored> = run!(&mut *tx, |ex| sqlx::query_as(
+}
+
+/// The row of a key, as stored.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    response_status: Option<i64>,
+    response_headers: Option<String>,
+    response_body: Option<Vec<u8>>,
+}
+
+async fn stored(tx: &mut Tx, user_id: i64, key: &str) -> Result<Option<Stored>, DbError> {
+    Ok(run!(&mut *tx, |ex| sqlx::query_as(
         "SELECT response_status, response_headers, response_body FROM idempotency \
          WHERE user_id = $1 AND idempotency_key = $2"
     )
     .bind(user_id)
     .bind(key)
     .fetch_optional(ex)
-    .await)?;
-    match row.map(|r| (r.response_status, r.response_headers, r.response_body)) {
-        Some((Some(status), headers, body)) => {
-            let headers: Vec<(String, String)> =
-                headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default();
-            let status = u16::try_from(status).unwrap_or(500);
-            Ok(Next::Replay(SavedResponse { status, headers, body: body.unwrap_or_default() }))
-        }
-        // The first request committed its claim without a response: a bug in the caller. Never act twice.
-        _ => Err(DbError::Inconsistent(format!("chiave di idempotenza {key} senza risposta"))),
-    }
+    .await)?)
+}
+
+/// The stored response of `key`, if a committed action claimed it (a read: nothing is claimed).
+pub async fn trova(tx: &mut Tx, user_id: i64, key: &str) -> Result<Option<SavedResponse>, DbError> {
+    Ok(stored(tx, user_id, key).await?.and_then(|r| {
+        Some(SavedResponse {
+            status: u16::try_from(r.response_status?).unwrap_or(500),
+            headers: r.response_headers.and_then(|h| serde_json::from_str(&h).ok()).unwrap_or_default(),
+            body: r.response_body.unwrap_or_default(),
+        })
+    }))
 }
 
 /// Stores the response of the action that claimed `key`; commit `tx` afterwards.

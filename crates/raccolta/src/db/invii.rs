@@ -39,14 +39,14 @@ pub struct Invio {
 const COLUMNS: &str = "id, questionario_id, versione, revisione, campagna, numero, protocollo, user_id, mittente, inviato_at, \
                        in_ritardo, impronta, snapshot, sha256";
 
-/// The next protocol number of `campagna`, inside the invio's transaction: the counter's row stays locked until
-/// commit, and a rollback gives the number back, so numbers have no gaps.
-pub async fn prossimo_numero(tx: &mut Tx, campagna: &str) -> Result<i64, DbError> {
+/// The next protocol number of protocol prefix `prefisso` (`FC80U-2022`), inside the invio's transaction: the
+/// counter's row stays locked until commit, and a rollback gives the number back, so numbers have no gaps.
+pub async fn prossimo_numero(tx: &mut Tx, prefisso: &str) -> Result<i64, DbError> {
     let (n,): (i64,) = run!(&mut *tx, |ex| sqlx::query_as(
-        "INSERT INTO protocolli (campagna, ultimo) VALUES ($1, 1) \
-         ON CONFLICT (campagna) DO UPDATE SET ultimo = protocolli.ultimo + 1 RETURNING ultimo"
+        "INSERT INTO protocolli (prefisso, ultimo) VALUES ($1, 1) \
+         ON CONFLICT (prefisso) DO UPDATE SET ultimo = protocolli.ultimo + 1 RETURNING ultimo"
     )
-    .bind(campagna)
+    .bind(prefisso)
     .fetch_one(ex)
     .await)?;
     Ok(n)

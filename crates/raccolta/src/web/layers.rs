@@ -280,14 +280,21 @@ fn is_autosave(req: &Request) -> bool {
 
 /// Autosaves take a turn ([`crate::app::App::salvataggi`]) before anything else of theirs runs: the session, the
 /// user, the transaction. Pages and the other requests do not wait for it.
+/// The body is read before the turn, so a client that sends it slowly holds no turn; the wait for a turn is
+/// bounded by the request timeout (then 503, and the page retries from its local copy).
 async fn limit_autosaves(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !is_autosave(&req) {
         return next.run(req).await;
     }
-    match state.salvataggi.acquire().await {
-        Ok(_turno) => next.run(req).await,
-        // Closed only when the node stops.
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, state.config.body_limit_bytes).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let req = Request::from_parts(parts, Body::from(bytes));
+    match tokio::time::timeout(state.config.request_timeout(), state.salvataggi.acquire()).await {
+        Ok(Ok(_turno)) => next.run(req).await,
+        // Too long a queue, or the node is stopping.
+        _ => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
 

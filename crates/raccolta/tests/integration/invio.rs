@@ -231,6 +231,17 @@ con_demo! {
         let no = anonimo.get("/verifica?protocollo=%3Cscript%3E&sha256=zz").await;
         assert_eq!(no.status, 200);
         assert!(no.body.contains("Nessuna ricevuta corrisponde") && !no.body.contains("<script>"), "{}", no.body);
+        // 30 checks per address in 10 minutes, then a wait, even for a right pair; the page itself still opens.
+        for _ in 0..27 {
+            assert_eq!(anonimo.get(&format!("/verifica?protocollo={}&sha256={sbagliato}", i.protocollo)).await.status, 200);
+        }
+        let troppe = anonimo.get(&format!("/verifica?protocollo={}&sha256={}", i.protocollo, i.sha256)).await;
+        assert_eq!(troppe.status, 429, "{}", troppe.body);
+        assert!(troppe.body.contains("Troppe verifiche") && !troppe.body.contains("Comune di Milano"), "{}", troppe.body);
+        assert_eq!(anonimo.get("/verifica").await.status, 200);
+        app.state.clock.advance(11 * 60);
+        let di_nuovo = anonimo.get(&format!("/verifica?protocollo={}&sha256={}", i.protocollo, i.sha256)).await;
+        assert!(di_nuovo.body.contains("La ricevuta corrisponde"), "after the window: {}", di_nuovo.body);
     }
 
     async fn twenty_concurrent_invii_of_one_questionnaire_give_one_protocol_number_one_receipt_one_email(app) {

@@ -74,9 +74,6 @@ async fn pagina(
     let m = a.modulo;
     let q = m.quadri.iter().position(|q| q.codice == quadro).ok_or(AppError::NotFound)?;
     let l = compilazione::lingua(page.lang);
-    let guardia = compilazione::valutazione(state, a).await.map_err(errore)?;
-    let Some(s) = guardia.as_ref() else { return Err(AppError::NotFound) };
-    let modificabile = a.modificabile && !sola_lettura;
     // Usually the ente selezionato, whose name the header has already read.
     let selezionato = page.utente.as_ref().and_then(|u| u.ente.as_ref()).filter(|(id, _, _)| *id == a.q.ente_id);
     let ente = match selezionato {
@@ -84,7 +81,6 @@ async fn pagina(
         None => crate::db::enti::by_id(&state.db, a.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default(),
     };
     let quadro_def = &m.quadri[q];
-    let sezioni = vista::sezioni(s, q, l, page.lang, digitati);
     let sommario = digitati
         .iter()
         .map(|(indirizzo, (_, messaggio))| {
@@ -115,6 +111,11 @@ async fn pagina(
             (testo, href)
         })
     };
+    // Read locked only while the page is built: no database round trip under it.
+    let guardia = compilazione::valutazione(state, a).await.map_err(errore)?;
+    let Some(s) = guardia.as_ref() else { return Err(AppError::NotFound) };
+    let modificabile = a.modificabile && !sola_lettura;
+    let sezioni = vista::sezioni(s, q, l, page.lang, digitati);
     let html = render(&Compila {
         page,
         pubblico: a.q.pubblico.clone(),

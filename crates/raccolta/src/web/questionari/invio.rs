@@ -324,6 +324,43 @@ pub struct DomandaVerifica {
 pub const VERIFICA_IP: throttles::Policy =
     throttles::Policy { window_secs: 600, free: 30, first_wait_secs: 60, max_wait_secs: 3600 };
 
+/// The address a limit counts by: an IPv4 address, or the /64 network of an IPv6 one (what one subscriber
+/// gets, so changing address within it does not reset the count).
+pub fn chiave_limite(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => ip.to_owned(),
+    }
+}
+
+/// This node's own count of checks per address, in front of the database's: past the free checks of the window
+/// an address is refused here, with no write, so a flood of checks cannot load the database.
+fn entro_il_limite_locale(state: &AppState, chiave: &str, now: i64) -> bool {
+    let mut conteggi = state.verifiche.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if conteggi.len() >= 10_000 {
+        conteggi.retain(|_, (inizio, _)| now - *inizio < VERIFICA_IP.window_secs);
+    }
+    let voce = conteggi.entry(chiave.to_owned()).or_insert((now, 0));
+    if now - voce.0 >= VERIFICA_IP.window_secs {
+        *voce = (now, 0);
+    }
+    voce.1 += 1;
+    voce.1 <= VERIFICA_IP.free
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_ipv6_address_counts_by_its_64_network_and_an_ipv4_one_by_itself() {
+        assert_eq!(super::chiave_limite("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(super::chiave_limite("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_eq!(super::chiave_limite("192.0.2.7"), "192.0.2.7");
+    }
+}
+
 /// `GET /verifica`: public.
 pub async fn get_verifica(
     State(state): State<AppState>,
@@ -337,8 +374,10 @@ pub async fn get_verifica(
         None
     } else {
         let now = state.clock.now();
-        let chiave = format!("verifica:{ip}");
-        if let Some(fino) = throttles::blocked_until(&state.db, &chiave, now).await? {
+        let chiave = format!("verifica:{}", chiave_limite(&ip));
+        if !entro_il_limite_locale(&state, &chiave, now) {
+            Some(EsitoVerifica::Attendi(page.lang.t_n("verifica-attendi", VERIFICA_IP.first_wait_secs / 60)))
+        } else if let Some(fino) = throttles::blocked_until(&state.db, &chiave, now).await? {
             let minuti = ((fino - now) + 59) / 60;
             Some(EsitoVerifica::Attendi(page.lang.t_n("verifica-attendi", minuti.max(1))))
         } else {
