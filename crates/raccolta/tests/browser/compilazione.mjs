@@ -924,6 +924,32 @@ async function percorsoDueBrowser(apri) {
     console.log(`           arrivato a Maria in ${Date.now() - inizio} ms`);
     expect(mio.replace(/\D/g, '').startsWith('3000'), `il valore di Giulia è «${mio}»`);
   });
+  await passo('un secondo conflitto, in T01.C, risolto con «Usa il valore attuale»: il campo mostra il valore di Maria, che resta sul server', async () => {
+    await p2.locator(`#${idDi('T01.C')}`).focus();
+    await p1.locator(`#${idDi('T01.C')}`).focus();
+    await p1.keyboard.type('500');
+    const r1 = await salvaConTasto(p1, 'T01.C');
+    expect(r1.status === 200, `salvataggio di Maria: stato ${r1.status}`);
+    await sleep(LIVE_MS);
+    await p2.keyboard.type('600');
+    const r2 = await salvaConTasto(p2, 'T01.C');
+    expect(r2.status === 409, `stato ${r2.status}, atteso 409`);
+    const box = `#${idDi('T01.C')}-conflitto`;
+    await p2.locator(box).waitFor({ state: 'visible', timeout: SAVE_TIMEOUT_MS });
+    let salvataggi = 0;
+    const conta = (req) => { if (req.method() === 'POST' && /\/campi$/.test(req.url())) salvataggi += 1; };
+    p2.on('request', conta);
+    await p2.getByRole('button', { name: 'Usa il valore attuale', exact: true }).click();
+    expect((await p2.locator(box).count()) === 0, 'il riquadro del conflitto è rimasto');
+    expect((await valoreDi(p2, 'T01.C')) === r2.corpo.attuale.testo, `il campo dice «${await valoreDi(p2, 'T01.C')}», atteso «${r2.corpo.attuale.testo}»`);
+    await sleep(500);
+    p2.off('request', conta);
+    expect(salvataggi === 0, `«Usa il valore attuale» ha salvato ${salvataggi} volte: non deve salvare nulla`);
+    // With the current version, Giulia's next change is saved normally.
+    await p2.locator(`#${idDi('T01.C')}`).fill('700');
+    const r3 = await salvaConTasto(p2, 'T01.C');
+    expect(r3.status === 200, `dopo «Usa il valore attuale» il salvataggio dà ${r3.status}, atteso 200`);
+  });
   await passo('Giulia chiude la pagina: Maria non la vede più tra i presenti', async () => {
     await goto(p2, url('/area-riservata'));
     await attendi(p1, () => document.getElementById('raccolta-presenti')?.hidden === true, null, 10_000,
