@@ -286,7 +286,7 @@ async fn transazione(
     // if two campaign folders shared both.
     let numero = invii::prossimo_numero(&mut *tx, &prefisso_protocollo(&d.codice, d.anno_riferimento)).await?;
     let codice_protocollo = protocollo(&d.codice, d.anno_riferimento, numero);
-    let mittente = format!("{} ({})", d.user.nome_visualizzato().trim(), d.user.codice);
+    let mittente = d.user.nome_e_codice();
     let snapshot = fotografia(s, &q, &d.ente, versione, &codice_protocollo, &mittente, now, d.ritardo);
     let sha256 = sha256_hex(&snapshot);
     let impronta = d.modulo.impronta.to_string();
@@ -380,13 +380,7 @@ async fn avvisa(tx: &mut Tx, d: &DatiInvio, q: &Questionario, invio: &Invio) -> 
     let mut destinatari = associazioni::compilatori(&mut *tx, q.ente_id).await?;
     if !destinatari.iter().any(|r| r.user_id == d.user.id) {
         // An administrator compiling with Compilazione through a responsabile's role is still told.
-        destinatari.push(associazioni::Responsabile {
-            user_id: d.user.id,
-            codice: d.user.codice.clone(),
-            nome: d.user.nome_visualizzato().trim().to_owned(),
-            email: d.user.email.clone(),
-            lang: d.user.lang.clone(),
-        });
+        destinatari.push(associazioni::Responsabile::from(&d.user));
     }
     for r in &destinatari {
         let nuova = Nuova {

@@ -188,9 +188,7 @@ pub async fn accedi(state: &AppState, user: &User, pubblico: &str) -> Result<Acc
     let q = questionari::by_pubblico(&state.db, pubblico).await?.ok_or(Errore::NonTrovato)?;
     let grant = guard::grant(&state.db, user, q.ente_id).await?;
     let modulo = definizione(state, &q).ok_or(Errore::NonTrovato)?;
-    let modificabile = grant.mode() == Modalita::Compilazione
-        && q.stato().modificabile()
-        && campagna(state, &q).is_some_and(|c| c.stato == StatoCampagna::Aperta);
+    let modificabile = grant.mode() == Modalita::Compilazione && q.stato().modificabile() && campagna_aperta(state, &q);
     Ok(Accesso { q, modulo, grant, modificabile })
 }
 
@@ -203,6 +201,23 @@ pub fn definizione(state: &AppState, q: &Questionario) -> Option<&'static Modulo
 /// The campaign of a questionnaire.
 pub fn campagna<'s>(state: &'s AppState, q: &Questionario) -> Option<&'s Campagna> {
     state.catalogo.campagna(&q.campagna)
+}
+
+/// Whether the campaign of a questionnaire is open (a closed one is read only for everyone).
+pub fn campagna_aperta(state: &AppState, q: &Questionario) -> bool {
+    campagna(state, q).is_some_and(|c| c.stato == StatoCampagna::Aperta)
+}
+
+impl Accesso {
+    /// "FC80U B · Dati contabili": code, modulo and title, as page titles and receipts show it.
+    pub fn titolo(&self, l: questionario::Lingua) -> String {
+        format!("{} {} · {}", self.q.codice, self.q.modulo, self.modulo.titolo.get(l))
+    }
+
+    /// The name of the questionnaire's ente.
+    pub async fn nome_ente(&self, state: &AppState) -> Result<String, DbError> {
+        Ok(crate::db::enti::by_id(&state.db, self.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default())
+    }
 }
 
 /// The evaluated answers of `a`, for reading: loaded (or reloaded) when the node's copy is not at the questionnaire's

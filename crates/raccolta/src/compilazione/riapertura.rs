@@ -7,7 +7,6 @@
 use super::{Accesso, Errore};
 use crate::app::AppState;
 use crate::auth::guard::{self, Permission};
-use crate::catalogo::StatoCampagna;
 use crate::context::Context;
 use crate::db::associazioni::{self, Responsabile};
 use crate::db::notifiche::{self, Nuova};
@@ -59,10 +58,6 @@ impl Rifiuto {
             Rifiuto::GiaDecisa => lang.t("riapertura-gia-decisa"),
         }
     }
-}
-
-fn nome(user: &User) -> String {
-    format!("{} ({})", user.nome_visualizzato().trim(), user.codice)
 }
 
 /// The bell and an e-mail for each of `a_chi`, inside `tx`.
@@ -131,7 +126,7 @@ pub async fn richiedi(
     motivazione: &str,
 ) -> Result<Result<i64, Rifiuto>, Errore> {
     a.grant.check(user, Permission::Compile { ente_id: a.q.ente_id })?;
-    if super::campagna(state, &a.q).is_none_or(|c| c.stato != StatoCampagna::Aperta) {
+    if !super::campagna_aperta(state, &a.q) {
         return Err(Errore::SolaLettura);
     }
     let motivazione = motivazione.trim();
@@ -150,7 +145,7 @@ pub async fn richiedi(
     let Some(versione) = invii::del_questionario(&mut tx, q.id).await?.last().map(|i| i.versione) else {
         return Ok(Err(Rifiuto::NonInviato));
     };
-    let richiedente = nome(user);
+    let richiedente = user.nome_e_codice();
     let Some(id) = riaperture::crea(&mut tx, q.id, versione, user.id, &richiedente, motivazione, ctx.now).await? else {
         return Ok(Err(Rifiuto::GiaRichiesta));
     };
@@ -188,7 +183,7 @@ pub async fn decidi(
     let q = questionari::per_modifica(&mut tx, r.questionario_id).await?.ok_or(Errore::NonTrovato)?;
     let transizione = if approva { q.stato().approva_riapertura() } else { q.stato().respingi_riapertura() };
     let (Ok(nuovo), "in_attesa") = (transizione, r.stato.as_str()) else { return Ok(Err(Rifiuto::GiaDecisa)) };
-    let decisore = nome(user);
+    let decisore = user.nome_e_codice();
     if !riaperture::decidi(&mut tx, id, approva, user.id, &decisore, nota, ctx.now).await? {
         return Ok(Err(Rifiuto::GiaDecisa));
     }
@@ -203,13 +198,7 @@ pub async fn decidi(
         && !a_chi.iter().any(|c| c.user_id == uid)
         && let Some(u) = crate::db::users::by_id(&mut tx, uid).await?.filter(User::is_active)
     {
-        a_chi.push(Responsabile {
-            user_id: u.id,
-            codice: u.codice.clone(),
-            nome: u.nome_visualizzato().trim().to_owned(),
-            email: u.email.clone(),
-            lang: u.lang.clone(),
-        });
+        a_chi.push(Responsabile::from(&u));
     }
     let tipo = if approva { TIPO_APPROVATA } else { TIPO_RESPINTA };
     let dettaglio = format!("{}|{} {}|{nota}", q.pubblico, q.codice, q.modulo);

@@ -3,6 +3,7 @@
 //! Every decision is a conditional UPDATE (`… WHERE stato = 'in_attesa'`): of two responsabili deciding at once, or
 //! one clicking twice, exactly one changes the row and the other is told it was already decided.
 
+use super::users::User;
 use super::{Conn, DbError};
 use crate::domain::{Modalita, StatoAssociazione};
 
@@ -238,6 +239,19 @@ pub struct Responsabile {
     pub email: String,
     /// Language.
     pub lang: String,
+}
+
+impl From<&User> for Responsabile {
+    /// A user as a recipient of notices.
+    fn from(u: &User) -> Self {
+        Responsabile {
+            user_id: u.id,
+            codice: u.codice.clone(),
+            nome: u.nome_visualizzato().trim().to_owned(),
+            email: u.email.clone(),
+            lang: u.lang.clone(),
+        }
+    }
 }
 
 /// The responsabili of an ente.

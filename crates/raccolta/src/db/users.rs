@@ -43,6 +43,11 @@ pub struct User {
 }
 
 impl User {
+    /// "Nome Cognome (CODICE)": how a receipt, a request and a decision name who made them.
+    pub fn nome_e_codice(&self) -> String {
+        format!("{} ({})", self.nome_visualizzato().trim(), self.codice)
+    }
+
     /// "Nome Cognome", or the company name.
     pub fn nome_visualizzato(&self) -> String {
         match &self.denominazione {

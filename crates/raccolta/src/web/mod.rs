@@ -30,7 +30,7 @@ pub use error::AppError;
 pub use page::Page;
 
 /// Outcomes and errors that pages announce after a redirect (`?esito=…`); anything else shows nothing.
-const ESITI: [&str; 16] = [
+const ESITI: [&str; 22] = [
     "richiesta",
     "richiesta-amministratori",
     "richiesta-nessuno",
@@ -47,6 +47,12 @@ const ESITI: [&str; 16] = [
     "gia-responsabile",
     "utente-sconosciuto",
     "lette",
+    "inviato",
+    "gia-inviato",
+    "riapertura-richiesta",
+    "riapertura-approvata",
+    "riapertura-respinta",
+    "riapertura-gia-decisa",
 ];
 
 /// `?esito=…&errore=…`: what the page before the redirect did, or why it did not. Every page reads it the same way.

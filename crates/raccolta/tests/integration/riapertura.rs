@@ -95,7 +95,7 @@ con_demo! {
         assert_eq!(stato(app, &p).await, "inviato");
 
         let r = chiedi(&mut b, &p, "Gli studenti trasportati del rigo 1 erano sbagliati.").await;
-        assert_eq!(r.location.as_deref(), Some("/richieste-apertura?esito=richiesta"), "{}", r.body);
+        assert_eq!(r.location.as_deref(), Some("/richieste-apertura?esito=riapertura-richiesta"), "{}", r.body);
         assert_eq!(stato(app, &p).await, "riapertura_richiesta");
         let r = chiedi(&mut b, &p, "Una seconda richiesta per lo stesso questionario.").await;
         assert_eq!(r.status, 422);
@@ -110,12 +110,12 @@ con_demo! {
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("scrivi il motivo nella nota"), "{}", r.body);
         let r = decidi(&mut admin, &id, "respingi", "Correggete nel prossimo anno.").await;
-        assert_eq!(r.location.as_deref(), Some("/gestione/riaperture?esito=respinta"));
+        assert_eq!(r.location.as_deref(), Some("/gestione/riaperture?esito=riapertura-respinta"));
         assert_eq!(stato(app, &p).await, "inviato");
         let c = campanella(&mut b).await;
         assert!(c.contains("è stata respinta") && c.contains("Correggete nel prossimo anno."), "{c}");
         let r = decidi(&mut admin, &id, "approva", "").await;
-        assert_eq!(r.location.as_deref(), Some("/gestione/riaperture?esito=gia-decisa"), "a decided request stays decided");
+        assert_eq!(r.location.as_deref(), Some("/gestione/riaperture?esito=riapertura-gia-decisa"), "a decided request stays decided");
         assert_eq!(stato(app, &p).await, "inviato");
 
         // Approved twice: version 2, then version 3, each with its own number, receipt and hash.
@@ -124,7 +124,7 @@ con_demo! {
             assert_eq!(r.status, 303, "{}", r.body);
             let id = in_attesa(&mut admin, &p).await;
             let r = decidi(&mut admin, &id, "approva", "").await;
-            assert_eq!(r.location.as_deref(), Some("/gestione/riaperture?esito=approvata"));
+            assert_eq!(r.location.as_deref(), Some("/gestione/riaperture?esito=riapertura-approvata"));
             assert_eq!(stato(app, &p).await, "riaperto");
             assert!(campanella(&mut b).await.contains("è stata approvata"));
             // Compiling resumes from the sent values.

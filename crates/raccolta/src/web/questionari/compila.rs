@@ -78,7 +78,7 @@ async fn pagina(
     let selezionato = page.utente.as_ref().and_then(|u| u.ente.as_ref()).filter(|(id, _, _)| *id == a.q.ente_id);
     let ente = match selezionato {
         Some((_, nome, _)) => nome.clone(),
-        None => crate::db::enti::by_id(&state.db, a.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default(),
+        None => a.nome_ente(state).await?,
     };
     let quadro_def = &m.quadri[q];
     let sommario = digitati

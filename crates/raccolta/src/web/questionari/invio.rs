@@ -134,12 +134,12 @@ async fn riepilogo(
     let (blocchi, squadrature) = problemi(s, &a.q.pubblico, page);
     let consentito = s.valutazione.riepilogo().invio_consentito;
     drop(guardia);
-    let ente = crate::db::enti::by_id(&state.db, a.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default();
+    let ente = a.nome_ente(state).await?;
     let versione = invii::del_questionario(&state.db, a.q.id).await?.last().map_or(1, |i| i.versione + 1);
     let html = render(&Riepilogo {
         page,
         pubblico: a.q.pubblico.clone(),
-        titolo: format!("{} {} · {}", a.q.codice, a.q.modulo, m.titolo.get(l)),
+        titolo: a.titolo(l),
         ente,
         stato: a.q.stato().etichetta(page.lang),
         scadenza: format_date(campagna.scadenza, page.lang),
@@ -256,13 +256,9 @@ pub async fn get_ricevuta(
     let tutti = invii::del_questionario(&state.db, a.q.id).await?;
     let invio = tutti.iter().find(|i| i.versione == versione).cloned().ok_or(AppError::NotFound)?;
     let l = compilazione::lingua(page.lang);
-    let ente = crate::db::enti::by_id(&state.db, a.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default();
+    let ente = a.nome_ente(&state).await?;
     let link_verifica = format!("/verifica?protocollo={}&sha256={}", invio.protocollo, invio.sha256);
-    let esito = match q.esito.as_str() {
-        "inviato" => page.t("ricevuta-esito-inviato"),
-        "gia-inviato" => page.t("ricevuta-esito-gia-inviato"),
-        _ => String::new(),
-    };
+    let esito = crate::web::esito(page.lang, &q.esito);
     let riapribile = tutti.last().is_some_and(|u| u.versione == invio.versione)
         && super::riapertura::puo_chiedere(&state, &utente, &a);
     let html = render(&Ricevuta {
@@ -270,7 +266,7 @@ pub async fn get_ricevuta(
         page: &page,
         pubblico: a.q.pubblico.clone(),
         ente,
-        modulo: format!("{} {} · {}", a.q.codice, a.q.modulo, a.modulo.titolo.get(l)),
+        modulo: a.titolo(l),
         quando: data_ora(invio.inviato_at),
         link_verifica,
         primo_quadro: a.modulo.quadri.first().map(|q| q.codice.clone()).unwrap_or_default(),
@@ -431,7 +427,7 @@ async fn pagina_differenze(
 ) -> Result<Response, AppError> {
     let l = compilazione::lingua(page.lang);
     let righe = invio::differenze(state, a, versione, l).await.map_err(errore)?.ok_or(AppError::NotFound)?;
-    let ente = crate::db::enti::by_id(&state.db, a.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default();
+    let ente = a.nome_ente(state).await?;
     let primo = a.modulo.quadri.first().map(|q| q.codice.clone()).unwrap_or_default();
     let (titolo_pagina, spiegazione, indietro, indietro_testo) = match versione {
         Some(v) => (
@@ -451,7 +447,7 @@ async fn pagina_differenze(
     let html = render(&Differenze {
         page,
         titolo_pagina,
-        titolo: format!("{} {} · {}", a.q.codice, a.q.modulo, a.modulo.titolo.get(l)),
+        titolo: a.titolo(l),
         ente,
         spiegazione,
         righe,

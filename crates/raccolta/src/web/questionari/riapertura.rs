@@ -56,16 +56,6 @@ pub struct Esito {
     esito: String,
 }
 
-fn esito(lang: Lang, code: &str) -> String {
-    match code {
-        "richiesta" => lang.t("riapertura-esito-richiesta"),
-        "approvata" => lang.t("riapertura-esito-approvata"),
-        "respinta" => lang.t("riapertura-esito-respinta"),
-        "gia-decisa" => lang.t("riapertura-gia-decisa"),
-        _ => String::new(),
-    }
-}
-
 /// `GET /richieste-apertura`.
 pub async fn get_richieste(
     State(state): State<AppState>,
@@ -99,7 +89,7 @@ pub async fn get_richieste(
             (Some(ente.denominazione), voci, inviati)
         }
     };
-    let html = render(&Richieste { page: &page, ente, voci, inviati, esito: esito(lang, &q.esito) })?;
+    let html = render(&Richieste { page: &page, ente, voci, inviati, esito: crate::web::esito(lang, &q.esito) })?;
     Ok(crate::web::no_store(html))
 }
 
@@ -125,13 +115,13 @@ async fn modulo(
     errore: String,
 ) -> Result<Response, AppError> {
     let l = compilazione::lingua(page.lang);
-    let ente = crate::db::enti::by_id(&state.db, a.q.ente_id).await?.map(|e| e.denominazione).unwrap_or_default();
+    let ente = a.nome_ente(state).await?;
     let versione = crate::db::invii::del_questionario(&state.db, a.q.id).await?.last().map_or(0, |i| i.versione);
     let status = if errore.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let html = render(&Modulo {
         page,
         pubblico: a.q.pubblico.clone(),
-        titolo: format!("{} {} · {}", a.q.codice, a.q.modulo, a.modulo.titolo.get(l)),
+        titolo: a.titolo(l),
         ente,
         versione,
         motivazione,
@@ -146,7 +136,7 @@ async fn modulo(
 pub(crate) fn puo_chiedere(state: &AppState, utente: &Utente, a: &Accesso) -> bool {
     a.grant.check(&utente.user, crate::auth::guard::Permission::Compile { ente_id: a.q.ente_id }).is_ok()
         && a.q.stato() == StatoQuestionario::Inviato
-        && compilazione::campagna(state, &a.q).is_some_and(|c| c.stato == crate::catalogo::StatoCampagna::Aperta)
+        && compilazione::campagna_aperta(state, &a.q)
 }
 
 /// `GET /questionari/{id}/riapertura`: the form, or the list when there is nothing to ask.
@@ -181,7 +171,7 @@ pub async fn post_riapertura(
 ) -> Result<Response, AppError> {
     let a = accesso(&state, &utente, &id).await?;
     match riapertura::richiedi(&state, &ctx, &utente.user, &a, &f.motivazione).await.map_err(errore)? {
-        Ok(_) => Ok(Redirect::to("/richieste-apertura?esito=richiesta").into_response()),
+        Ok(_) => Ok(Redirect::to("/richieste-apertura?esito=riapertura-richiesta").into_response()),
         Err(r) => modulo(&state, &page, &a, f.motivazione, r.messaggio(page.lang)).await,
     }
 }
@@ -222,7 +212,7 @@ async fn gestione(
         in_attesa,
         decise,
         errore,
-        esito: esito(lang, esito_code),
+        esito: crate::web::esito(lang, esito_code),
         max: riapertura::TESTO_MAX,
     })?;
     Ok((status, crate::web::no_store(html)).into_response())
@@ -264,8 +254,8 @@ pub async fn post_decisione(
         _ => return Err(AppError::BadRequest("decisione sconosciuta".into())),
     };
     match riapertura::decidi(&state, &ctx, &utente.user, id, approva, &f.nota).await.map_err(errore)? {
-        Ok(r) => Ok(Redirect::to(&format!("/gestione/riaperture?esito={}", r.stato)).into_response()),
-        Err(Rifiuto::GiaDecisa) => Ok(Redirect::to("/gestione/riaperture?esito=gia-decisa").into_response()),
+        Ok(r) => Ok(Redirect::to(&format!("/gestione/riaperture?esito=riapertura-{}", r.stato)).into_response()),
+        Err(Rifiuto::GiaDecisa) => Ok(Redirect::to("/gestione/riaperture?esito=riapertura-gia-decisa").into_response()),
         Err(r) => gestione(&state, &page, Some((id, f.nota, r.messaggio(page.lang))), "").await,
     }
 }
