@@ -161,6 +161,29 @@ impl Modulo {
         }
     }
 
+    /// Reads back a value stored in canonical form ([`Valore::canonico`]: an invio's snapshot, a history row) for
+    /// field `id`, calculated fields included and without checking bounds: it was checked when it was written.
+    /// `None` when the text is not a value of the field's type.
+    pub fn leggi_canonico(&self, id: IdCampo, testo: &str) -> Option<Valore> {
+        let campo = self.campo(id)?;
+        let testo = testo.trim();
+        if testo.is_empty() {
+            return Some(Valore::Vuoto);
+        }
+        match &campo.tipo {
+            Tipo::Intero | Tipo::Decimale(_) | Tipo::Euro | Tipo::Percentuale => {
+                testo.parse::<Decimal>().ok().map(Valore::Numero)
+            }
+            Tipo::SiNo => match testo {
+                "SI" => Some(Valore::Booleano(true)),
+                "NO" => Some(Valore::Booleano(false)),
+                _ => None,
+            },
+            Tipo::Scelta(_) | Tipo::Testo(_) => Some(Valore::Testo(testo.into())),
+            Tipo::Data => Data::leggi(testo).map(Valore::Data),
+        }
+    }
+
     /// Reads an answer from JSON for field `id`: numbers, strings, booleans, `null` for blank.
     pub fn interpreta_json(&self, id: IdCampo, valore: &serde_json::Value) -> Result<Valore, ErroreValore> {
         let campo = self.campo(id).ok_or(ErroreValore::Sconosciuto)?;

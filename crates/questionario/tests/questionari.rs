@@ -474,3 +474,29 @@ fn the_compact_form_of_an_empty_modulo_b_is_under_10_kb_in_one_language_without_
     }
     assert!(m.quadri.iter().all(|q| !compatto.contains(&q.titolo.it)), "no titles");
 }
+
+#[test]
+fn every_value_reads_back_from_its_canonical_form_calculated_totals_included() {
+    let c = catalogo();
+    let m = c.modulo(&fc80u("B")).unwrap();
+    let mut risposte = Risposte::default();
+    for (i, campo) in m.campi.iter().enumerate() {
+        if campo.calcolo.is_none()
+            && let Some(v) = candidati(campo).into_iter().find(|v| !v.vuoto())
+        {
+            risposte.valori.insert(i as u32, v);
+        }
+    }
+    let v = Valutazione::nuova(m, &risposte);
+    let mut totali = 0;
+    for (i, campo) in m.campi.iter().enumerate() {
+        let Some(valore) = v.valore(i as u32).filter(|x| !x.vuoto()) else { continue };
+        let testo = valore.canonico().unwrap();
+        assert_eq!(m.leggi_canonico(i as u32, &testo).as_ref(), Some(valore), "{} = {testo}", campo.indirizzo);
+        totali += usize::from(campo.calcolo.is_some());
+    }
+    assert!(totali > 100, "the totals of modulo B read back too: {totali}");
+    let numero = m.campi.iter().position(|c| c.tipo == Tipo::Euro).unwrap() as u32;
+    assert_eq!(m.leggi_canonico(numero, "non un numero"), None);
+    assert_eq!(m.leggi_canonico(numero, ""), Some(Valore::Vuoto));
+}
