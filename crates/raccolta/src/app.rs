@@ -49,6 +49,8 @@ pub struct App {
     pub hasher: PasswordHasher,
     /// Wakes this node's outbox worker after a request committed an e-mail.
     pub mail_wake: Wake,
+    /// The PDFs: the typesetting engine, the models made, and the wake of the job that makes the invii's PDFs.
+    pub stampa: crate::compilazione::pdf::Stampa,
     /// The time every expiry, limit and audit event is measured by; tests move it.
     pub clock: Clock,
 }
@@ -133,6 +135,7 @@ impl AppState {
             metrics: Metrics::new(),
             hasher,
             mail_wake: Wake::new(),
+            stampa: Default::default(),
             clock,
         }));
         record_system_event(&state, "sistema.avvio", None).await;
@@ -173,6 +176,7 @@ pub async fn serve(
         stopped(stop_rx.clone()),
     ));
     let cleaner = tokio::spawn(crate::jobs::pulizia(state.db.clone(), state.clock.clone(), stopped(stop_rx.clone())));
+    let pdf = tokio::spawn(crate::compilazione::pdf::lavora(state.clone(), stopped(stop_rx.clone())));
     let ascolto = {
         let state = state.clone();
         tokio::spawn(async move { state.eventi.ascolta(state.db.clone(), stopped(stop_rx)).await })
@@ -197,7 +201,7 @@ pub async fn serve(
         }
     }
     let _ = stop_tx.send(true);
-    let _ = tokio::join!(worker, cleaner, ascolto);
+    let _ = tokio::join!(worker, cleaner, pdf, ascolto);
     record_system_event(&state, "sistema.arresto", Some(&node)).await;
     state.db.close().await;
     tracing::info!("Raccolta arrestata");

@@ -1,7 +1,7 @@
 //! The campaign catalogue: which questionnaires are collected, when, with which instructions and models.
 //!
-//! It is data in the repository (`questionari/<campagna>/campagna.toml` plus HTML fragments for instructions and
-//! models), compiled into the binary so one file is a whole deployment. Loading is strict: an unknown key, a
+//! It is data in the repository (`questionari/<campagna>/campagna.toml` plus HTML fragments for the instructions),
+//! compiled into the binary so one file is a whole deployment. Loading is strict: an unknown key, a
 //! missing translation or a document without its file stops the start-up with the file and the reason.
 
 use std::collections::BTreeSet;
@@ -17,7 +17,6 @@ use crate::i18n::Lang;
 #[folder = "../../questionari/"]
 #[include = "*/*.toml"]
 #[include = "*/istruzioni/*.html"]
-#[include = "*/modelli/*.html"]
 struct Files;
 
 /// A text in both languages of the interface.
@@ -88,7 +87,8 @@ fn tipi_ente<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<TipoEnte>, D:
         .collect()
 }
 
-/// An instruction document or a model, shown as an HTML page.
+/// An instruction document, shown as an HTML page. (The models of the questionnaires are not written by hand:
+/// they are PDFs made from the definitions, `compilazione::pdf::modello`.)
 #[derive(Debug, Clone)]
 pub struct Documento {
     /// Slug used in the URL and in the file name.
@@ -126,37 +126,12 @@ pub struct Campagna {
     pub moduli: Vec<Modulo>,
     /// Instruction documents.
     pub istruzioni: Vec<Documento>,
-    /// Models of the questionnaires.
-    pub modelli: Vec<Documento>,
-}
-
-/// Which list of documents of a campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TipoDocumento {
-    /// Istruzioni.
-    Istruzioni,
-    /// Modelli.
-    Modelli,
-}
-
-impl TipoDocumento {
-    /// The folder and URL segment.
-    pub fn slug(self) -> &'static str {
-        match self {
-            TipoDocumento::Istruzioni => "istruzioni",
-            TipoDocumento::Modelli => "modelli",
-        }
-    }
 }
 
 impl Campagna {
-    /// A document of the campaign by kind and id.
-    pub fn documento(&self, tipo: TipoDocumento, id: &str) -> Option<&Documento> {
-        let list = match tipo {
-            TipoDocumento::Istruzioni => &self.istruzioni,
-            TipoDocumento::Modelli => &self.modelli,
-        };
-        list.iter().find(|d| d.id == id)
+    /// An instruction document of the campaign by id.
+    pub fn istruzione(&self, id: &str) -> Option<&Documento> {
+        self.istruzioni.iter().find(|d| d.id == id)
     }
 }
 
@@ -191,8 +166,6 @@ struct Manifest {
     moduli: Vec<Modulo>,
     #[serde(default)]
     istruzioni: Vec<DocManifest>,
-    #[serde(default)]
-    modelli: Vec<DocManifest>,
 }
 
 #[derive(Deserialize)]
@@ -294,17 +267,17 @@ fn load_campagna(id: &str, file: &str) -> Result<Campagna, CatalogoError> {
     if m.moduli.is_empty() {
         return Err(fail("la campagna non ha moduli".into()));
     }
-    let documenti = |tipo: TipoDocumento, list: Vec<DocManifest>| -> Result<Vec<Documento>, CatalogoError> {
+    let documenti = |list: Vec<DocManifest>| -> Result<Vec<Documento>, CatalogoError> {
         let mut seen = BTreeSet::new();
         list.into_iter()
             .map(|d| {
                 if !seen.insert(d.id.clone()) {
-                    return Err(fail(format!("documento `{}` ripetuto in `{}`", d.id, tipo.slug())));
+                    return Err(fail(format!("documento `{}` ripetuto in `istruzioni`", d.id)));
                 }
                 if d.id.is_empty() || !d.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
                     return Err(fail(format!("id di documento `{}` non valido: usare minuscole, cifre e '-'", d.id)));
                 }
-                let path = |lang: &str| format!("{id}/{}/{}.{lang}.html", tipo.slug(), d.id);
+                let path = |lang: &str| format!("{id}/istruzioni/{}.{lang}.html", d.id);
                 Ok(Documento {
                     html: Testo { it: read(&path("it"))?, en: read(&path("en"))? },
                     id: d.id,
@@ -315,8 +288,7 @@ fn load_campagna(id: &str, file: &str) -> Result<Campagna, CatalogoError> {
     };
     Ok(Campagna {
         id: id.to_owned(),
-        istruzioni: documenti(TipoDocumento::Istruzioni, m.istruzioni)?,
-        modelli: documenti(TipoDocumento::Modelli, m.modelli)?,
+        istruzioni: documenti(m.istruzioni)?,
         codice: m.codice,
         ordine: m.ordine,
         stato: m.stato,
@@ -350,8 +322,6 @@ mod tests {
         let fc80u = catalogo.campagna("fc80u-2022").expect("FC80U");
         let istruzioni: Vec<&str> = fc80u.istruzioni.iter().map(|d| d.titolo.it.as_str()).collect();
         assert_eq!(istruzioni, ["Premessa", "Dati strutturali", "Dati contabili"]);
-        let modelli: Vec<&str> = fc80u.modelli.iter().map(|d| d.titolo.it.as_str()).collect();
-        assert_eq!(modelli, ["Dati strutturali", "Dati contabili"]);
         let chiuse: Vec<&str> = catalogo.chiuse().iter().map(|c| c.codice.as_str()).collect();
         assert_eq!(chiuse, ["FC60U"]);
     }
@@ -360,7 +330,7 @@ mod tests {
     fn every_document_has_substantial_text_in_both_languages_and_no_h1() {
         let catalogo = Catalogo::load().expect("valid");
         for c in catalogo.aperte().chain(catalogo.chiuse()) {
-            for d in c.istruzioni.iter().chain(&c.modelli) {
+            for d in &c.istruzioni {
                 for lang in Lang::ALL {
                     let html = d.html.get(lang);
                     assert!(html.len() > 500, "{}/{} ({}) is too short", c.id, d.id, lang.code());

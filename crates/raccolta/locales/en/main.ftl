@@ -27,7 +27,7 @@ modelli = Models
 
 home-titolo = Data collection
 home-intro = This platform collects from Italian local authorities — comuni, unions of comuni, mountain communities, provinces and metropolitan cities — the data needed to determine the standard expenditure needs and to monitor the service targets required by law.
-home-intro-2 = For each campaign the instructions and the models of the questionnaires are available. In the reserved area, after registering, ask to be associated with your authority and fill in and submit its questionnaires online, with a receipt anyone can verify; the PDF of a submitted questionnaire will come in a later version.
+home-intro-2 = For each campaign the instructions and the models of the questionnaires are available. In the reserved area, after registering, ask to be associated with your authority and fill in and submit its questionnaires online, with a receipt anyone can verify, and download the PDF of the submitted questionnaire and of its receipt. Campaign monitoring and Support will come in a later version.
 home-accedi = ACCESS THE DATA COLLECTION
 home-campagne-aperte = Open questionnaires
 home-nessuna-campagna = There are no open campaigns at the moment.

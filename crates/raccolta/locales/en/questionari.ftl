@@ -221,6 +221,7 @@ notifica-oggetto-riapertura-richiesta = Reopening request: { $ente }
 notifica-oggetto-riapertura-approvata = Reopening approved: { $ente }
 notifica-oggetto-riapertura-respinta = Reopening rejected: { $ente }
 menu-richieste-apertura = Reopening requests
+menu-documenti = Documents
 
 ## Differences between versions
 differenze-titolo-versione = Changes in version { $versione }
@@ -244,3 +245,45 @@ compila-presenti-lettura = { $n ->
     [one] { $nomi } is reading this quadro.
    *[other] { $nomi } are reading this quadro.
 }
+
+## PDF
+pdf-quadro = Section
+pdf-campo = Field
+pdf-valore = Value
+pdf-annotazioni = Notes
+pdf-nessuna-annotazione = No notes.
+pdf-giustificazione = Justification
+pdf-nessuna-squadratura = No imbalance.
+pdf-legenda-precompilato = value prefilled from the source named in the questionnaire (BDAP), not changed by the ente
+pdf-legenda-calcolato = Calculated totals in bold
+pdf-pagina = Page
+pdf-di = of
+pdf-istruzioni = Instructions
+pdf-campagna = Campaign
+pdf-differenze = Annex: changes from version { $versione }
+pdf-modello-nota = Blank model, for reference only: not a submission
+pdf-anno-riferimento = Year the data refer to
+pdf-anno-compilazione = Year of compilation
+pdf-ricevuta-intro = The questionnaire has been submitted and recorded. Keep this receipt: its protocol number and hash let anyone verify it.
+pdf-ricevuta-verifica = Verify the receipt by scanning the QR code or at:
+pdf-ricevuta-qr = QR code of the receipt's verification address
+pdf-scarica-questionario = Questionnaire PDF
+pdf-scarica-ricevuta = Receipt PDF
+pdf-in-preparazione = The PDFs are being prepared: they will be ready in a few seconds. Reload the page.
+pdf-non-pronto = The PDF of this submission is being prepared: try again in a few seconds.
+pdf-solo-dopo-invio = The questionnaire's PDF is available only after it is submitted.
+
+## Documenti
+documenti-titolo = Documents
+documenti-intro = The documents of the selected ente: for each submitted questionnaire, the PDF of every version and its receipt; for each open campaign, the instructions and the blank models as PDF.
+documenti-nessun-ente = Select an ente to see its documents.
+documenti-inviati = Submitted questionnaires
+documenti-nessun-invio = None of the ente's questionnaires has been submitted yet.
+documenti-colonna-questionario = Questionnaire
+documenti-colonna-versione = Version
+documenti-colonna-protocollo = Protocol
+documenti-colonna-quando = Submitted on
+documenti-colonna-file = Files
+documenti-istruzioni = Instructions
+documenti-modelli = Blank models (PDF)
+documenti-modello = Model { $modulo } (PDF)

@@ -27,7 +27,7 @@ modelli = Modelli
 
 home-titolo = Raccolta dati
 home-intro = Questa piattaforma raccoglie dagli enti locali — comuni, unioni di comuni, comunità montane, province e città metropolitane — i dati necessari alla determinazione dei fabbisogni standard e al monitoraggio degli obiettivi di servizio previsto dalla legge.
-home-intro-2 = Per ogni campagna sono disponibili le istruzioni e i modelli dei questionari. Nell'area riservata, dopo la registrazione, chiedi l'associazione al tuo ente e compila e invia i suoi questionari online, con una ricevuta che chiunque può verificare; il PDF del questionario inviato arriverà in una prossima versione.
+home-intro-2 = Per ogni campagna sono disponibili le istruzioni e i modelli dei questionari. Nell'area riservata, dopo la registrazione, chiedi l'associazione al tuo ente e compila e invia i suoi questionari online, con una ricevuta che chiunque può verificare, e scarica il PDF del questionario inviato e della ricevuta. Il monitoraggio delle campagne e l'Assistenza arriveranno in una prossima versione.
 home-accedi = ACCEDI ALLA RACCOLTA DATI
 home-campagne-aperte = Questionari aperti
 home-nessuna-campagna = Al momento non ci sono campagne aperte.

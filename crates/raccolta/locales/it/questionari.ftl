@@ -221,6 +221,7 @@ notifica-oggetto-riapertura-richiesta = Richiesta di riapertura: { $ente }
 notifica-oggetto-riapertura-approvata = Riapertura approvata: { $ente }
 notifica-oggetto-riapertura-respinta = Riapertura respinta: { $ente }
 menu-richieste-apertura = Richieste Apertura
+menu-documenti = Documenti
 
 ## Differenze tra versioni
 differenze-titolo-versione = Differenze della versione { $versione }
@@ -244,3 +245,45 @@ compila-presenti-lettura = { $n ->
     [one] { $nomi } sta consultando questo quadro.
    *[other] { $nomi } stanno consultando questo quadro.
 }
+
+## PDF
+pdf-quadro = Quadro
+pdf-campo = Campo
+pdf-valore = Valore
+pdf-annotazioni = Annotazioni
+pdf-nessuna-annotazione = Nessuna annotazione.
+pdf-giustificazione = Giustificazione
+pdf-nessuna-squadratura = Nessuna squadratura.
+pdf-legenda-precompilato = valore precompilato dalla fonte indicata nel questionario (BDAP), non modificato dall'ente
+pdf-legenda-calcolato = In grassetto i totali calcolati
+pdf-pagina = Pagina
+pdf-di = di
+pdf-istruzioni = Istruzioni
+pdf-campagna = Campagna
+pdf-differenze = Allegato: differenze dalla versione { $versione }
+pdf-modello-nota = Modello vuoto, solo per consultazione: non vale come invio
+pdf-anno-riferimento = Anno di riferimento dei dati
+pdf-anno-compilazione = Anno di compilazione
+pdf-ricevuta-intro = Il questionario è stato inviato e registrato. Conserva questa ricevuta: il numero di protocollo e l'impronta permettono a chiunque di verificarla.
+pdf-ricevuta-verifica = Verifica la ricevuta inquadrando il codice QR o all'indirizzo:
+pdf-ricevuta-qr = Codice QR dell'indirizzo di verifica della ricevuta
+pdf-scarica-questionario = PDF del questionario
+pdf-scarica-ricevuta = PDF della ricevuta
+pdf-in-preparazione = I PDF sono in preparazione: saranno pronti tra pochi secondi. Ricarica la pagina.
+pdf-non-pronto = Il PDF di questo invio è in preparazione: riprova tra pochi secondi.
+pdf-solo-dopo-invio = Il PDF del questionario è disponibile solo dopo l'invio.
+
+## Documenti
+documenti-titolo = Documenti
+documenti-intro = I documenti dell'ente selezionato: per ogni questionario inviato, il PDF di ogni versione e la sua ricevuta; per ogni campagna aperta, le istruzioni e i modelli vuoti in PDF.
+documenti-nessun-ente = Seleziona un ente per vederne i documenti.
+documenti-inviati = Questionari inviati
+documenti-nessun-invio = Nessun questionario dell'ente è stato ancora inviato.
+documenti-colonna-questionario = Questionario
+documenti-colonna-versione = Versione
+documenti-colonna-protocollo = Protocollo
+documenti-colonna-quando = Inviato il
+documenti-colonna-file = File
+documenti-istruzioni = Istruzioni
+documenti-modelli = Modelli vuoti (PDF)
+documenti-modello = Modello { $modulo } (PDF)

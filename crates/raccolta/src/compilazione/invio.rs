@@ -202,10 +202,14 @@ pub async fn invia(
     };
     let (mut guardia, esito, revisione) =
         state.scrittore.esegui(&state.db, move |tx: &mut Tx| Box::pin(transazione(tx, guardia, dati))).await??;
-    if let (Some(revisione), Some(s)) = (revisione, guardia.as_mut()) {
-        // Nothing but the state changed: the node's copy moves to the new revision.
-        s.revisione = revisione;
+    if let Some(revisione) = revisione {
+        // Committed: its e-mails and its PDFs are due now.
         state.mail_wake.wake();
+        state.stampa.sveglia();
+        // Nothing but the state changed: the node's copy moves to the new revision.
+        if let Some(s) = guardia.as_mut() {
+            s.revisione = revisione;
+        }
         if let EsitoInvio::Inviato(i) = &esito {
             let evento = super::eventi::Evento::Inviato {
                 questionario: a.q.id,
@@ -336,6 +340,7 @@ async fn transazione(
         sha256,
     };
     avvisa(tx, &d, &q, &invio).await?;
+    crate::db::documenti::accoda(&mut *tx, id, now).await?;
     idempotency::finish(&mut *tx, uid, &chiave, &risposta(versione)).await?;
     Ok(Ok((guardia, EsitoInvio::Inviato(invio), Some(revisione))))
 }
@@ -458,7 +463,7 @@ pub struct Differenza {
 }
 
 /// The values a snapshot froze, by address.
-fn valori_di(snapshot: &str) -> BTreeMap<String, String> {
+pub fn valori_di(snapshot: &str) -> BTreeMap<String, String> {
     let foto: serde_json::Value = serde_json::from_str(snapshot).unwrap_or_default();
     foto["valori"]
         .as_object()
@@ -503,13 +508,25 @@ pub async fn differenze(
     };
     let vecchi = valori_di(&prima.snapshot);
     let autori = questionari::autori_tra(&state.db, a.q.id, prima.revisione, fino).await?;
+    Ok(Some(confronta(m, &vecchi, &dopo, &autori, l)))
+}
+
+/// Field by field, in definition order, what differs between two sets of values (by address, canonical form),
+/// with who last changed each.
+pub fn confronta(
+    m: &questionario::Modulo,
+    vecchi: &BTreeMap<String, String>,
+    nuovi: &BTreeMap<String, String>,
+    autori: &std::collections::HashMap<String, String>,
+    l: questionario::Lingua,
+) -> Vec<Differenza> {
     let mostra = |id: questionario::IdCampo, v: Option<&String>| {
-        let valore = v.map(|t| m.interpreta_testo(id, t).unwrap_or_default());
+        let valore = v.map(|t| m.leggi_canonico(id, t).unwrap_or_default());
         super::valori::mostra(m, valore.as_ref(), id, l)
     };
     let mut out = Vec::new();
     for (i, c) in m.campi.iter().enumerate() {
-        let (p, d) = (vecchi.get(&c.indirizzo), dopo.get(&c.indirizzo));
+        let (p, d) = (vecchi.get(&c.indirizzo), nuovi.get(&c.indirizzo));
         if p == d {
             continue;
         }
@@ -523,5 +540,5 @@ pub async fn differenze(
             autore: autori.get(&c.indirizzo).cloned().unwrap_or_default(),
         });
     }
-    Ok(Some(out))
+    out
 }

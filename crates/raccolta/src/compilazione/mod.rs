@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod eventi;
 pub mod invio;
+pub mod pdf;
 pub mod precompila;
 pub mod riapertura;
 pub mod valori;

@@ -116,6 +116,12 @@ pub async fn del_questionario(c: impl Into<Conn<'_>>, questionario_id: i64) -> R
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(questionario_id).fetch_all(ex).await)?)
 }
 
+/// The invio with id `id`.
+pub async fn by_id(c: impl Into<Conn<'_>>, id: i64) -> Result<Option<Invio>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM invii WHERE id = $1");
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await)?)
+}
+
 /// Version `versione` of a questionnaire.
 pub async fn versione(c: impl Into<Conn<'_>>, questionario_id: i64, versione: i64) -> Result<Option<Invio>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM invii WHERE questionario_id = $1 AND versione = $2");
@@ -142,6 +148,42 @@ pub async fn ultimi_dell_ente(
          JOIN questionari q ON q.id = i.questionario_id \
          WHERE q.ente_id = $1 AND i.versione = (SELECT MAX(versione) FROM invii WHERE questionario_id = q.id) \
          ORDER BY i.questionario_id"
+    )
+    .bind(ente_id)
+    .fetch_all(ex)
+    .await)?)
+}
+
+/// One invio as the Documenti page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Documento {
+    /// The questionnaire's URL id.
+    pub pubblico: String,
+    /// Campaign folder.
+    pub campagna: String,
+    /// Questionnaire code.
+    pub codice: String,
+    /// Modulo.
+    pub modulo: String,
+    /// Version.
+    pub versione: i64,
+    /// Protocol code.
+    pub protocollo: String,
+    /// When.
+    pub inviato_at: i64,
+    /// After the deadline.
+    pub in_ritardo: bool,
+    /// Whether its PDFs are made.
+    pub pronto: bool,
+}
+
+/// Every invio of `ente_id`'s questionnaires, by campaign and modulo, the latest version first.
+pub async fn documenti_dell_ente(c: impl Into<Conn<'_>>, ente_id: i64) -> Result<Vec<Documento>, DbError> {
+    Ok(run!(c, |ex| sqlx::query_as(
+        "SELECT q.pubblico, q.campagna, q.codice, q.modulo, i.versione, i.protocollo, i.inviato_at, i.in_ritardo, \
+         COALESCE(d.pronto, FALSE) AS pronto FROM invii i JOIN questionari q ON q.id = i.questionario_id \
+         LEFT JOIN documenti_invio d ON d.invio_id = i.id WHERE q.ente_id = $1 \
+         ORDER BY q.campagna, q.codice, q.modulo, i.versione DESC"
     )
     .bind(ente_id)
     .fetch_all(ex)

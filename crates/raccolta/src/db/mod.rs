@@ -126,6 +126,7 @@ impl Tx {
 pub mod associazioni;
 pub mod audit;
 pub mod captcha;
+pub mod documenti;
 pub mod enti;
 pub mod idempotency;
 pub mod invii;

@@ -116,7 +116,7 @@ pub async fn run(db: Db, mailer: Mailer, wake: Wake, options: WorkerOptions, shu
 }
 
 /// True when `shutdown` has completed; never waits. Once it returns true the future must not be polled again.
-async fn has_fired<F: Future<Output = ()>>(mut shutdown: Pin<&mut F>) -> bool {
+pub(crate) async fn has_fired<F: Future<Output = ()>>(mut shutdown: Pin<&mut F>) -> bool {
     std::future::poll_fn(|cx| Poll::Ready(shutdown.as_mut().poll(cx).is_ready())).await
 }
 

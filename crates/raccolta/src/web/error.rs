@@ -34,6 +34,9 @@ pub enum AppError {
     /// Too much work queued (password hashing): try again in a moment.
     #[error("sovraccarico")]
     Busy,
+    /// Not ready yet (a PDF being made): the sentence, in the user's language, says so; try again in a moment.
+    #[error("non ancora pronto: {0}")]
+    Pending(String),
     /// The database does not answer: try again later.
     #[error("database non disponibile")]
     Unavailable(#[source] DbError),
@@ -114,7 +117,7 @@ impl IntoResponse for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::Unavailable(_) | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy | AppError::Pending(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         match &self {
@@ -122,13 +125,16 @@ impl IntoResponse for AppError {
             AppError::Unavailable(e) => tracing::warn!(error = %e, "database non disponibile"),
             AppError::BadRequest(why) => tracing::info!(why, "richiesta non valida"),
             AppError::Conflict(why) => tracing::info!(why, "conflitto"),
+            AppError::Pending(why) => tracing::info!(why, "non ancora pronto"),
             AppError::Unprocessable(errors) => tracing::info!(campi = errors.len(), "dati rifiutati"),
             AppError::Busy => tracing::warn!("coda del calcolo delle password piena: richiesta rifiutata"),
             AppError::NotFound | AppError::Csrf | AppError::Unauthorized => {}
         }
-        let retry = matches!(self, AppError::Busy);
+        let retry = matches!(self, AppError::Busy | AppError::Pending(_));
         let problem = match self {
-            AppError::Conflict(detail) => Problem { detail: Some(detail), errors: Vec::new() },
+            AppError::Conflict(detail) | AppError::Pending(detail) => {
+                Problem { detail: Some(detail), errors: Vec::new() }
+            }
             AppError::Unprocessable(errors) => Problem { detail: None, errors },
             _ => Problem::default(),
         };

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod captcha;
 pub mod client_ip;
 pub mod contesto;
+pub mod documenti;
 pub mod enti;
 pub mod error;
 pub mod gestione;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/guida", get(pubblico::contenuti::get_guida))
         .route("/accessibilita", get(pubblico::contenuti::get_accessibilita))
         .route("/privacy", get(pubblico::contenuti::get_privacy))
+        .route("/campagne/{campagna}/modelli/{file}", get(documenti::get_modello))
         .route("/campagne/{campagna}/{tipo}/{documento}", get(pubblico::documento::get_documento))
         .route("/lingua/{codice}", get(pubblico::lingua::get_lingua))
         .route("/accesso", get(accesso::entra::get_accesso).post(accesso::entra::post_accesso))
@@ -137,6 +139,8 @@ pub fn router(state: AppState) -> Router {
         .route("/questionari/{id}/invio", get(questionari::invio::get_invio).post(questionari::invio::post_invio))
         .route("/questionari/{id}/invii/{versione}", get(questionari::invio::get_ricevuta))
         .route("/questionari/{id}/invii/{versione}/differenze", get(questionari::invio::get_differenze_versione))
+        .route("/questionari/{id}/invii/{versione}/{file}", get(documenti::get_pdf))
+        .route("/documenti", get(documenti::get_documenti))
         .route("/questionari/{id}/differenze", get(questionari::invio::get_differenze))
         .route("/verifica", get(questionari::invio::get_verifica))
         .route("/richieste-apertura", get(questionari::riapertura::get_richieste))

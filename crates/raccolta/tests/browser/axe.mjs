@@ -30,7 +30,6 @@ const PAGES = [
   { path: '/accessibilita', status: 200 },
   { path: '/privacy', status: 200 },
   { path: '/campagne/fc80u-2022/istruzioni/premessa', status: 200 },
-  { path: '/campagne/fc80u-2022/modelli/dati-contabili', status: 200 },
   { path: '/campagne/monitoraggio-2023/istruzioni/sociale', status: 200 },
   { path: '/pagina-che-non-esiste', status: 404 },
   { path: '/accesso', status: 200 },

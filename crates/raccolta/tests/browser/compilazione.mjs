@@ -32,8 +32,10 @@
 //      invio, conferma, arriva alla ricevuta con il numero di protocollo, segue «verifica questa ricevuta» fino alla
 //      pagina pubblica che la riconosce; un'impronta sbagliata non corrisponde; il Riepilogo di FC80U B di Maria
 //      elenca cosa blocca l'invio; Ivo chiede la riapertura dalla ricevuta, l'amministratrice AMMI0001 (Anna Prova)
-//      la approva da Gestione con la tastiera, e la scheda torna compilabile; axe-core su ogni pagina, in italiano e
-//      in inglese.
+//      la approva da Gestione con la tastiera, e la scheda torna compilabile; Documenti elenca il PDF del questionario
+//      e della ricevuta, che si scaricano; dopo una modifica, il secondo invio fa la versione 2, con le sue
+//      differenze, e Documenti elenca le due versioni con i loro PDF; axe-core su ogni pagina, in italiano e in
+//      inglese.
 // axe-core con le regole WCAG 2.0/2.1/2.2 A e AA, come axe.mjs e percorsi.mjs: nessuna violazione ammessa. Quali
 // quadri in quale stato: AXE_COMPLETO più sotto (COMPILAZIONE_AXE_COMPLETO=1: tutti, in ogni stato e lingua).
 // axe-core non può girare in una pagina con JavaScript disattivato (Chromium chiude la pagina al primo setTimeout):
@@ -1077,7 +1079,27 @@ async function percorsoErroriESolaLettura(apri) {
   }
 }
 
-/** Percorso 6: l'invio di una scheda completa con la tastiera, la ricevuta e la sua verifica pubblica. */
+/** Documenti lists version `v` of `pubblico` with its two PDFs (once the job has made them), and both download. */
+async function pdfScaricati(page, pubblico, v) {
+  const href = `/questionari/${pubblico}/invii/${v}/questionario.pdf`;
+  const inizio = Date.now();
+  for (;;) {
+    await goto(page, url('/documenti'));
+    if ((await page.locator(`main a[href="${href}"]`).count()) === 1) break;
+    expect(Date.now() - inizio < 60_000, `Documenti non elenca il PDF della versione ${v}: ${oneLine(await mainText(page))}`);
+    await page.waitForTimeout(500);
+  }
+  for (const file of ['questionario.pdf', 'ricevuta.pdf']) {
+    const r = await page.request.get(url(`/questionari/${pubblico}/invii/${v}/${file}`));
+    expect(r.status() === 200, `${file} v${v}: stato ${r.status()}`);
+    expect(r.headers()['content-type'] === 'application/pdf', `${file} v${v}: tipo ${r.headers()['content-type']}`);
+    const corpo = await r.body();
+    expect(corpo.subarray(0, 5).toString() === '%PDF-', `${file} v${v} non è un PDF`);
+  }
+}
+
+/** Percorso 6: l'invio di una scheda completa con la tastiera, la ricevuta e la sua verifica pubblica, i PDF da
+ * Documenti, la riapertura approvata, un secondo invio e le due versioni scaricabili. */
 async function percorsoInvio(apri) {
   const pubblico = process.env.INVIO_PUBBLICO;
   expect(pubblico, 'INVIO_PUBBLICO non impostato: il test Rust prepara la scheda da inviare');
@@ -1122,6 +1144,10 @@ async function percorsoInvio(apri) {
     expect(/Nessuna ricevuta corrisponde/.test(await mainText(page)), 'un\'impronta sbagliata è stata accettata');
   });
   await axe(page, 'Verifica ricevuta, nessuna [it]');
+  await passo('Documenti: il PDF del questionario e della ricevuta della versione 1, scaricati', async () => {
+    await pdfScaricati(page, pubblico, 1);
+  });
+  await axe(page, 'Documenti, con un invio [it]');
   await passo('ENG: la ricevuta e la verifica in inglese', async () => {
     await goto(page, url(ricevuta));
     await navigating(page, () => page.locator('header a[hreflang="en"]').click());
@@ -1180,6 +1206,25 @@ async function percorsoInvio(apri) {
     expect(/Q1_01\.D/.test(testo) && /Ivo Prova/.test(testo), `la modifica non è elencata: ${oneLine(testo)}`);
   });
   await axe(page, 'Differenze dall\'ultimo invio [it]');
+  await passo('secondo invio con la tastiera: versione 2, con le sue differenze', async () => {
+    // Four students in 2023 and four transported: the coverage stays whole, so no squadratura to justify.
+    await goto(page, url(`/questionari/${pubblico}/compila/Q1`));
+    await page.fill('input[name="Q1_01.E"]', '4');
+    await page.keyboard.press('Tab');
+    await attendiStato(page, 'Q1_01.E', /Salvato/);
+    await goto(page, url(`/questionari/${pubblico}/invio`));
+    expect(/Niente: tutti i campi obbligatori/.test(await mainText(page)), `il secondo invio è bloccato: ${oneLine(await mainText(page))}`);
+    await tabTo(page, `form[action="/questionari/${pubblico}/invio"] button[type="submit"]`);
+    await navigating(page, () => page.keyboard.press('Enter'));
+    expect(new URL(page.url()).pathname === `/questionari/${pubblico}/invii/2`, `dopo il secondo invio la pagina è ${page.url()}`);
+    await goto(page, url(`/questionari/${pubblico}/invii/2/differenze`));
+    expect(/Q1_01\.D/.test(await mainText(page)), 'le differenze della versione 2 non elencano Q1_01.D');
+  });
+  await axe(page, 'Differenze della versione 2 [it]');
+  await passo('Documenti: le due versioni, ciascuna con i suoi PDF', async () => {
+    await pdfScaricati(page, pubblico, 2);
+    await pdfScaricati(page, pubblico, 1);
+  });
   const fc80u = questionari.get('FC80U B');
   if (fc80u) {
     const maria = await apri();

@@ -49,7 +49,7 @@ async fn versione(app: &TestApp, pubblico: &str, campo: &str) -> i64 {
 }
 
 /// Saves `testo` into `campo` by autosave, at its current version; the status.
-async fn metti(b: &mut Browser<'_>, app: &TestApp, pubblico: &str, campo: &str, testo: &str) -> u16 {
+pub(crate) async fn metti(b: &mut Browser<'_>, app: &TestApp, pubblico: &str, campo: &str, testo: &str) -> u16 {
     let v = versione(app, pubblico, campo).await;
     let (status, corpo) = valore(b, pubblico, campo, testo, v).await;
     assert!(status == 200 || status == 409, "{campo} = {testo}: {status} {corpo}");
@@ -94,7 +94,7 @@ pub(crate) async fn compila_inviabile(b: &mut Browser<'_>, app: &TestApp, user_i
 }
 
 /// A compiler of the demo comune with the scheda trasporto opened: (browser, user id, URL id).
-async fn compilatore<'a>(app: &'a TestApp, codice: &str) -> (Browser<'a>, i64, String) {
+pub(crate) async fn compilatore<'a>(app: &'a TestApp, codice: &str) -> (Browser<'a>, i64, String) {
     let ente = ente_id(app, "c_f205").await;
     let uid = utente(app, codice, "Maria Invio", Some((ente, Modalita::Compilazione))).await;
     let mut b = login(app, codice).await;
@@ -102,7 +102,7 @@ async fn compilatore<'a>(app: &'a TestApp, codice: &str) -> (Browser<'a>, i64, S
     (b, uid, pubblico)
 }
 
-async fn invia(b: &mut Browser<'_>, pubblico: &str, chiave: &str) -> common::browser::Page {
+pub(crate) async fn invia(b: &mut Browser<'_>, pubblico: &str, chiave: &str) -> common::browser::Page {
     let pagina = b.get(&format!("/questionari/{pubblico}/invio")).await;
     let csrf = pagina.hidden("csrf");
     b.post(&format!("/questionari/{pubblico}/invio"), &[("csrf", &csrf), ("chiave", chiave)]).await

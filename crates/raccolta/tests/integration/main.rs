@@ -14,6 +14,7 @@ mod compilazione;
 mod database;
 mod enti;
 mod invio;
+mod pdf;
 mod posta;
 mod precompila;
 mod riapertura;

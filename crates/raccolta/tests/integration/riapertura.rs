@@ -167,7 +167,10 @@ con_demo! {
         };
         let r = riga("Q1_01.D");
         assert!(r.contains("<td class=\"text-break\">3</td>") && r.contains("<td class=\"text-break\">4</td>") && r.contains("Rita Riapre"), "{r}");
-        assert!(riga("Q1_04.D").contains("(calcolato)"), "a total follows from other fields");
+        let totale = riga("Q1_04.D");
+        assert!(totale.contains("(calcolato)"), "a total follows from other fields");
+        // Its values before and after, read back from the snapshots (3 + 3 + 3, then 4 + 3 + 3).
+        assert!(totale.contains("<td class=\"text-break\">9</td>") && totale.contains("<td class=\"text-break\">10</td>"), "{totale}");
         assert!(d.body.contains("4 campi cambiati"), "D and E of row 1 and their totals: {}", d.body);
         assert!(!d.body.contains(">Q1_02.D</span>"));
         assert_eq!(b.get(&format!("/questionari/{p}/invii/1/differenze")).await.status, 404, "version 1 has no predecessor");

@@ -30,12 +30,12 @@ both_backends! {
             "/campagne/fc80u-2022/istruzioni/premessa",
             "/campagne/fc80u-2022/istruzioni/dati-strutturali",
             "/campagne/fc80u-2022/istruzioni/dati-contabili",
-            "/campagne/fc80u-2022/modelli/dati-strutturali",
-            "/campagne/fc80u-2022/modelli/dati-contabili",
+            "/campagne/fc80u-2022/modelli/A.pdf",
+            "/campagne/fc80u-2022/modelli/B.pdf",
             "/campagne/monitoraggio-2023/istruzioni/sociale",
             "/campagne/monitoraggio-2023/istruzioni/asili-nido",
             "/campagne/monitoraggio-2023/istruzioni/trasporto-disabili",
-            "/campagne/monitoraggio-2023/modelli/sociale",
+            "/campagne/monitoraggio-2023/modelli/SOCIALE.pdf",
         ] {
             assert!(body.contains(&format!(r#"href="{href}""#)), "missing link {href}");
         }
@@ -115,15 +115,15 @@ both_backends! {
             assert!(body.contains(&format!("<h1>{en}</h1>")), "{path} en");
         }
         let (_, guida) = html(app, "/guida", Some("it")).await;
-        for section in ["Accesso", "Modifica Password", "Nuova Registrazione", "Aggiungi nuovo ente", "Questionari e compilazione", "Invio, ricevuta e verifica", "Richieste Apertura", "Funzionalità della piattaforma"] {
+        for section in ["Accesso", "Modifica Password", "Nuova Registrazione", "Aggiungi nuovo ente", "Questionari e compilazione", "Invio, ricevuta e verifica", "Richieste Apertura", "PDF e Documenti", "Funzionalità della piattaforma"] {
             assert!(guida.contains(section), "the guide covers {section}");
         }
     }
 
-    async fn the_guide_and_the_home_describe_only_what_exists_and_say_the_pdf_comes_later(app) {
+    async fn the_guide_and_the_home_describe_only_what_exists_and_say_monitoring_comes_later(app) {
         for (lang, later, absent) in [
-            ("it", "prossima versione", ["Documenti"]),
-            ("en", "later version", ["Documents"]),
+            ("it", "prossima versione", ["Esporta le risposte"]),
+            ("en", "later version", ["Export the answers"]),
         ] {
             for path in ["/guida", "/"] {
                 let (_, body) = html(app, path, Some(lang)).await;
@@ -138,10 +138,9 @@ both_backends! {
     async fn every_campaign_document_opens_in_both_languages(app) {
         for campagna in ["fc80u-2022", "monitoraggio-2023", "fc60u-2019"] {
             let c = app.state.catalogo.campagna(campagna).expect("campaign");
-            let docs = c.istruzioni.iter().map(|d| ("istruzioni", d)).chain(c.modelli.iter().map(|d| ("modelli", d)));
-            for (kind, d) in docs {
+            for d in &c.istruzioni {
                 for lang in ["it", "en"] {
-                    let path = format!("/campagne/{campagna}/{kind}/{}", d.id);
+                    let path = format!("/campagne/{campagna}/istruzioni/{}", d.id);
                     let (status, body) = html(app, &path, Some(lang)).await;
                     assert_eq!(status, 200, "{path} {lang}");
                     assert_eq!(count(&body, "<h1"), 1, "{path} {lang}");
@@ -151,6 +150,8 @@ both_backends! {
         assert_eq!(app.get("/campagne/fc80u-2022/istruzioni/inesistente").await.status().as_u16(), 404);
         assert_eq!(app.get("/campagne/nessuna/istruzioni/premessa").await.status().as_u16(), 404);
         assert_eq!(app.get("/campagne/fc80u-2022/altro/premessa").await.status().as_u16(), 404);
+        // The models are no longer hand-written pages: they are PDFs made from the definitions.
+        assert_eq!(app.get("/campagne/fc80u-2022/modelli/dati-contabili").await.status().as_u16(), 404);
     }
 
     async fn unknown_paths_get_a_404_page_in_the_site_layout_and_language(app) {

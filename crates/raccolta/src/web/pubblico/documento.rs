@@ -1,4 +1,5 @@
-//! `GET /campagne/{campagna}/{istruzioni|modelli}/{documento}`: an instruction document or a model.
+//! `GET /campagne/{campagna}/istruzioni/{documento}`: an instruction document. (The models are PDFs made from the
+//! definitions: `web::documenti::get_modello`.)
 
 use axum::extract::{Path, State};
 use axum::response::Html;
@@ -6,7 +7,6 @@ use axum::response::Html;
 use super::contenuti::Contenuto;
 use super::render;
 use crate::app::AppState;
-use crate::catalogo::TipoDocumento;
 use crate::web::{AppError, Page};
 
 /// A document of a campaign, in the page's language.
@@ -15,17 +15,12 @@ pub async fn get_documento(
     Path((campagna, tipo, documento)): Path<(String, String, String)>,
     page: Page,
 ) -> Result<Html<String>, AppError> {
-    let tipo = match tipo.as_str() {
-        "istruzioni" => TipoDocumento::Istruzioni,
-        "modelli" => TipoDocumento::Modelli,
-        _ => return Err(AppError::NotFound),
-    };
+    if tipo != "istruzioni" {
+        return Err(AppError::NotFound);
+    }
     let campagna = state.catalogo.campagna(&campagna).ok_or(AppError::NotFound)?;
-    let doc = campagna.documento(tipo, &documento).ok_or(AppError::NotFound)?;
-    let kind = match tipo {
-        TipoDocumento::Istruzioni => page.t("istruzioni"),
-        TipoDocumento::Modelli => page.t("modelli"),
-    };
+    let doc = campagna.istruzione(&documento).ok_or(AppError::NotFound)?;
+    let kind = page.t("istruzioni");
     render(&Contenuto {
         title: format!("{kind}: {}", doc.titolo.get(page.lang)),
         context: campagna.titolo.get(page.lang).to_owned(),

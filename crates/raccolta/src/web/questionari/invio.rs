@@ -234,6 +234,8 @@ struct Ricevuta<'a> {
     esito: String,
     /// The last version, sent, and the user may ask to reopen it.
     riapribile: bool,
+    /// Its PDFs are made.
+    pronto: bool,
 }
 
 /// `?esito=inviato`.
@@ -261,8 +263,10 @@ pub async fn get_ricevuta(
     let esito = crate::web::esito(page.lang, &q.esito);
     let riapribile = tutti.last().is_some_and(|u| u.versione == invio.versione)
         && super::riapertura::puo_chiedere(&state, &utente, &a);
+    let pronto = crate::db::documenti::pronti(&state.db, a.q.id).await?.contains(&invio.versione);
     let html = render(&Ricevuta {
         riapribile,
+        pronto,
         page: &page,
         pubblico: a.q.pubblico.clone(),
         ente,

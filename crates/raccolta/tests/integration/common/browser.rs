@@ -61,6 +61,19 @@ impl<'a> Browser<'a> {
         self.send(req).await
     }
 
+    /// A download: status, content type and the bytes as sent.
+    pub async fn scarica(&mut self, path: &str) -> (u16, String, Vec<u8>) {
+        let mut req = self.app.client.get(format!("{}{path}", self.app.base));
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let res = req.send().await.unwrap();
+        self.keep_cookie(&res);
+        let status = res.status().as_u16();
+        let tipo = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        (status, tipo, res.bytes().await.unwrap().to_vec())
+    }
+
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let req = self.app.client.post(format!("{}{path}", self.app.base)).form(form);
         self.send(req).await
