@@ -10,11 +10,14 @@ before="${RACCOLTA_BENCH_BEFORE:-$(git log --format=%h -1 "$(git log --format=%H
 after="${RACCOLTA_BENCH_AFTER:-HEAD}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# The build embeds Bootstrap Italia from node_modules (build.rs): both clones share this tree's.
+[ -d node_modules/bootstrap-italia/dist ] || npm ci --no-audit --no-fund --loglevel=error
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg) · $(nproc) cores"
 for name in before after; do
   rev="$before"; [ "$name" = after ] && rev="$after"
   git clone -q . "$work/$name"
   git -C "$work/$name" checkout -q "$rev"
+  ln -s "$PWD/node_modules" "$work/$name/node_modules"
   start=$(date +%s)
   (cd "$work/$name" && CARGO_TARGET_DIR="$work/$name-target" cargo build --release --locked --workspace --quiet)
   secs=$(( $(date +%s) - start ))

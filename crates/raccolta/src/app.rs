@@ -175,8 +175,14 @@ pub async fn serve(
         WorkerOptions::default(),
         stopped(stop_rx.clone()),
     ));
-    let cleaner = tokio::spawn(crate::jobs::pulizia(state.db.clone(), state.clock.clone(), stopped(stop_rx.clone())));
+    let cleaner = tokio::spawn(crate::jobs::pulizia(
+        state.db.clone(),
+        state.clock.clone(),
+        state.config.audit_conservazione_giorni,
+        stopped(stop_rx.clone()),
+    ));
     let pdf = tokio::spawn(crate::compilazione::pdf::lavora(state.clone(), stopped(stop_rx.clone())));
+    let sigilli = tokio::spawn(crate::jobs::sigilla_audit(state.db.clone(), stopped(stop_rx.clone())));
     let ascolto = {
         let state = state.clone();
         tokio::spawn(async move { state.eventi.ascolta(state.db.clone(), stopped(stop_rx)).await })
@@ -201,7 +207,7 @@ pub async fn serve(
         }
     }
     let _ = stop_tx.send(true);
-    let _ = tokio::join!(worker, cleaner, pdf, ascolto);
+    let _ = tokio::join!(worker, cleaner, pdf, sigilli, ascolto);
     record_system_event(&state, "sistema.arresto", Some(&node)).await;
     state.db.close().await;
     tracing::info!("Raccolta arrestata");

@@ -40,8 +40,19 @@ pub enum Command {
     #[command(subcommand)]
     Questionari(QuestionariCommand),
     /// Captcha samples for the benchmarks (`bench/captcha.py`); no configuration or database needed.
+    /// The audit log: check its hash chain.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     #[command(subcommand, hide = true)]
     Captcha(CaptchaCommand),
+}
+
+/// `raccolta audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Seal the audit log's rows not sealed yet, then check the whole hash chain: exit 0 when intact, 1 naming the
+    /// first altered or deleted row.
+    Verifica,
 }
 
 /// `raccolta captcha …`.
@@ -174,6 +185,7 @@ pub fn main() -> ExitCode {
             Command::Questionari(QuestionariCommand::Precompila { file }) => {
                 questionari_precompila(config, &file).await
             }
+            Command::Audit(AuditCommand::Verifica) => audit_verifica(config).await,
             Command::Questionari(_) | Command::Captcha(_) => Ok(()),
         }
     });
@@ -183,6 +195,29 @@ pub fn main() -> ExitCode {
             tracing::error!(error = format!("{error:#}"), "raccolta terminata con errore");
             eprintln!("raccolta: {error:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `raccolta audit verifica`: seals what the servers have not sealed yet, then checks the whole chain; a break is
+/// an error naming the first row.
+async fn audit_verifica(config: Config) -> anyhow::Result<()> {
+    use crate::db::audit::{self, EsitoCatena};
+
+    let db = Db::connect(&config).await?;
+    db.migrate().await?;
+    while audit::sigilla(&db, 1000).await? == 1000 {}
+    match audit::verifica(&db, 1000).await? {
+        EsitoCatena::Integra { sigillati, da_sigillare, testa } => {
+            println!(
+                "Catena del registro di audit integra: {sigillati} eventi sigillati, {da_sigillare} da sigillare."
+            );
+            println!("Ultima impronta (conservala altrove per accorgerti di una catena riscritta): {testa}");
+            Ok(())
+        }
+        EsitoCatena::Interrotta { seq, id, motivo } => {
+            let riga = id.map_or_else(|| format!("posizione {seq}"), |id| format!("evento {id}, posizione {seq}"));
+            anyhow::bail!("catena del registro di audit interrotta ({riga}): {motivo}")
         }
     }
 }

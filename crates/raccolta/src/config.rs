@@ -92,7 +92,14 @@ pub struct Config {
     /// Start with the demo set of real enti (`scripts/run.sh` turns it on), so a newcomer can try everything;
     /// a real deployment imports the IPA file instead (`raccolta enti import`).
     pub demo: bool,
+    /// Days the audit log's rows stay in the live table (the administrators' page); older ones move to the
+    /// archive table, chain and all, never deleted. At least 183 (six months, the minimum for administrators'
+    /// accesses).
+    pub audit_conservazione_giorni: i64,
 }
+
+/// The shortest retention of the audit log's live rows.
+pub const AUDIT_CONSERVAZIONE_MINIMA: i64 = 183;
 
 /// Accepts `"10.0.0.1, 10.0.0.2"` (environment) or `["10.0.0.1", "10.0.0.2"]` (file).
 fn ip_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<std::net::IpAddr>, D::Error> {
@@ -145,6 +152,7 @@ impl Default for Config {
             password_hash_concurrency: crate::auth::hasher::default_concurrency(),
             trusted_proxies: Vec::new(),
             demo: false,
+            audit_conservazione_giorni: 365,
         }
     }
 }
@@ -217,6 +225,12 @@ impl Config {
         }
         if self.password_hash_concurrency == 0 {
             return Err(ConfigError("RACCOLTA_PASSWORD_HASH_CONCURRENCY: deve essere almeno 1".to_owned()));
+        }
+        if self.audit_conservazione_giorni < AUDIT_CONSERVAZIONE_MINIMA {
+            return Err(ConfigError(format!(
+                "RACCOLTA_AUDIT_CONSERVAZIONE_GIORNI: almeno {AUDIT_CONSERVAZIONE_MINIMA} giorni (sei mesi), come \
+                 richiesto per gli accessi degli amministratori"
+            )));
         }
         if self.database_max_connections == 0 {
             return Err(ConfigError("RACCOLTA_DATABASE_MAX_CONNECTIONS: deve essere almeno 1".to_owned()));

@@ -142,3 +142,31 @@ esito-rimosso = Manager removed.
 esito-gia-responsabile = Nothing changed: the user already manages this authority.
 esito-utente-sconosciuto = No active user with this code or e-mail is registered or a manager.
 esito-lette = Notifications marked as read.
+
+## Audit log
+audit-titolo = Audit log
+audit-intro = Every event recorded: sign-ins, associations, saves, justifications, submissions, reopenings and administrators' actions, newest first. Events are chained by a hash: "raccolta audit verifica" checks that none was altered or deleted.
+audit-filtra = Filter the log
+audit-chi = Who
+audit-chi-aiuto = Part of the user's name or code; "sistema" for the program.
+audit-cosa = Action
+audit-cosa-aiuto = The start of the action's name, e.g. "questionario." or "accesso.".
+audit-oggetto = Target
+audit-dal = From day
+audit-al = To day (included)
+audit-cerca = Search
+audit-pulisci = Clear
+audit-esporta = Export CSV
+audit-trovati = { $n ->
+    [one] One event found.
+   *[other] { $n } events found.
+}
+audit-id = Id
+audit-quando = When (Italian time)
+audit-origine = Origin
+audit-richiesta = Request
+audit-dettagli = Details
+audit-catena = Position in the chain
+audit-da-sigillare = not sealed yet
+audit-nessuno = No event matches the filter.
+audit-data-non-valida = { $campo }: not a valid date; write it as dd/mm/yyyy (e.g. 01/12/2026). This date's filter is not applied.

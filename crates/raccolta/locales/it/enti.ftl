@@ -145,3 +145,31 @@ esito-rimosso = Responsabile rimosso.
 esito-gia-responsabile = Nessuna modifica: l'utente è già responsabile di questo ente.
 esito-utente-sconosciuto = Nessun utente attivo con questo codice o e-mail è responsabile o registrato.
 esito-lette = Notifiche segnate come lette.
+
+## Registro di audit
+audit-titolo = Registro di audit
+audit-intro = Ogni evento registrato: accessi, associazioni, salvataggi, giustificazioni, invii, riaperture e azioni degli amministratori, dal più recente. Gli eventi sono concatenati da un'impronta: «raccolta audit verifica» controlla che nessuno sia stato modificato o cancellato.
+audit-filtra = Filtra il registro
+audit-chi = Chi
+audit-chi-aiuto = Parte del nome o del codice utente; «sistema» per il programma.
+audit-cosa = Azione
+audit-cosa-aiuto = L'inizio del nome dell'azione, per esempio «questionario.» o «accesso.».
+audit-oggetto = Oggetto
+audit-dal = Dal giorno
+audit-al = Al giorno (compreso)
+audit-cerca = Cerca
+audit-pulisci = Pulisci
+audit-esporta = Esporta CSV
+audit-trovati = { $n ->
+    [one] Un evento trovato.
+   *[other] { $n } eventi trovati.
+}
+audit-id = Id
+audit-quando = Quando (ora italiana)
+audit-origine = Origine
+audit-richiesta = Richiesta
+audit-dettagli = Dettagli
+audit-catena = Posizione nella catena
+audit-da-sigillare = da sigillare
+audit-nessuno = Nessun evento corrisponde al filtro.
+audit-data-non-valida = { $campo }: data non valida; scrivila come gg/mm/aaaa (per esempio 01/12/2026). Il filtro su questa data non è applicato.

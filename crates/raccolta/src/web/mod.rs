@@ -157,6 +157,8 @@ pub fn router(state: AppState) -> Router {
         .route("/gestione/enti/{id}", get(gestione::get_ente))
         .route("/gestione/enti/{id}/responsabili", post(gestione::post_responsabile))
         .route("/gestione/richieste", get(gestione::get_richieste))
+        .route("/gestione/audit", get(gestione::audit::get_audit))
+        .route("/gestione/audit.csv", get(gestione::audit::get_csv))
         .route("/captcha/immagine", get(captcha::get_immagine))
         .route("/captcha/audio", get(captcha::get_audio))
         .route("/captcha/nuovo", axum::routing::post(captcha::post_nuovo))

@@ -981,7 +981,7 @@ async function percorsoEntiRifiutata(page) {
 
 async function percorsoEntiGestione(page) {
   await login(page, 'ENTIA001', ENTI_PASSWORD);
-  for (const [path, nome] of [['/gestione', 'Gestione'], ['/gestione/enti?q=bologna', 'Gestione enti'], ['/gestione/richieste', 'Gestione richieste']]) {
+  for (const [path, nome] of [['/gestione', 'Gestione'], ['/gestione/enti?q=bologna', 'Gestione enti'], ['/gestione/richieste', 'Gestione richieste'], ['/gestione/audit', 'Registro di audit'], ['/gestione/audit?cosa=accesso.&dal=ieri', 'Registro di audit, filtrato, con una data non valida']]) {
     await passo(`apre ${path}`, () => goto(page, url(path)));
     await axe(page, nome);
   }

@@ -52,9 +52,13 @@ fn production_refuses_an_http_base_url() {
 
 #[test]
 fn every_command_has_help() {
-    for args in
-        [&["--help"][..], &["serve", "--help"], &["migrate", "--help"], &["questionari", "precompila", "--help"]]
-    {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["questionari", "precompila", "--help"],
+        &["audit", "verifica", "--help"],
+    ] {
         let out = raccolta().args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("--config"), "{args:?}");
@@ -303,4 +307,21 @@ fn questionari_validate_refuses_to_guess_when_a_questionnaire_code_is_in_two_cam
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("P modulo A è in più campagne: prova-2023, prova-2024"), "{stderr}");
+}
+
+#[test]
+fn audit_verifica_seals_the_log_and_reports_an_intact_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = raccolta()
+        .current_dir(dir.path())
+        .args(["admin", "create", "--email", "audit@comune.example", "--name", "Anna Audit"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = raccolta().current_dir(dir.path()).args(["audit", "verifica"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Catena del registro di audit integra"), "{stdout}");
+    assert!(stdout.contains(", 0 da sigillare"), "{stdout}");
+    assert!(!stdout.contains(": 0 eventi sigillati"), "admin create wrote at least one event: {stdout}");
 }

@@ -7,6 +7,7 @@
 mod common;
 
 mod account;
+mod audit;
 mod binario;
 mod browser;
 mod captcha;

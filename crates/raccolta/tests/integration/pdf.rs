@@ -17,7 +17,7 @@ use raccolta::db::{documenti as archivio, invii, questionari};
 use crate::common;
 
 /// `pdftotext -layout` and `pdfinfo` of a PDF.
-fn leggi(pdf: &[u8]) -> (String, String) {
+pub(crate) fn leggi(pdf: &[u8]) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doc.pdf");
     std::fs::write(&file, pdf).unwrap();
@@ -38,7 +38,7 @@ fn pagine(info: &str) -> usize {
 }
 
 /// The PDF at `path` once the job has made it (503 until then).
-async fn pronto(b: &mut Browser<'_>, path: &str) -> Vec<u8> {
+pub(crate) async fn pronto(b: &mut Browser<'_>, path: &str) -> Vec<u8> {
     for _ in 0..600 {
         let (status, tipo, corpo) = b.scarica(path).await;
         match status {

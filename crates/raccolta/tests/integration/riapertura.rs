@@ -156,6 +156,14 @@ con_demo! {
             let pagina = b.get(&format!("/questionari/{p}/invii/{}", i.versione)).await;
             assert_eq!(pagina.status, 200);
             assert!(pagina.body.contains(&i.sha256) && pagina.body.contains(&i.protocollo));
+            // Every version's PDF stays downloadable, with its own protocol and hash on its pages.
+            let pdf = crate::pdf::pronto(&mut b, &format!("/questionari/{p}/invii/{}/questionario.pdf", i.versione)).await;
+            let (testo, _) = crate::pdf::leggi(&pdf);
+            assert!(testo.contains(&i.sha256) && testo.contains(&i.protocollo), "version {}", i.versione);
+            if i.versione > 1 {
+                assert!(testo.contains(&format!("Allegato: differenze dalla versione {}", i.versione - 1)), "the annex");
+                assert!(testo.contains("Q1_01.D"), "the annex lists the field changed");
+            }
         }
         // Version 2 against version 1: the two fields typed, the totals that follow from them, who changed what.
         let d = b.get(&format!("/questionari/{p}/invii/2/differenze")).await;

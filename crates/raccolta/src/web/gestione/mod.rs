@@ -1,5 +1,7 @@
 //! *Gestione*, for administrators only (everyone else gets 404): the enti, their associations and responsabili,
-//! every pending request.
+//! every pending request, and the audit log (`audit`).
+
+pub mod audit;
 
 use askama::Template;
 use axum::Form;
@@ -20,7 +22,7 @@ use crate::web::{AppError, Page, no_store};
 const PER_PAGINA: i64 = 50;
 
 /// 404 unless the user is an administrator.
-async fn solo_amministratori(state: &AppState, utente: &Utente) -> Result<(), AppError> {
+pub(crate) async fn solo_amministratori(state: &AppState, utente: &Utente) -> Result<(), AppError> {
     crate::auth::guard::check(&state.db, &utente.user, crate::auth::guard::Permission::Administer).await?;
     Ok(())
 }
