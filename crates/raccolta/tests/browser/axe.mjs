@@ -222,7 +222,12 @@ async function checkAccessibility(context, page, lang) {
       ]);
       if (sent?.status() !== 200) problems.push(`modulo inviato vuoto: stato ${sent?.status()}, atteso 200`);
       await tab.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
-      const focused = await tab.evaluate(() => document.activeElement?.id ?? '');
+      // `autofocus` lands at the browser's next rendering update after load: poll briefly, a busy machine is slow.
+      let focused = '';
+      for (let t = 0; t < 60 && focused !== 'riepilogo-errori'; t++) {
+        focused = await tab.evaluate(() => document.activeElement?.id ?? '');
+        if (focused !== 'riepilogo-errori') await new Promise((r) => setTimeout(r, 50));
+      }
       if (focused !== 'riepilogo-errori') problems.push(`modulo con errori: il focus è su "${focused}", non sul riepilogo degli errori`);
     }
 

@@ -388,9 +388,15 @@ async function tabTo(page, selettore, { max = MAX_TABS, indietro = false } = {})
   throw new Error(`${selettore} non raggiungibile con ${max} ${indietro ? 'Maiusc+Tab' : 'Tab'} (percorso del focus: ${visited.join(' → ')}…)`);
 }
 
-async function focusIs(page, id) {
-  const attivo = await page.evaluate(() => document.activeElement?.id ?? '');
-  expect(attivo === id, `il focus è su «${await describeFocus(page)}», atteso #${id}`);
+async function focusIs(page, id, ms = 3000) {
+  // `autofocus` is applied by the browser at its next rendering update after load, not at load: on a busy machine
+  // the check can come first, so it polls (from outside the page: the page may have no JavaScript).
+  const inizio = Date.now();
+  for (;;) {
+    if ((await page.evaluate(() => document.activeElement?.id ?? '')) === id) return;
+    expect(Date.now() - inizio < ms, `il focus è su «${await describeFocus(page)}», atteso #${id}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Aspetta che `fn(arg)` (valutata nella pagina) sia vera; se non lo diventa, fallisce con `spiega()`. */
