@@ -119,6 +119,8 @@ impl AppState {
                  utente e questa password per compilare i questionari"
             );
         }
+        // What administrators changed of the campaigns (Gestione → Campagne) over the manifests.
+        catalogo.applica(&crate::db::campagne::tutte(&db).await.context("lettura dello stato delle campagne")?);
         let scrittore = crate::db::scrittore::Scrittore::avvia(&db);
         let salvataggi = crate::web::layers::autosave_concorrenti(&config);
         let state = AppState(Arc::new(App {
@@ -183,6 +185,8 @@ pub async fn serve(
     ));
     let pdf = tokio::spawn(crate::compilazione::pdf::lavora(state.clone(), stopped(stop_rx.clone())));
     let sigilli = tokio::spawn(crate::jobs::sigilla_audit(state.db.clone(), stopped(stop_rx.clone())));
+    let campagne = tokio::spawn(crate::campagne::segui(state.clone(), stopped(stop_rx.clone())));
+    let riepiloghi = tokio::spawn(crate::compilazione::riepilogo::lavora(state.clone(), stopped(stop_rx.clone())));
     let ascolto = {
         let state = state.clone();
         tokio::spawn(async move { state.eventi.ascolta(state.db.clone(), stopped(stop_rx)).await })
@@ -207,7 +211,7 @@ pub async fn serve(
         }
     }
     let _ = stop_tx.send(true);
-    let _ = tokio::join!(worker, cleaner, pdf, sigilli, ascolto);
+    let _ = tokio::join!(worker, cleaner, pdf, sigilli, campagne, riepiloghi, ascolto);
     record_system_event(&state, "sistema.arresto", Some(&node)).await;
     state.db.close().await;
     tracing::info!("Raccolta arrestata");

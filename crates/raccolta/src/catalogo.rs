@@ -5,6 +5,7 @@
 //! missing translation or a document without its file stops the start-up with the file and the reason.
 
 use std::collections::BTreeSet;
+use std::sync::{Arc, RwLock};
 
 use rust_embed::RustEmbed;
 use serde::Deserialize;
@@ -39,14 +40,51 @@ impl Testo {
     }
 }
 
-/// Whether entities may still send the campaign's questionnaires.
+/// Whether entities may compile and send the campaign's questionnaires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StatoCampagna {
-    /// Listed on the home page.
+    /// Being prepared: only administrators see it (in Gestione); no ente compiles it yet.
+    Preparazione,
+    /// Listed on the home page; enti compile and send.
     Aperta,
     /// Listed in the archive, read only.
     Chiusa,
+}
+
+impl StatoCampagna {
+    /// Every state, in lifecycle order.
+    pub const TUTTI: [StatoCampagna; 3] = [StatoCampagna::Preparazione, StatoCampagna::Aperta, StatoCampagna::Chiusa];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            StatoCampagna::Preparazione => "preparazione",
+            StatoCampagna::Aperta => "aperta",
+            StatoCampagna::Chiusa => "chiusa",
+        }
+    }
+
+    /// The state for a stored code.
+    pub fn from_code(code: &str) -> Option<StatoCampagna> {
+        StatoCampagna::TUTTI.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The label in `lang`.
+    pub fn etichetta(self, lang: Lang) -> String {
+        lang.t(&format!("campagna-stato-{}", self.code()))
+    }
+}
+
+/// What an administrator may change of a campaign (Gestione → Campagne), over the manifest's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calendario {
+    /// State.
+    pub stato: StatoCampagna,
+    /// First day of compilation.
+    pub apertura: Date,
+    /// Deadline for sending (an invio after it is accepted and marked late).
+    pub scadenza: Date,
 }
 
 /// One modulo of a campaign (e.g. FC80U modulo A, or the Sociale scheda).
@@ -108,16 +146,15 @@ pub struct Campagna {
     pub codice: String,
     /// Position in listings.
     pub ordine: i64,
-    /// Open or closed.
-    pub stato: StatoCampagna,
+    /// State and dates as the manifest says (in demo mode, moved to today).
+    pub predefinito: Calendario,
+    /// State and dates now: the manifest's, or what an administrator set ([`Catalogo::applica`]). Shared by the
+    /// requests of a node; read, never held across an await.
+    calendario: Arc<RwLock<Calendario>>,
     /// Year the data refer to.
     pub anno_riferimento: i32,
     /// Year the questionnaire is filled in.
     pub anno_compilazione: i32,
-    /// First day of compilation.
-    pub apertura: Date,
-    /// Deadline for sending.
-    pub scadenza: Date,
     /// Title.
     pub titolo: Testo,
     /// One-paragraph description.
@@ -129,6 +166,31 @@ pub struct Campagna {
 }
 
 impl Campagna {
+    /// State and dates now.
+    pub fn calendario(&self) -> Calendario {
+        *self.calendario.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The state now.
+    pub fn stato(&self) -> StatoCampagna {
+        self.calendario().stato
+    }
+
+    /// Whether enti compile and send it now.
+    pub fn aperta(&self) -> bool {
+        self.stato() == StatoCampagna::Aperta
+    }
+
+    /// First day of compilation.
+    pub fn apertura(&self) -> Date {
+        self.calendario().apertura
+    }
+
+    /// Deadline for sending.
+    pub fn scadenza(&self) -> Date {
+        self.calendario().scadenza
+    }
+
     /// An instruction document of the campaign by id.
     pub fn istruzione(&self, id: &str) -> Option<&Documento> {
         self.istruzioni.iter().find(|d| d.id == id)
@@ -216,24 +278,37 @@ impl Catalogo {
         Ok(Catalogo { campagne })
     }
 
-    /// Campaigns still open, for the home page.
+    /// Campaigns open now, for the home page.
     pub fn aperte(&self) -> impl Iterator<Item = &Campagna> {
-        self.campagne.iter().filter(|c| c.stato == StatoCampagna::Aperta)
+        self.campagne.iter().filter(|c| c.aperta())
     }
 
     /// Closed campaigns, for the archive, most recent reference year first.
     pub fn chiuse(&self) -> Vec<&Campagna> {
-        let mut list: Vec<&Campagna> = self.campagne.iter().filter(|c| c.stato == StatoCampagna::Chiusa).collect();
+        let mut list: Vec<&Campagna> = self.campagne.iter().filter(|c| c.stato() == StatoCampagna::Chiusa).collect();
         list.sort_by_key(|c| std::cmp::Reverse(c.anno_riferimento));
         list
     }
 
-    /// Demo mode: every open campaign opened 30 days before `oggi` and is due 60 days after it, so a newcomer
-    /// finds them open whatever year the manifests were written for.
+    /// Demo mode: every campaign the manifest opens opened 30 days before `oggi` and is due 60 days after it, so
+    /// a newcomer finds them open whatever year the manifests were written for.
     pub fn date_dimostrative(&mut self, oggi: Date) {
-        for c in self.campagne.iter_mut().filter(|c| c.stato == StatoCampagna::Aperta) {
-            c.apertura = oggi - time::Duration::days(30);
-            c.scadenza = oggi + time::Duration::days(60);
+        for c in self.campagne.iter_mut().filter(|c| c.predefinito.stato == StatoCampagna::Aperta) {
+            c.predefinito.apertura = oggi - time::Duration::days(30);
+            c.predefinito.scadenza = oggi + time::Duration::days(60);
+            c.calendario = Arc::new(RwLock::new(c.predefinito));
+        }
+    }
+
+    /// Makes each campaign's state and dates those of `impostati` (what administrators stored), or the manifest's
+    /// for a campaign not in it. Unknown campaigns in `impostati` are ignored.
+    pub fn applica(&self, impostati: &[(String, Calendario)]) {
+        for c in &self.campagne {
+            let nuovo = impostati.iter().find(|(id, _)| *id == c.id).map_or(c.predefinito, |(_, cal)| *cal);
+            let mut attuale = c.calendario.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *attuale != nuovo {
+                *attuale = nuovo;
+            }
         }
     }
 
@@ -286,16 +361,16 @@ fn load_campagna(id: &str, file: &str) -> Result<Campagna, CatalogoError> {
             })
             .collect()
     };
+    let predefinito = Calendario { stato: m.stato, apertura, scadenza };
     Ok(Campagna {
         id: id.to_owned(),
         istruzioni: documenti(m.istruzioni)?,
         codice: m.codice,
         ordine: m.ordine,
-        stato: m.stato,
+        predefinito,
+        calendario: Arc::new(RwLock::new(predefinito)),
         anno_riferimento: m.anno_riferimento,
         anno_compilazione: m.anno_compilazione,
-        apertura,
-        scadenza,
         titolo: m.titolo,
         descrizione: m.descrizione,
         moduli: m.moduli,

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod campagne;
 pub mod captcha;
 pub mod catalogo;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;
+pub mod monitoraggio;
 pub mod ora;
 pub mod telemetry;
 pub mod web;

@@ -35,6 +35,20 @@ pub fn oggi(unix: i64) -> Date {
     utc.to_offset(offset_rome(utc)).date()
 }
 
+/// A day typed as `2026-12-01` (a date input) or `01/12/2026` (Italian), with a four-digit year; anything else,
+/// or a day that does not exist, is `None`.
+pub fn leggi_giorno(testo: &str) -> Option<Date> {
+    let t = testo.trim();
+    let parti: Vec<&str> = t.split(['-', '/']).collect();
+    let [a, b, c] = parti.as_slice() else { return None };
+    let (anno, mese, giorno) = if t.contains('-') { (a, b, c) } else { (c, b, a) };
+    if anno.len() != 4 {
+        return None;
+    }
+    let mese = Month::try_from(mese.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(anno.parse().ok()?, mese, giorno.parse().ok()?).ok()
+}
+
 /// The platform's clock: the system's time, which a test can move forward ([`Clock::advance`]) to age tokens,
 /// sessions and deadlines the way time would, instead of rewriting rows with SQL. Every node keeps its own; the
 /// offset is zero unless a test moved it.
@@ -59,6 +73,17 @@ impl Clock {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn days_are_read_in_both_forms_and_nothing_else() {
+        let d = Date::from_calendar_date(2026, Month::December, 1).ok();
+        assert_eq!(leggi_giorno("2026-12-01"), d);
+        assert_eq!(leggi_giorno(" 01/12/2026 "), d);
+        assert_eq!(leggi_giorno("31/02/2026"), None);
+        assert_eq!(leggi_giorno("01/12/26"), None);
+        assert_eq!(leggi_giorno("ieri"), None);
+        assert_eq!(leggi_giorno(""), None);
+    }
 
     #[test]
     fn rome_is_one_hour_ahead_in_winter_and_two_in_summer() {

@@ -173,6 +173,11 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// The entry of questionnaire `id` if this node has one, without making one.
+    pub fn se_presente(&self, id: i64) -> Option<Voce> {
+        self.voci.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&id).cloned()
+    }
+
     /// The entry of questionnaire `id` (empty the first time).
     pub fn voce(&self, id: i64) -> Voce {
         let mut voci = self.voci.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

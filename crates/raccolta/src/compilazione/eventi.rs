@@ -51,6 +51,11 @@ pub enum Evento {
         /// Who sent it.
         autore: String,
     },
+    /// An administrator changed a campaign's state or dates: every node reloads them ([`crate::campagne`]).
+    Campagne {
+        /// The campaign.
+        campagna: String,
+    },
     /// A page of a quadro opened, is still open, or closed.
     Presenza {
         /// Questionnaire id.

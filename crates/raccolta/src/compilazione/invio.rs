@@ -17,7 +17,6 @@ use super::cache::{Stato, Voce};
 use super::{Accesso, Errore};
 use crate::app::AppState;
 use crate::auth::guard::Permission;
-use crate::catalogo::StatoCampagna;
 use crate::context::Context;
 use crate::db::associazioni;
 use crate::db::enti::Ente;
@@ -178,7 +177,7 @@ pub async fn invia(
 ) -> Result<EsitoInvio, Errore> {
     a.grant.check(user, Permission::Compile { ente_id: a.q.ente_id })?;
     let campagna = super::campagna(state, &a.q).ok_or(Errore::NonTrovato)?;
-    if campagna.stato != StatoCampagna::Aperta {
+    if !campagna.aperta() {
         return Err(Errore::SolaLettura);
     }
     let chiave = chiave.trim();
@@ -198,7 +197,7 @@ pub async fn invia(
         chiave: chiave.to_owned(),
         codice: campagna.codice.clone(),
         anno_riferimento: campagna.anno_riferimento,
-        ritardo: in_ritardo(crate::ora::oggi(ctx.now), campagna.scadenza),
+        ritardo: in_ritardo(crate::ora::oggi(ctx.now), campagna.scadenza()),
     };
     let (mut guardia, esito, revisione) =
         state.scrittore.esegui(&state.db, move |tx: &mut Tx| Box::pin(transazione(tx, guardia, dati))).await??;
@@ -271,6 +270,10 @@ async fn transazione(
         Ok(s) => s,
         Err(_) => return Ok(Err(Errore::SolaLettura)),
     };
+    // Closed meanwhile, perhaps on another node whose event this node has not heard yet.
+    if !crate::campagne::aperta_in(&mut *tx, &d.state, &q.campagna).await? {
+        return Ok(Err(Errore::SolaLettura));
+    }
     if guardia.as_ref().is_none_or(|s| s.revisione != q.revisione) {
         *guardia = Some(Stato::carica(&mut *tx, d.modulo, &q).await?);
     }

@@ -12,6 +12,7 @@ pub mod invio;
 pub mod pdf;
 pub mod precompila;
 pub mod riapertura;
+pub mod riepilogo;
 pub mod valori;
 
 use std::collections::BTreeMap;
@@ -20,7 +21,7 @@ use questionario::{Compatto, Delta, IdCampo, Modulo, Valore};
 
 use crate::app::AppState;
 use crate::auth::guard::{self, Permission};
-use crate::catalogo::{Campagna, StatoCampagna};
+use crate::catalogo::Campagna;
 use crate::context::Context;
 use crate::db::enti::Ente;
 use crate::db::questionari::{self, Cambio, Come, Questionario, Risposta};
@@ -107,7 +108,7 @@ pub async fn elenco(state: &AppState, ente: &Ente) -> Result<Vec<VoceElenco>, Db
     for campagna in state.catalogo.tutte() {
         for m in &campagna.moduli {
             let riga = stored.iter().find(|q| q.campagna == campagna.id && q.modulo == m.codice);
-            let aperta = campagna.stato == StatoCampagna::Aperta;
+            let aperta = campagna.aperta();
             if !(aperta && m.per_tipo(&ente.tipo)) && riga.is_none() {
                 continue;
             }
@@ -125,7 +126,7 @@ pub async fn elenco(state: &AppState, ente: &Ente) -> Result<Vec<VoceElenco>, Db
                 descrizione: m.titolo.clone(),
                 stato,
                 pubblico: riga.map(|q| q.pubblico.clone()),
-                scadenza: campagna.scadenza,
+                scadenza: campagna.scadenza(),
                 in_ritardo: riga.is_some_and(|q| inviati.iter().any(|i| i.0 == q.id && i.4)),
             });
         }
@@ -161,7 +162,7 @@ pub async fn apri(
     {
         return Ok(q);
     }
-    if c.stato != StatoCampagna::Aperta || !m.per_tipo(&ente.tipo) {
+    if !c.aperta() || !m.per_tipo(&ente.tipo) {
         return Err(Errore::NonTrovato);
     }
     Ok(questionari::apri(&state.db, ente.id, &c.id, &c.codice, &m.codice, &nuovo_pubblico(), ctx.now).await?)
@@ -206,7 +207,7 @@ pub fn campagna<'s>(state: &'s AppState, q: &Questionario) -> Option<&'s Campagn
 
 /// Whether the campaign of a questionnaire is open (a closed one is read only for everyone).
 pub fn campagna_aperta(state: &AppState, q: &Questionario) -> bool {
-    campagna(state, q).is_some_and(|c| c.stato == StatoCampagna::Aperta)
+    campagna(state, q).is_some_and(Campagna::aperta)
 }
 
 impl Accesso {

@@ -125,11 +125,13 @@ impl Tx {
 // After `run!`: a `macro_rules!` is visible only to the modules declared below it.
 pub mod associazioni;
 pub mod audit;
+pub mod campagne;
 pub mod captcha;
 pub mod documenti;
 pub mod enti;
 pub mod idempotency;
 pub mod invii;
+pub mod monitoraggio;
 pub mod notifiche;
 pub mod outbox;
 pub mod questionari;

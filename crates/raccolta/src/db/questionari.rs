@@ -55,6 +55,42 @@ pub async fn by_id(c: impl Into<Conn<'_>>, id: i64) -> Result<Option<Questionari
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await)?)
 }
 
+/// Questionnaires whose summary (Gestione → Monitoraggio) is behind their revision, the oldest change first.
+pub async fn da_riepilogare(c: impl Into<Conn<'_>>, limit: i64) -> Result<Vec<Questionario>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM questionari WHERE riepilogo_revisione < revisione ORDER BY updated_at, id LIMIT $1"
+    );
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit).fetch_all(ex).await)?)
+}
+
+/// A questionnaire's summary for the monitoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Riepilogo {
+    /// Required relevant fields filled in, in percent.
+    pub completamento: i64,
+    /// Open bloccanti.
+    pub bloccanti: i64,
+    /// Squadrature without a current justification.
+    pub squadrature: i64,
+}
+
+/// Stores the summary computed at `revisione`, unless a newer one is stored already; whether it was stored.
+pub async fn riepiloga(c: impl Into<Conn<'_>>, id: i64, revisione: i64, r: Riepilogo) -> Result<bool, DbError> {
+    let fatto = run!(c, |ex| sqlx::query(
+        "UPDATE questionari SET completamento = $3, bloccanti = $4, squadrature = $5, riepilogo_revisione = $2 \
+         WHERE id = $1 AND riepilogo_revisione < $2"
+    )
+    .bind(id)
+    .bind(revisione)
+    .bind(r.completamento)
+    .bind(r.bloccanti)
+    .bind(r.squadrature)
+    .execute(ex)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(fatto == 1)
+}
+
 /// The stored questionnaires of an ente.
 pub async fn dell_ente(c: impl Into<Conn<'_>>, ente_id: i64) -> Result<Vec<Questionario>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM questionari WHERE ente_id = $1 ORDER BY id");

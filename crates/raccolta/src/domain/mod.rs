@@ -10,6 +10,7 @@ pub mod email;
 pub mod ente;
 pub mod partita_iva;
 pub mod password;
+pub mod provincia;
 pub mod questionario;
 pub mod ruolo;
 pub mod testo_breve;

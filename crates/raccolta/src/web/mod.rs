@@ -31,7 +31,8 @@ pub use error::AppError;
 pub use page::Page;
 
 /// Outcomes and errors that pages announce after a redirect (`?esito=…`); anything else shows nothing.
-const ESITI: [&str; 22] = [
+const ESITI: [&str; 23] = [
+    "campagna",
     "richiesta",
     "richiesta-amministratori",
     "richiesta-nessuno",
@@ -157,6 +158,11 @@ pub fn router(state: AppState) -> Router {
         .route("/gestione/enti/{id}", get(gestione::get_ente))
         .route("/gestione/enti/{id}/responsabili", post(gestione::post_responsabile))
         .route("/gestione/richieste", get(gestione::get_richieste))
+        .route("/gestione/campagne", get(gestione::campagne::get_campagne))
+        .route("/gestione/campagne/{id}", post(gestione::campagne::post_campagna))
+        .route("/gestione/monitoraggio", get(gestione::monitoraggio::get_monitoraggio))
+        .route("/gestione/monitoraggio.csv", get(gestione::monitoraggio::get_csv))
+        .route("/gestione/monitoraggio.xlsx", get(gestione::monitoraggio::get_xlsx))
         .route("/gestione/audit", get(gestione::audit::get_audit))
         .route("/gestione/audit.csv", get(gestione::audit::get_csv))
         .route("/captcha/immagine", get(captcha::get_immagine))

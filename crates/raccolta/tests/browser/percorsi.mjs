@@ -981,7 +981,7 @@ async function percorsoEntiRifiutata(page) {
 
 async function percorsoEntiGestione(page) {
   await login(page, 'ENTIA001', ENTI_PASSWORD);
-  for (const [path, nome] of [['/gestione', 'Gestione'], ['/gestione/enti?q=bologna', 'Gestione enti'], ['/gestione/richieste', 'Gestione richieste'], ['/gestione/audit', 'Registro di audit'], ['/gestione/audit?cosa=accesso.&dal=ieri', 'Registro di audit, filtrato, con una data non valida']]) {
+  for (const [path, nome] of [['/gestione', 'Gestione'], ['/gestione/enti?q=bologna', 'Gestione enti'], ['/gestione/richieste', 'Gestione richieste'], ['/gestione/audit', 'Registro di audit'], ['/gestione/audit?cosa=accesso.&dal=ieri', 'Registro di audit, filtrato, con una data non valida'], ['/gestione/campagne', 'Campagne'], ['/gestione/monitoraggio', 'Monitoraggio']]) {
     await passo(`apre ${path}`, () => goto(page, url(path)));
     await axe(page, nome);
   }
@@ -991,6 +991,58 @@ async function percorsoEntiGestione(page) {
     expect((await mainText(page)).includes('ENTIR001'), 'manca il responsabile');
   });
   await axe(page, 'Gestione ente');
+  await percorsoCampagne(page);
+}
+
+/** Un amministratore chiude e riapre una campagna con la tastiera, filtra il monitoraggio ed esporta il CSV. */
+async function percorsoCampagne(page) {
+  const sezione = page.locator('#campagna-monitoraggio-2023');
+  const statoDa = async (tasto) => {
+    await goto(page, url('/gestione/campagne'));
+    await sezione.locator('select[name="stato"]').focus();
+    await page.keyboard.press(tasto);
+    await submitWithKeyboard(page, sezione.locator('button[type="submit"]'));
+  };
+  await passo('chiude la campagna dei monitoraggi con la tastiera', async () => {
+    await statoDa('ArrowDown');
+    expect((await mainText(page)).includes('Campagna aggiornata.'), 'manca l\'esito');
+    const testo = (await sezione.innerText()).replace(/\s+/g, ' ');
+    expect(testo.includes('Chiusa') && testo.includes('Ultima modifica di'), `la campagna: «${oneLine(testo, 300)}»`);
+  });
+  await axe(page, 'Campagne (dopo una modifica)');
+  await passo('la pagina iniziale non la elenca più, l\'archivio sì', async () => {
+    await goto(page, url('/'));
+    expect(!(await mainText(page)).includes('Relazione consuntiva, annualità 2023'), 'è ancora tra le campagne aperte');
+    await goto(page, url('/archivio'));
+    expect((await mainText(page)).includes('Relazione consuntiva, annualità 2023'), 'non è nell\'archivio');
+  });
+  await passo('la riapre con la tastiera', async () => {
+    await statoDa('ArrowUp');
+    expect((await sezione.innerText()).includes('Aperta'), 'non è riaperta');
+    await goto(page, url('/'));
+    expect((await mainText(page)).includes('Relazione consuntiva, annualità 2023'), 'non è tornata sulla pagina iniziale');
+  });
+  await passo('filtra il monitoraggio per tipo di ente, con la tastiera', async () => {
+    await goto(page, url('/gestione/monitoraggio?campagna=fc80u-2022'));
+    await page.locator('#tipo').focus();
+    await page.locator('#tipo').selectOption('comune');
+    await submitWithKeyboard(page, page.locator('main form[role="search"] button[type="submit"]'));
+    expect(new URL(page.url()).searchParams.get('tipo') === 'comune', `indirizzo: ${page.url()}`);
+    const testo = await mainText(page);
+    expect(/\d+ questionari trovati|Un questionario trovato/.test(testo), `monitoraggio: «${oneLine(testo, 300)}»`);
+  });
+  await passo('apre i dati dei due grafici', async () => {
+    for (const s of await page.locator('main details summary').all()) await s.click();
+  });
+  await axe(page, 'Monitoraggio, filtrato, con i dati dei grafici');
+  await passo('esporta il CSV del filtro e lo apre', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main a[href^="/gestione/monitoraggio.csv"]').click()]);
+    const contenuto = readFileSync(await download.path());
+    expect(contenuto.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'manca il BOM');
+    const righe = contenuto.toString('utf8').slice(1).trim().split(/\r?\n/);
+    expect(righe[0].startsWith('Codice IPA;Ente;'), `intestazione: ${righe[0]}`);
+    expect(download.suggestedFilename() === 'monitoraggio-fc80u-2022.csv', `nome: ${download.suggestedFilename()}`);
+  });
 }
 
 const require = createRequire(import.meta.url);

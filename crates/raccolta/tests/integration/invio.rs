@@ -43,7 +43,7 @@ async fn stato(app: &TestApp, user_id: i64, pubblico: &str) -> (Vec<(String, Str
 }
 
 /// The version of a field now (0 never saved).
-async fn versione(app: &TestApp, pubblico: &str, campo: &str) -> i64 {
+pub(crate) async fn versione(app: &TestApp, pubblico: &str, campo: &str) -> i64 {
     let q = questionari::by_pubblico(&app.state.db, pubblico).await.unwrap().unwrap();
     questionari::risposta(&app.state.db, q.id, campo).await.unwrap().map_or(0, |r| r.revisione)
 }

@@ -14,6 +14,7 @@ mod captcha;
 mod compilazione;
 mod database;
 mod enti;
+mod gestione;
 mod invio;
 mod pdf;
 mod posta;

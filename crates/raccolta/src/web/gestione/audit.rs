@@ -40,16 +40,6 @@ pub struct Domanda {
     pagina: String,
 }
 
-/// A day typed as `2026-12-01` (the date field) or `01/12/2026`.
-fn giorno(testo: &str) -> Option<Date> {
-    let t = testo.trim();
-    let parti: Vec<&str> = t.split(['-', '/']).collect();
-    let [a, b, c] = parti.as_slice() else { return None };
-    let (anno, mese, giorno) = if t.contains('-') { (a, b, c) } else { (c, b, a) };
-    let mese = time::Month::try_from(mese.parse::<u8>().ok()?).ok()?;
-    Date::from_calendar_date(anno.parse().ok()?, mese, giorno.parse().ok()?).ok()
-}
-
 /// Rome's midnight at the start of `d`, in Unix seconds.
 fn mezzanotte(d: Date) -> i64 {
     let locale = PrimitiveDateTime::new(d, Time::MIDNIGHT);
@@ -65,7 +55,7 @@ impl Domanda {
             if testo.trim().is_empty() {
                 return None;
             }
-            match giorno(testo) {
+            match crate::ora::leggi_giorno(testo) {
                 Some(d) => Some(mezzanotte(if fine { d.next_day().unwrap_or(d) } else { d })),
                 None => {
                     errori.push(page.lang.t_args("audit-data-non-valida", &[("campo", etichetta.to_owned())]));
@@ -232,14 +222,6 @@ fn intestazione_csv(campi: &[String]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_are_read_in_both_forms_and_nothing_else() {
-        assert_eq!(giorno("2026-12-01"), Date::from_calendar_date(2026, time::Month::December, 1).ok());
-        assert_eq!(giorno("01/12/2026"), Date::from_calendar_date(2026, time::Month::December, 1).ok());
-        assert_eq!(giorno("31/02/2026"), None);
-        assert_eq!(giorno("ieri"), None);
-    }
 
     #[test]
     fn midnight_is_rome_s_in_winter_and_in_summer() {

@@ -1,7 +1,9 @@
 //! *Gestione*, for administrators only (everyone else gets 404): the enti, their associations and responsabili,
-//! every pending request, and the audit log (`audit`).
+//! every pending request, the campaigns (`campagne`), the monitoring (`monitoraggio`) and the audit log (`audit`).
 
 pub mod audit;
+pub mod campagne;
+pub mod monitoraggio;
 
 use askama::Template;
 use axum::Form;

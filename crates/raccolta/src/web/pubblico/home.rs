@@ -24,8 +24,8 @@ impl<'a> CampagnaView<'a> {
     pub fn new(campagna: &'a Campagna, page: &Page) -> Self {
         CampagnaView {
             campagna,
-            apertura: format_date(campagna.apertura, page.lang),
-            scadenza: format_date(campagna.scadenza, page.lang),
+            apertura: format_date(campagna.apertura(), page.lang),
+            scadenza: format_date(campagna.scadenza(), page.lang),
         }
     }
 }

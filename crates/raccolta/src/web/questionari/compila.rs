@@ -91,7 +91,7 @@ async fn pagina(
     let stato = a.q.stato().etichetta(page.lang);
     let scadenza = compilazione::campagna(state, &a.q)
         .map(|c| {
-            let data = crate::web::pubblico::format_date(c.scadenza, page.lang);
+            let data = crate::web::pubblico::format_date(c.scadenza(), page.lang);
             page.lang.t_args("compila-scadenza", &[("data", data)])
         })
         .unwrap_or_default();

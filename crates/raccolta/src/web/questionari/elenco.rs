@@ -258,7 +258,7 @@ fn nome_file(codice_ipa: &str, estensione: &str) -> String {
     format!("questionari-{sicuro}.{estensione}")
 }
 
-fn allegato(bytes: Vec<u8>, tipo: &str, nome: &str) -> Response {
+pub(crate) fn allegato(bytes: Vec<u8>, tipo: &str, nome: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, tipo.to_owned()),

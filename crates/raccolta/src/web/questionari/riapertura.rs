@@ -74,10 +74,7 @@ pub async fn get_richieste(
                     .await?
                     .into_iter()
                     .filter(|q| q.stato() == StatoQuestionario::Inviato)
-                    .filter(|q| {
-                        compilazione::campagna(&state, q)
-                            .is_some_and(|c| c.stato == crate::catalogo::StatoCampagna::Aperta)
-                    })
+                    .filter(|q| compilazione::campagna(&state, q).is_some_and(crate::catalogo::Campagna::aperta))
                     .map(|q| {
                         let titolo = compilazione::definizione(&state, &q).map(|m| m.titolo.get(l).to_owned());
                         (q.pubblico.clone(), format!("{} {}", q.codice, q.modulo), titolo.unwrap_or_default())

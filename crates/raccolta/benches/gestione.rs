@@ -1,0 +1,197 @@
+//! `bench/gestione.sh` (see `bench/README.md`) runs this with `cargo bench -p raccolta --bench gestione`: Gestione
+//! at national scale, on SQLite and (with `RACCOLTA_BENCH_POSTGRES_URL`) PostgreSQL, each on a fresh database.
+//!
+//! 1. the load data of `carico` (8,000 enti from an IPA-style file, 30,000 users, FC80U 2022 in every state, a
+//!    fully filled modulo B for a third of the enti): counts and time;
+//! 2. a node started in this process on 127.0.0.1, port 0; an administrator signs in;
+//! 3. `GET /gestione/monitoraggio` with four filters (everything; a type, a state and a sort; free text and a
+//!    region; a far page), `RACCOLTA_BENCH_RUNS` times each (default 30) after a warm-up: the server's time
+//!    from `Server-Timing`, median, p95 and max (goal ≤ 100 ms), and the page's size;
+//! 4. the export of the whole monitoring as CSV and XLSX: time and size;
+//! 5. the process's peak resident memory (`VmHWM`).
+
+mod carico;
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, ensure};
+use raccolta::app::{self, AppState};
+use raccolta::config::Config;
+
+const CAPTCHA: &str = "PROVA7";
+
+fn numero(nome: &str, predefinito: usize) -> usize {
+    std::env::var(nome).ok().and_then(|v| v.parse().ok()).unwrap_or(predefinito)
+}
+
+fn picco_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn server_ms(r: &reqwest::Response) -> Option<f64> {
+    let v = r.headers().get("server-timing")?.to_str().ok()?;
+    v.split("dur=").nth(1)?.split([',', ';']).next()?.trim().parse().ok()
+}
+
+/// Median, p95, max.
+fn riassunto(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize];
+    (q(0.5), q(0.95), q(1.0))
+}
+
+struct Sessione {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+impl Sessione {
+    async fn get(&self, path: &str) -> Result<reqwest::Response> {
+        Ok(self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("accept", "text/html")
+            .send()
+            .await?)
+    }
+}
+
+fn nascosto(html: &str, nome: &str) -> Option<String> {
+    let i = html.find(&format!("name=\"{nome}\" value=\""))?;
+    let resto = &html[i + nome.len() + 15..];
+    Some(resto[..resto.find('"')?].to_owned())
+}
+
+async fn accedi(base: &str) -> Result<Sessione> {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy().build()?;
+    let r = http.get(format!("{base}/accesso")).send().await?;
+    let mut cookie: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect();
+    let html = r.text().await?;
+    let csrf = nascosto(&html, "csrf").context("csrf di /accesso")?;
+    let r = http
+        .post(format!("{base}/accesso"))
+        .header("cookie", cookie.join("; "))
+        .header("origin", base)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("nome_utente", raccolta::admin::DEMO_EMAIL),
+            ("password", raccolta::admin::DEMO_PASSWORD),
+            ("captcha", CAPTCHA),
+        ])
+        .send()
+        .await?;
+    ensure!(r.status().as_u16() == 303, "accesso dell'amministratore: {}", r.status());
+    for v in r.headers().get_all("set-cookie") {
+        if let Some(c) = v.to_str().ok().and_then(|v| v.split(';').next()) {
+            let nome = c.split('=').next().unwrap_or_default().to_owned();
+            cookie.retain(|x| !x.starts_with(&format!("{nome}=")));
+            cookie.push(c.to_owned());
+        }
+    }
+    Ok(Sessione { http, base: base.to_owned(), cookie: cookie.join("; ") })
+}
+
+async fn una_base(nome: &str, url: &str, dati: &std::path::Path) -> Result<()> {
+    let vars = vec![
+        ("RACCOLTA_DATABASE_URL".to_owned(), url.to_owned()),
+        ("RACCOLTA_LISTEN".to_owned(), "127.0.0.1:0".to_owned()),
+        ("RACCOLTA_DATA_DIR".to_owned(), dati.display().to_string()),
+        ("RACCOLTA_CAPTCHA_TEST_ANSWER".to_owned(), CAPTCHA.to_owned()),
+    ];
+    let config = Config::load_from(None, vars)?;
+    let state = AppState::build(config).await?;
+    let o =
+        carico::Opzioni { enti: numero("RACCOLTA_BENCH_ENTI", 8000), utenti: numero("RACCOLTA_BENCH_UTENTI", 30_000) };
+    let r = carico::genera(&state, &o).await?;
+    println!(
+        "{nome}: load data: {} enti, {} users, {} questionnaires, {} answers, {} invii in {:.1} s",
+        r.enti, r.utenti, r.questionari, r.risposte, r.invii, r.secondi
+    );
+    raccolta::admin::crea_demo(&state.db, &state.hasher, &state.clock).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, fermo) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app::serve(listener, state.clone(), async move {
+        let _ = fermo.await;
+    }));
+    let s = accedi(&base).await?;
+    let volte = numero("RACCOLTA_BENCH_RUNS", 30);
+    let campagna = carico::CAMPAGNA;
+    for (titolo, query) in [
+        ("everything", format!("campagna={campagna}")),
+        (
+            "comuni in compilazione by completion",
+            format!("campagna={campagna}&tipo=comune&stato=in_compilazione&ordina=completamento&verso=desc"),
+        ),
+        ("text and region", format!("campagna={campagna}&q=monte&regione=Lazio")),
+        ("page 100, late, modulo B", format!("campagna={campagna}&modulo=B&ritardo=1&pagina=100")),
+    ] {
+        let path = format!("/gestione/monitoraggio?{query}");
+        let mut byte = 0;
+        for _ in 0..3 {
+            let r = s.get(&path).await?;
+            ensure!(r.status().as_u16() == 200, "{path}: {}", r.status());
+            byte = r.bytes().await?.len();
+        }
+        let mut tempi = Vec::with_capacity(volte);
+        for _ in 0..volte {
+            let r = s.get(&path).await?;
+            ensure!(r.status().as_u16() == 200, "{path}: {}", r.status());
+            tempi.push(server_ms(&r).context("Server-Timing")?);
+            r.bytes().await?;
+        }
+        let (mediana, p95, max) = riassunto(tempi);
+        let esito = if p95 <= 100.0 { "PASS" } else { "MISS" };
+        println!(
+            "{nome}: monitoring, {titolo:<38} median {mediana:>6.1} ms · p95 {p95:>6.1} ms · max {max:>6.1} ms · \
+             {byte:>7} bytes · goal p95 ≤ 100 ms: {esito}"
+        );
+    }
+    for formato in ["csv", "xlsx"] {
+        let t = Instant::now();
+        let r = s.get(&format!("/gestione/monitoraggio.{formato}?campagna={campagna}")).await?;
+        ensure!(r.status().as_u16() == 200, "export {formato}: {}", r.status());
+        let byte = r.bytes().await?.len();
+        println!(
+            "{nome}: monitoring export {formato:<4} of every row: {:>7.1} ms · {byte} bytes",
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(30), server).await.context("arresto")???;
+    println!("{nome}: peak RSS of the process (generator, server and client): {:.1} MB", picco_rss_mb());
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("gestione.db");
+        una_base("sqlite", &format!("sqlite://{}", file.display()), dir.path()).await?;
+        if let Ok(pg) = std::env::var("RACCOLTA_BENCH_POSTGRES_URL") {
+            let nome = format!("raccolta_bench_gestione_{}", std::process::id());
+            let admin = sqlx::PgPool::connect(&format!("{}/postgres", pg.trim_end_matches('/'))).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {nome}"))).execute(&admin).await?;
+            let esito = una_base("postgres", &format!("{}/{nome}", pg.trim_end_matches('/')), dir.path()).await;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {nome} WITH (FORCE)")))
+                .execute(&admin)
+                .await?;
+            esito?;
+        }
+        Ok(())
+    })
+}

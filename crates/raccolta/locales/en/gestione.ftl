@@ -1,0 +1,83 @@
+## Management → Campaigns
+campagne-titolo = Campaigns
+campagne-intro = The state and dates of each campaign. A campaign in preparation is visible only here; an open campaign is listed on the home page and authorities fill it in and send it; a closed campaign moves to the archive and its questionnaires become read only for everyone. Every change is recorded in the audit log.
+campagne-stato = State
+campagne-apertura = Opening
+campagne-scadenza = Deadline
+campagne-salva = Save
+campagne-monitoraggio = Monitoring of the campaign
+campagne-predefinito = The manifest's values: { $stato }, opening { $apertura }, deadline { $scadenza }.
+campagne-modificata = Last changed by { $chi } on { $quando }.
+campagne-chiusura-aiuto = Closing a campaign stops at once the saves, submissions and reopening requests of its questionnaires; reopening it allows them again. A submission after the deadline is accepted and marked late.
+campagne-data-non-valida = Write the opening and the deadline as dd/mm/yyyy (for example 31/05/2027). Nothing was changed.
+campagne-ordine-date = The deadline cannot come before the opening. Nothing was changed.
+campagne-invariata = The state and dates are already these: nothing to change.
+campagna-stato-preparazione = In preparation
+campagna-stato-aperta = Open
+campagna-stato-chiusa = Closed
+esito-campagna = Campaign updated.
+
+## Management → Monitoring
+monitoraggio-titolo = Monitoring
+monitoraggio-filtra = Filter the monitoring
+monitoraggio-campagna = Campaign
+monitoraggio-modulo = Module
+monitoraggio-tipo = Type of authority
+monitoraggio-regione = Region
+monitoraggio-provincia = Province
+monitoraggio-stato = State
+monitoraggio-tutti = All
+monitoraggio-tutte = All
+monitoraggio-cerca-ente = Authority (name or IPA code)
+monitoraggio-solo = Show only
+monitoraggio-solo-ritardo = late
+monitoraggio-solo-bloccanti = with open blocking checks
+monitoraggio-solo-squadrature = with imbalances to justify
+monitoraggio-cerca = Search
+monitoraggio-pulisci = Clear
+monitoraggio-esporta-csv = Export CSV
+monitoraggio-esporta-xlsx = Export XLS
+monitoraggio-conteggi = How many per state
+monitoraggio-totale = Total
+monitoraggio-trovati = { $n ->
+    [one] One questionnaire found
+   *[other] { $n } questionnaires found
+}
+monitoraggio-ente = Authority
+monitoraggio-ipa = IPA code
+monitoraggio-completamento = Completion
+monitoraggio-bloccanti = Blocking
+monitoraggio-squadrature = Imbalances
+monitoraggio-primo-invio = First submission
+monitoraggio-invio = Last submission
+monitoraggio-in-ritardo = Late
+monitoraggio-si = yes
+monitoraggio-no = no
+monitoraggio-nessuno = No questionnaire matches the filter.
+monitoraggio-foglio = Monitoring
+monitoraggio-stato-non-iniziato = Not started
+monitoraggio-stato-in-compilazione = Being filled in
+monitoraggio-stato-inviato = Sent on time
+monitoraggio-stato-inviato-in-ritardo = Sent late
+monitoraggio-stato-riapertura-richiesta = Reopening requested
+monitoraggio-stato-riaperto = Reopened
+monitoraggio-stato-chiuso = Closed without submission
+monitoraggio-grafici = Charts
+monitoraggio-grafico-giorni = Submissions over time against the deadline
+monitoraggio-grafico-giorni-desc = { $n ->
+    [one] One submission
+   *[other] { $n } submissions
+} from { $inizio } to { $fine }; the deadline is { $scadenza }, { $dopo } after the deadline; { $barre }, the highest { $massimo }.
+monitoraggio-grafico-regioni = Share sent per region
+monitoraggio-grafico-regioni-desc = { $inviati } questionnaires sent out of { $totale }, in { $regioni } regions.
+monitoraggio-regione-ignota = Region not given
+monitoraggio-dati-grafico = Chart data
+monitoraggio-giorno = Day or period
+monitoraggio-invii = Submissions
+monitoraggio-cumulati = Cumulative submissions
+monitoraggio-inviati = Sent
+monitoraggio-nessun-invio = No submission so far.
+monitoraggio-barre = { $n ->
+    [one] one bar per day
+   *[other] one bar every { $n } days
+}

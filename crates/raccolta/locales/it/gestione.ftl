@@ -1,0 +1,83 @@
+## Gestione → Campagne
+campagne-titolo = Campagne
+campagne-intro = Lo stato e le date di ogni campagna. Una campagna in preparazione è visibile solo qui; una campagna aperta compare nella pagina iniziale e gli enti la compilano e la inviano; una campagna chiusa va nell'archivio e i suoi questionari diventano di sola lettura per tutti. Ogni modifica è registrata nel registro di audit.
+campagne-stato = Stato
+campagne-apertura = Apertura
+campagne-scadenza = Scadenza
+campagne-salva = Salva
+campagne-monitoraggio = Monitoraggio della campagna
+campagne-predefinito = Valori del manifesto: { $stato }, apertura { $apertura }, scadenza { $scadenza }.
+campagne-modificata = Ultima modifica di { $chi } il { $quando }.
+campagne-chiusura-aiuto = Chiudere una campagna blocca subito salvataggi, invii e richieste di riapertura dei suoi questionari; riaprirla li consente di nuovo. Un invio dopo la scadenza è accettato e segnato in ritardo.
+campagne-data-non-valida = Scrivi apertura e scadenza come gg/mm/aaaa (per esempio 31/05/2027). Nulla è stato modificato.
+campagne-ordine-date = La scadenza non può precedere l'apertura. Nulla è stato modificato.
+campagne-invariata = Stato e date sono già questi: nulla da modificare.
+campagna-stato-preparazione = In preparazione
+campagna-stato-aperta = Aperta
+campagna-stato-chiusa = Chiusa
+esito-campagna = Campagna aggiornata.
+
+## Gestione → Monitoraggio
+monitoraggio-titolo = Monitoraggio
+monitoraggio-filtra = Filtra il monitoraggio
+monitoraggio-campagna = Campagna
+monitoraggio-modulo = Modulo
+monitoraggio-tipo = Tipo di ente
+monitoraggio-regione = Regione
+monitoraggio-provincia = Provincia
+monitoraggio-stato = Stato
+monitoraggio-tutti = Tutti
+monitoraggio-tutte = Tutte
+monitoraggio-cerca-ente = Ente (nome o codice IPA)
+monitoraggio-solo = Mostra solo
+monitoraggio-solo-ritardo = in ritardo
+monitoraggio-solo-bloccanti = con controlli bloccanti aperti
+monitoraggio-solo-squadrature = con squadrature da giustificare
+monitoraggio-cerca = Ricerca
+monitoraggio-pulisci = Pulisci
+monitoraggio-esporta-csv = Esporta CSV
+monitoraggio-esporta-xlsx = Esporta XLS
+monitoraggio-conteggi = Quanti per stato
+monitoraggio-totale = Totale
+monitoraggio-trovati = { $n ->
+    [one] Un questionario trovato
+   *[other] { $n } questionari trovati
+}
+monitoraggio-ente = Ente
+monitoraggio-ipa = Codice IPA
+monitoraggio-completamento = Completamento
+monitoraggio-bloccanti = Bloccanti
+monitoraggio-squadrature = Squadrature
+monitoraggio-primo-invio = Primo invio
+monitoraggio-invio = Ultimo invio
+monitoraggio-in-ritardo = In ritardo
+monitoraggio-si = sì
+monitoraggio-no = no
+monitoraggio-nessuno = Nessun questionario corrisponde al filtro.
+monitoraggio-foglio = Monitoraggio
+monitoraggio-stato-non-iniziato = Non iniziato
+monitoraggio-stato-in-compilazione = In compilazione
+monitoraggio-stato-inviato = Inviato in tempo
+monitoraggio-stato-inviato-in-ritardo = Inviato in ritardo
+monitoraggio-stato-riapertura-richiesta = Riapertura richiesta
+monitoraggio-stato-riaperto = Riaperto
+monitoraggio-stato-chiuso = Chiuso senza invio
+monitoraggio-grafici = Grafici
+monitoraggio-grafico-giorni = Invii nel tempo rispetto alla scadenza
+monitoraggio-grafico-giorni-desc = { $n ->
+    [one] Un invio
+   *[other] { $n } invii
+} dal { $inizio } al { $fine }; la scadenza è il { $scadenza }, { $dopo } dopo la scadenza; { $barre }, la più alta { $massimo }.
+monitoraggio-grafico-regioni = Quota inviata per regione
+monitoraggio-grafico-regioni-desc = { $inviati } questionari inviati su { $totale }, in { $regioni } regioni.
+monitoraggio-regione-ignota = Regione non indicata
+monitoraggio-dati-grafico = Dati del grafico
+monitoraggio-giorno = Giorno o periodo
+monitoraggio-invii = Invii
+monitoraggio-cumulati = Invii cumulati
+monitoraggio-inviati = Inviati
+monitoraggio-nessun-invio = Nessun invio finora.
+monitoraggio-barre = { $n ->
+    [one] una barra per giorno
+   *[other] una barra ogni { $n } giorni
+}

@@ -1,0 +1,213 @@
+//! Gestione → Campagne and Gestione → Monitoraggio, on SQLite and PostgreSQL, through the real router: closing a
+//! campaign makes its questionnaires read only (saves, invii) and the public pages follow; reopening restores
+//! them; a close stored by another node is enforced by the invio's own transaction; the monitoring lists every
+//! ente × modulo with its state, counts, filters, sorts and exports what the filter shows; only administrators
+//! reach any of it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use calamine::Reader;
+
+use crate::common;
+use crate::common::TestApp;
+use crate::compilazione::{con_demo, login, start};
+use crate::invio::{compila_inviabile, compilatore, invia, metti, versione};
+use common::Backend;
+
+const PASSWORD: &str = "girasole obliquo mangia tre lanterne";
+const CAMPAGNA: &str = "monitoraggio-2023";
+
+async fn conta(app: &TestApp, sql: &str) -> i64 {
+    common::scalar_text(&app.state.db, sql, &[]).await.unwrap().parse().unwrap()
+}
+
+/// Posts the campaign form as the page fills it.
+async fn imposta(
+    b: &mut common::browser::Browser<'_>,
+    campagna: &str,
+    stato: &str,
+    apertura: &str,
+    scadenza: &str,
+) -> common::browser::Page {
+    let pagina = b.get("/gestione/campagne").await;
+    assert_eq!(pagina.status, 200, "{}", pagina.body);
+    let csrf = pagina.hidden("csrf");
+    b.post(
+        &format!("/gestione/campagne/{campagna}"),
+        &[("csrf", &csrf), ("stato", stato), ("apertura", apertura), ("scadenza", scadenza)],
+    )
+    .await
+}
+
+con_demo! {
+    async fn closing_a_campaign_refuses_saves_and_invii_until_it_is_reopened(app) {
+        let (mut b, uid, p) = compilatore(app, "UCAM0001").await;
+        assert_eq!(metti(&mut b, app, &p, "Q1_00", "NO").await, 200);
+        common::utente_attivo(app, "ACAM0001", "Ada Campagne", true, PASSWORD).await;
+        let mut admin = login(app, "ACAM0001").await;
+
+        let elenco = admin.get("/gestione/campagne").await;
+        assert!(elenco.body.contains("Scheda di monitoraggio") && elenco.body.contains("Aperta"), "{}", elenco.body);
+        // Refused forms change nothing and say why, keeping what was typed.
+        let r = imposta(&mut admin, CAMPAGNA, "chiusa", "2024-06-01", "2024-05-31").await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("La scadenza non può precedere l&#x27;apertura") || r.body.contains("La scadenza non può precedere"), "{}", r.body);
+        assert!(r.body.contains("value=\"2024-06-01\""), "what was typed stays");
+        let r = imposta(&mut admin, CAMPAGNA, "chiusa", "31/02/2024", "2024-05-31").await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("gg/mm/aaaa"), "{}", r.body);
+        assert_eq!(imposta(&mut admin, CAMPAGNA, "finita", "2024-04-02", "2024-05-31").await.status, 400);
+        assert_eq!(imposta(&mut admin, "nessuna-2099", "chiusa", "2024-04-02", "2024-05-31").await.status, 404);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM campagne").await, 0);
+
+        // Closed: stored, audited, the home page and the archive follow, the questionnaire is read only.
+        let r = imposta(&mut admin, CAMPAGNA, "chiusa", "02/04/2024", "31/05/2024").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'campagna.modifica'").await, 1);
+        let dopo = admin.get("/gestione/campagne?esito=campagna").await;
+        assert!(dopo.body.contains("Campagna aggiornata.") && dopo.body.contains("Ultima modifica di Ada Campagne"), "{}", dopo.body);
+        let home = b.get("/").await;
+        assert!(!home.body.contains("Scheda di monitoraggio / Relazione consuntiva, annualità 2023"), "no longer on the home page");
+        assert!(b.get("/archivio").await.body.contains("Scheda di monitoraggio / Relazione consuntiva, annualità 2023"));
+        let v = versione(app, &p, "Q1_01.A").await;
+        let (status, corpo) = crate::compilazione::valore(&mut b, &p, "Q1_01.A", "3", v).await;
+        assert_eq!(status, 409, "a save in a closed campaign is refused: {corpo}");
+        let pagina = b.get(&format!("/questionari/{p}/compila/Q1")).await;
+        assert!(!pagina.body.contains("<input type=\"text\""), "read only: no inputs");
+
+        // Reopened: compiling and sending work again.
+        let r = imposta(&mut admin, CAMPAGNA, "aperta", "2024-04-02", "2024-05-31").await;
+        assert_eq!(r.status, 303);
+        assert_eq!(imposta(&mut admin, CAMPAGNA, "aperta", "2024-04-02", "2024-05-31").await.status, 200, "nothing to change");
+        compila_inviabile(&mut b, app, uid, &p).await;
+
+        // Closed by another node, whose event this node has not heard: the invio's transaction still refuses.
+        common::execute(&app.state.db, &format!(
+            "INSERT INTO campagne (campagna, stato, apertura, scadenza, updated_at) VALUES ('{CAMPAGNA}', 'chiusa', '2024-04-02', '2024-05-31', 0) \
+             ON CONFLICT (campagna) DO UPDATE SET stato = 'chiusa'"
+        )).await;
+        assert!(app.state.catalogo.campagna(CAMPAGNA).unwrap().aperta(), "this node's copy is stale on purpose");
+        let r = invia(&mut b, &p, "chiave-chiusa").await;
+        assert_ne!(r.status, 303, "not sent: {}", r.body);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM invii").await, 0);
+        raccolta::campagne::ricarica(&app.state).await.unwrap();
+        assert!(!app.state.catalogo.campagna(CAMPAGNA).unwrap().aperta(), "the reload applies it");
+
+        // Nobody else reaches the page or the form.
+        let mut altro = login(app, "UCAM0001").await;
+        assert_eq!(altro.get("/gestione/campagne").await.status, 404);
+        let t = altro.get("/profilo").await.hidden("csrf");
+        let r = altro.post(&format!("/gestione/campagne/{CAMPAGNA}"), &[("csrf", &t), ("stato", "aperta"), ("apertura", "2024-04-02"), ("scadenza", "2024-05-31")]).await;
+        assert_eq!(r.status, 404);
+        let mut anonimo = common::browser::Browser::new(app);
+        assert_eq!(anonimo.get("/gestione/campagne").await.status, 303);
+    }
+
+    async fn monitoring_counts_filters_sorts_and_exports_every_ente_and_modulo(app) {
+        let (mut b, uid, p) = compilatore(app, "UMON0001").await;
+        let comuni = conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM enti WHERE tipo = 'comune' AND attivo").await;
+        // Three schede, each for every comune.
+        let righe = comuni * 3;
+        common::utente_attivo(app, "AMON0001", "Ada Monitora", true, PASSWORD).await;
+        let mut admin = login(app, "AMON0001").await;
+        let url = format!("/gestione/monitoraggio?campagna={CAMPAGNA}");
+
+        let pagina = admin.get(&url).await;
+        assert_eq!(pagina.status, 200, "{}", pagina.body);
+        assert!(pagina.body.contains(&format!("{righe} questionari trovati")), "{righe}: {}", pagina.body);
+        assert!(pagina.body.contains("Non iniziato</a>: <strong>"), "{}", pagina.body);
+
+        // Compiling: once the summary job ran, the row shows it with its completion.
+        compila_inviabile(&mut b, app, uid, &p).await;
+        while raccolta::compilazione::riepilogo::giro(&app.state).await.unwrap() > 0 {}
+        let filtro = admin.get(&format!("{url}&stato=in_compilazione")).await;
+        assert!(filtro.body.contains("Un questionario trovato"), "{}", filtro.body);
+        assert!(filtro.body.contains("Comune di Milano") && filtro.body.contains("TRASPORTO"), "{}", filtro.body);
+        assert!(filtro.body.contains("100%"), "every required field filled: {}", filtro.body);
+        assert!(filtro.body.contains("Milano (MI)"), "the province from the ISTAT code: {}", filtro.body);
+
+        // Sent: counted as sent late (the manifest's deadline is past), charted, filtered.
+        assert_eq!(invia(&mut b, &p, "chiave-monitoraggio").await.status, 303);
+        let inviati = admin.get(&format!("{url}&stato=inviato_in_ritardo")).await;
+        assert!(inviati.body.contains("Un questionario trovato") && inviati.body.contains("Comune di Milano"), "{}", inviati.body);
+        assert!(inviati.body.contains("Un invio dal"), "the chart's description: {}", inviati.body);
+        assert!(inviati.body.contains("role=\"img\"") && inviati.body.contains("<title id=\"g1-titolo\">"));
+        let lombardia = admin.get(&format!("{url}&regione=Lombardia&modulo=TRASPORTO")).await;
+        let in_lombardia = conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM enti WHERE tipo = 'comune' AND attivo AND regione = 'Lombardia'").await;
+        assert!(lombardia.body.contains(&if in_lombardia == 1 { "Un questionario trovato".to_owned() } else { format!("{in_lombardia} questionari trovati") }), "{}", lombardia.body);
+        let per_nome = admin.get(&format!("{url}&q=milano")).await;
+        assert!(per_nome.body.contains("3 questionari trovati"), "{}", per_nome.body);
+        let per_codice = admin.get(&format!("{url}&q=C_F205&modulo=ASILI")).await;
+        assert!(per_codice.body.contains("Un questionario trovato"), "{}", per_codice.body);
+        let provincia = admin.get(&format!("{url}&provincia=015&modulo=SOCIALE")).await;
+        assert!(provincia.body.contains("Un questionario trovato"), "{}", provincia.body);
+        let ritardo = admin.get(&format!("{url}&ritardo=1")).await;
+        assert!(ritardo.body.contains(&format!("{righe} questionari trovati")), "past the deadline, sent late or not sent: {}", ritardo.body);
+        let bloccanti = admin.get(&format!("{url}&bloccanti=1")).await;
+        assert!(bloccanti.body.contains("Nessun questionario corrisponde"), "{}", bloccanti.body);
+        // Sorted by last invio, newest first: Milano's row comes first.
+        let ordinata = admin.get(&format!("{url}&ordina=invio&verso=desc")).await;
+        let primo = ordinata.body.find("<tbody>").unwrap();
+        assert!(ordinata.body[primo..primo + 400].contains("Comune di Milano"), "{}", &ordinata.body[primo..primo + 400]);
+        assert!(ordinata.body.contains("aria-sort=\"descending\""));
+        // Bad input never fails: unknown states and types are ignored, a page past the end shows the last one.
+        assert_eq!(admin.get(&format!("{url}&stato=boh&tipo=boh&pagina=999&ordina=x")).await.status, 200);
+        assert_eq!(admin.get("/gestione/monitoraggio?campagna=nessuna").await.status, 404);
+
+        // Exports of what the filter shows, read back.
+        let cookie = admin.cookie.clone().unwrap();
+        let res = app.client.get(format!("{}{url}&modulo=TRASPORTO&regione=Lombardia", app.base).replace("/gestione/monitoraggio?", "/gestione/monitoraggio.csv?"))
+            .header("cookie", cookie.clone()).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+        let byte = res.bytes().await.unwrap();
+        assert!(byte.starts_with(b"\xEF\xBB\xBF"));
+        let mut r = csv::ReaderBuilder::new().delimiter(b';').from_reader(&byte[3..]);
+        assert_eq!(&r.headers().unwrap()[0], "Codice IPA");
+        let righe_csv: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        assert_eq!(righe_csv.len() as i64, in_lombardia);
+        let milano = righe_csv.iter().find(|r| &r[0] == "c_f205").expect("Milano in the export");
+        assert_eq!(&milano[6], "Inviato in ritardo");
+        assert_eq!(&milano[7], "100");
+        assert_eq!(&milano[12], "sì");
+        let res = app.client.get(format!("{}/gestione/monitoraggio.xlsx?campagna={CAMPAGNA}", app.base))
+            .header("cookie", cookie).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let bytes = res.bytes().await.unwrap();
+        let mut x: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let foglio = x.worksheet_range("Monitoraggio").unwrap();
+        assert_eq!(foglio.height() as i64, righe + 1, "the header and every row");
+        assert_eq!(foglio.get((0, 1)).unwrap().to_string(), "Ente");
+
+        // Nobody else: a compiler gets 404, a visitor the sign-in page.
+        for path in ["/gestione/monitoraggio", "/gestione/monitoraggio.csv", "/gestione/monitoraggio.xlsx"] {
+            assert_eq!(b.get(path).await.status, 404, "{path}");
+            let mut anonimo = common::browser::Browser::new(app);
+            assert_eq!(anonimo.get(path).await.status, 303, "{path}");
+        }
+    }
+}
+
+#[path = "../../benches/carico/mod.rs"]
+mod carico;
+
+con_demo! {
+    async fn the_load_generator_gives_every_state_and_the_monitoring_counts_them(app) {
+        let r = carico::genera(&app.state, &carico::Opzioni { enti: 150, utenti: 400 }).await.unwrap();
+        assert_eq!((r.enti, r.utenti), (150, 400), "{r:?}");
+        assert!(r.questionari > 100 && r.invii > 20 && r.risposte > r.invii * 900 && r.secondi > 0.0, "{r:?}");
+        common::utente_attivo(app, "AGEN0001", "Ada Carico", true, PASSWORD).await;
+        let mut admin = login(app, "AGEN0001").await;
+        let pagina = admin.get("/gestione/monitoraggio?campagna=fc80u-2022&modulo=B").await;
+        assert_eq!(pagina.status, 200);
+        for stato in ["non_iniziato", "in_compilazione", "inviato", "inviato_in_ritardo", "riapertura_richiesta", "riaperto"] {
+            let i = pagina.body.find(&format!("data-stato=\"{stato}\"")).unwrap_or_else(|| panic!("{stato}: {}", pagina.body));
+            let tratto = &pagina.body[i..i + 300];
+            let n: i64 = tratto.split("<strong>").nth(1).unwrap().split('<').next().unwrap().parse().unwrap();
+            assert!(n > 0, "no questionnaire {stato}: {tratto}");
+        }
+        // The sent ones of the generator hold a fully filled modulo B.
+        let pieni = conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM (SELECT questionario_id FROM risposte GROUP BY questionario_id HAVING COUNT(*) > 900) x").await;
+        assert_eq!(pieni as usize, r.invii, "one full modulo B per invio");
+    }
+}
