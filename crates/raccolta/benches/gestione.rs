@@ -8,7 +8,8 @@
 //!    region; a far page), `RACCOLTA_BENCH_RUNS` times each (default 30) after a warm-up: the server's time
 //!    from `Server-Timing`, median, p95 and max (goal ≤ 100 ms), and the page's size;
 //! 4. the export of the whole monitoring as CSV and XLSX: time and size;
-//! 5. the process's peak resident memory (`VmHWM`).
+//! 5. reminders to every ente of the campaign that has not sent: the time to queue them;
+//! 6. the process's peak resident memory (`VmHWM`).
 
 mod carico;
 
@@ -170,10 +171,38 @@ async fn una_base(nome: &str, url: &str, dati: &std::path::Path) -> Result<()> {
             t.elapsed().as_secs_f64() * 1e3
         );
     }
+    // Reminders to every ente of the campaign that has not sent, queued in one transaction.
+    let anteprima = s.get(&format!("/gestione/monitoraggio/promemoria?campagna={campagna}")).await?;
+    ensure!(anteprima.status().as_u16() == 200, "promemoria: {}", anteprima.status());
+    let csrf = nascosto(&anteprima.text().await?, "csrf").context("csrf del promemoria")?;
+    let t = Instant::now();
+    let r = s
+        .http
+        .post(format!("{base}/gestione/monitoraggio/promemoria"))
+        .header("cookie", &s.cookie)
+        .header("origin", &base)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf", csrf.as_str()), ("campagna", campagna)])
+        .send()
+        .await?;
+    ensure!(r.status().as_u16() == 200, "invio dei promemoria: {}", r.status());
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    r.bytes().await?;
+    let enti = raccolta_conta(&state, "SELECT COUNT(*) FROM promemoria").await?;
+    let mail = raccolta_conta(&state, "SELECT COUNT(*) FROM outbox WHERE subject LIKE 'Promemoria:%'").await?;
+    println!("{nome}: reminders queued for {enti} enti ({mail} e-mails, bells and one audit row) in {ms:.0} ms");
     let _ = stop.send(());
     tokio::time::timeout(Duration::from_secs(30), server).await.context("arresto")???;
     println!("{nome}: peak RSS of the process (generator, server and client): {:.1} MB", picco_rss_mb());
     Ok(())
+}
+
+async fn raccolta_conta(state: &AppState, sql: &str) -> Result<i64> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    Ok(match &state.db {
+        raccolta::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+        raccolta::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+    })
 }
 
 fn main() -> Result<()> {

@@ -96,6 +96,9 @@ pub struct Config {
     /// archive table, chain and all, never deleted. At least 183 (six months, the minimum for administrators'
     /// accesses).
     pub audit_conservazione_giorni: i64,
+    /// Reminders' e-mails (Gestione → Monitoraggio → Promemoria) sent per minute at most: a reminder to 8,000
+    /// enti is queued at once and leaves at this pace, so the mail server is not flooded.
+    pub promemoria_al_minuto: i64,
 }
 
 /// The shortest retention of the audit log's live rows.
@@ -153,6 +156,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             demo: false,
             audit_conservazione_giorni: 365,
+            promemoria_al_minuto: 600,
         }
     }
 }
@@ -231,6 +235,9 @@ impl Config {
                 "RACCOLTA_AUDIT_CONSERVAZIONE_GIORNI: almeno {AUDIT_CONSERVAZIONE_MINIMA} giorni (sei mesi), come \
                  richiesto per gli accessi degli amministratori"
             )));
+        }
+        if self.promemoria_al_minuto < 1 {
+            return Err(ConfigError("RACCOLTA_PROMEMORIA_AL_MINUTO: deve essere almeno 1".to_owned()));
         }
         if self.database_max_connections == 0 {
             return Err(ConfigError("RACCOLTA_DATABASE_MAX_CONNECTIONS: deve essere almeno 1".to_owned()));

@@ -23,5 +23,6 @@ pub mod mail;
 pub mod metrics;
 pub mod monitoraggio;
 pub mod ora;
+pub mod promemoria;
 pub mod telemetry;
 pub mod web;

@@ -81,3 +81,50 @@ monitoraggio-barre = { $n ->
     [one] one bar per day
    *[other] one bar every { $n } days
 }
+
+## Management → Monitoring → Reminders
+monitoraggio-promemoria = Reminders
+monitoraggio-promemoria-aiuto = An e-mail and a notification to the compilers of the filter's authorities that have not sent yet; each authority gets at most one a day per campaign.
+monitoraggio-promemoria-prepara = Prepare a reminder
+promemoria-titolo = Reminder to the authorities that have not sent
+promemoria-intestazione = If you send now
+promemoria-intestazione-fatto = Reminders queued
+promemoria-enti = { $n ->
+    [one] one authority of the filter will get the reminder
+   *[other] { $n } authorities of the filter will get the reminder
+}
+promemoria-destinatari = { $n ->
+    [one] one recipient (the authority's compilers and responsabili)
+   *[other] { $n } recipients (the authorities' compilers and responsabili)
+}
+promemoria-gia-avvisati = { $n ->
+    [one] one authority already reminded today: no other reminder until tomorrow
+   *[other] { $n } authorities already reminded today: no other reminder until tomorrow
+}
+promemoria-senza-compilatori = { $n ->
+    [one] one authority with no compilers or responsabili: nobody to remind
+   *[other] { $n } authorities with no compilers or responsabili: nobody to remind
+}
+promemoria-ritmo = The e-mails leave at { $ritmo } a minute; the notification shows at once.
+promemoria-esempio = The e-mail, for the first authority
+promemoria-oggetto-etichetta = Subject:
+promemoria-campagna-non-aperta = The campaign is not open: no reminders are sent.
+promemoria-invia = { $n ->
+    [one] Send the reminder to one authority
+   *[other] Send the reminder to { $n } authorities
+}
+promemoria-torna = Back to the monitoring
+promemoria-fatto = { $n ->
+    [one] Reminder queued for one authority
+   *[other] Reminders queued for { $n } authorities
+} ({ $destinatari } e-mails).
+promemoria-oggetto = Reminder: { $campagna }, deadline { $scadenza }
+promemoria-testo = Reminder for { $ente }: { $moduli } of «{ $campagna }» have not been sent yet. The deadline is { $scadenza }; a submission after the deadline is accepted but marked late.
+promemoria-enti-fatto = { $n ->
+    [one] one authority reminded
+   *[other] { $n } authorities reminded
+}
+promemoria-destinatari-fatto = { $n ->
+    [one] one e-mail queued, and one notification
+   *[other] { $n } e-mails queued, and as many notifications
+}

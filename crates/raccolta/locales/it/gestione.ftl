@@ -81,3 +81,50 @@ monitoraggio-barre = { $n ->
     [one] una barra per giorno
    *[other] una barra ogni { $n } giorni
 }
+
+## Gestione → Monitoraggio → Promemoria
+monitoraggio-promemoria = Promemoria
+monitoraggio-promemoria-aiuto = Un'e-mail e una notifica ai compilatori degli enti del filtro che non hanno ancora inviato; ogni ente ne riceve al più uno al giorno per campagna.
+monitoraggio-promemoria-prepara = Prepara un promemoria
+promemoria-titolo = Promemoria agli enti che non hanno inviato
+promemoria-intestazione = Se invii ora
+promemoria-intestazione-fatto = Promemoria accodati
+promemoria-enti = { $n ->
+    [one] un ente del filtro riceverà il promemoria
+   *[other] { $n } enti del filtro riceveranno il promemoria
+}
+promemoria-destinatari = { $n ->
+    [one] un destinatario (compilatori e responsabili dell'ente)
+   *[other] { $n } destinatari (compilatori e responsabili degli enti)
+}
+promemoria-gia-avvisati = { $n ->
+    [one] un ente già avvisato oggi: non riceverà un altro promemoria fino a domani
+   *[other] { $n } enti già avvisati oggi: non riceveranno un altro promemoria fino a domani
+}
+promemoria-senza-compilatori = { $n ->
+    [one] un ente senza compilatori né responsabili: nessuno da avvisare
+   *[other] { $n } enti senza compilatori né responsabili: nessuno da avvisare
+}
+promemoria-ritmo = Le e-mail partono al ritmo di { $ritmo } al minuto; la notifica compare subito.
+promemoria-esempio = L'e-mail, per il primo ente
+promemoria-oggetto-etichetta = Oggetto:
+promemoria-campagna-non-aperta = La campagna non è aperta: non si inviano promemoria.
+promemoria-invia = { $n ->
+    [one] Invia il promemoria a un ente
+   *[other] Invia il promemoria a { $n } enti
+}
+promemoria-torna = Torna al monitoraggio
+promemoria-fatto = { $n ->
+    [one] Promemoria accodato per un ente
+   *[other] Promemoria accodati per { $n } enti
+} ({ $destinatari } e-mail).
+promemoria-oggetto = Promemoria: { $campagna }, scadenza { $scadenza }
+promemoria-testo = Promemoria per { $ente }: { $moduli } di «{ $campagna }» non risultano ancora inviati. La scadenza è il { $scadenza }; un invio dopo la scadenza è accettato ma segnato in ritardo.
+promemoria-enti-fatto = { $n ->
+    [one] un ente avvisato
+   *[other] { $n } enti avvisati
+}
+promemoria-destinatari-fatto = { $n ->
+    [one] un'e-mail accodata, e una notifica
+   *[other] { $n } e-mail accodate, e altrettante notifiche
+}

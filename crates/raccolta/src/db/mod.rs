@@ -134,6 +134,7 @@ pub mod invii;
 pub mod monitoraggio;
 pub mod notifiche;
 pub mod outbox;
+pub mod promemoria;
 pub mod questionari;
 pub mod riaperture;
 pub mod scrittore;

@@ -162,6 +162,10 @@ pub fn router(state: AppState) -> Router {
         .route("/gestione/campagne/{id}", post(gestione::campagne::post_campagna))
         .route("/gestione/monitoraggio", get(gestione::monitoraggio::get_monitoraggio))
         .route("/gestione/monitoraggio.csv", get(gestione::monitoraggio::get_csv))
+        .route(
+            "/gestione/monitoraggio/promemoria",
+            get(gestione::monitoraggio::get_promemoria).post(gestione::monitoraggio::post_promemoria),
+        )
         .route("/gestione/monitoraggio.xlsx", get(gestione::monitoraggio::get_xlsx))
         .route("/gestione/audit", get(gestione::audit::get_audit))
         .route("/gestione/audit.csv", get(gestione::audit::get_csv))

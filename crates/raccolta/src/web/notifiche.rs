@@ -71,6 +71,8 @@ pub async fn get_notifiche(
                 crate::compilazione::invio::notifica(page.lang, ente, &n.dettaglio)
             } else if let Some(r) = riapertura {
                 r
+            } else if let Some(r) = crate::promemoria::notifica(page.lang, &n.tipo, ente, &n.dettaglio) {
+                r
             } else {
                 let link = match n.ente_id {
                     Some(e) if decide(&n.tipo) => format!("/enti/{e}/associazioni"),

@@ -1035,6 +1035,22 @@ async function percorsoCampagne(page) {
     for (const s of await page.locator('main details summary').all()) await s.click();
   });
   await axe(page, 'Monitoraggio, filtrato, con i dati dei grafici');
+  await passo('prepara un promemoria agli enti del filtro, con la tastiera', async () => {
+    await submitWithKeyboard(page, page.locator('main a[href^="/gestione/monitoraggio/promemoria"]'));
+    const testo = await mainText(page);
+    expect(/riceverà il promemoria|riceveranno il promemoria/.test(testo) && testo.includes('Oggetto:'), `anteprima: «${oneLine(testo, 400)}»`);
+  });
+  await axe(page, 'Promemoria (anteprima)');
+  await passo('invia il promemoria', async () => {
+    await submitWithKeyboard(page, page.locator('main form[action="/gestione/monitoraggio/promemoria"] button'));
+    const testo = await mainText(page);
+    expect(/Promemoria accodat[oi] per (un ente|[1-9]\d* enti)/.test(testo), `esito: «${oneLine(testo, 400)}»`);
+  });
+  await axe(page, 'Promemoria (accodati)');
+  await passo('torna al monitoraggio filtrato', async () => {
+    await navigating(page, () => page.locator('main a', { hasText: 'Torna al monitoraggio' }).click());
+    expect(new URL(page.url()).searchParams.get('tipo') === 'comune', `indirizzo: ${page.url()}`);
+  });
   await passo('esporta il CSV del filtro e lo apre', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main a[href^="/gestione/monitoraggio.csv"]').click()]);
     const contenuto = readFileSync(await download.path());

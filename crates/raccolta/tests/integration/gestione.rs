@@ -13,6 +13,7 @@ use crate::common::TestApp;
 use crate::compilazione::{con_demo, login, start};
 use crate::invio::{compila_inviabile, compilatore, invia, metti, versione};
 use common::Backend;
+use raccolta::domain::Modalita;
 
 const PASSWORD: &str = "girasole obliquo mangia tre lanterne";
 const CAMPAGNA: &str = "monitoraggio-2023";
@@ -185,6 +186,74 @@ con_demo! {
             let mut anonimo = common::browser::Browser::new(app);
             assert_eq!(anonimo.get(path).await.status, 303, "{path}");
         }
+    }
+}
+
+con_demo! {
+    async fn reminders_reach_the_compilers_of_the_enti_not_sent_at_most_once_a_day(app) {
+        let milano = crate::compilazione::ente_id(app, "c_f205").await;
+        crate::compilazione::utente(app, "UPRO0001", "Maria Promemoria", Some((milano, Modalita::Compilazione))).await;
+        crate::compilazione::utente(app, "UPRO0002", "Luca Promemoria", Some((milano, Modalita::Compilazione))).await;
+        crate::compilazione::utente(app, "UPRO0003", "Carla Consulta", Some((milano, Modalita::Consultazione))).await;
+        common::utente_attivo(app, "APRO0001", "Ada Promemoria", true, PASSWORD).await;
+        let mut admin = login(app, "APRO0001").await;
+        let filtro = format!("campagna={CAMPAGNA}&q=milano");
+        let mail = "SELECT CAST(COUNT(*) AS TEXT) FROM outbox WHERE subject LIKE 'Promemoria:%'";
+
+        // The preview: who and how many, nothing written.
+        let anteprima = admin.get(&format!("/gestione/monitoraggio/promemoria?{filtro}")).await;
+        assert_eq!(anteprima.status, 200, "{}", anteprima.body);
+        assert!(anteprima.body.contains("un ente del filtro riceverà il promemoria"), "{}", anteprima.body);
+        assert!(anteprima.body.contains("2 destinatari"), "two compilers, not the Consultazione user: {}", anteprima.body);
+        assert!(anteprima.body.contains("Promemoria: Scheda di monitoraggio"), "the subject: {}", anteprima.body);
+        assert!(anteprima.body.contains("MONITORAGGIO ASILI, MONITORAGGIO SOCIALE, MONITORAGGIO TRASPORTO"), "{}", anteprima.body);
+        assert_eq!(conta(app, mail).await, 0);
+
+        // Sent: two e-mails, two bells, one audit row, in one go.
+        let csrf = anteprima.hidden("csrf");
+        let invio = admin.post("/gestione/monitoraggio/promemoria", &[("csrf", &csrf), ("campagna", CAMPAGNA), ("q", "milano")]).await;
+        assert_eq!(invio.status, 200, "{}", invio.body);
+        assert!(invio.body.contains("Promemoria accodato per un ente (2 e-mail)."), "{}", invio.body);
+        assert_eq!(conta(app, mail).await, 2);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM notifiche WHERE tipo = 'promemoria'").await, 2);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'campagna.promemoria'").await, 1);
+        let mut maria = login(app, "UPRO0001").await;
+        let campanella = maria.get("/notifiche").await;
+        assert!(campanella.body.contains("Promemoria per Comune di Milano"), "{}", campanella.body);
+
+        // Again today: nobody is reminded twice; the page says why.
+        let di_nuovo = admin.post("/gestione/monitoraggio/promemoria", &[("csrf", &csrf), ("campagna", CAMPAGNA), ("q", "milano")]).await;
+        assert!(di_nuovo.body.contains("Promemoria accodati per 0 enti") && di_nuovo.body.contains("un ente già avvisato oggi"), "{}", di_nuovo.body);
+        assert_eq!(conta(app, mail).await, 2);
+        // Tomorrow (a new session: yesterday's has expired): once more.
+        app.state.clock.advance(24 * 3600);
+        let mut admin = login(app, "APRO0001").await;
+        let csrf = admin.get("/gestione").await.hidden("csrf");
+        let domani = admin.post("/gestione/monitoraggio/promemoria", &[("csrf", &csrf), ("campagna", CAMPAGNA), ("q", "milano")]).await;
+        assert!(domani.body.contains("Promemoria accodato per un ente (2 e-mail)."), "{}", domani.body);
+        assert_eq!(conta(app, mail).await, 4);
+
+        // Sent enti are left out; a closed campaign sends nothing.
+        let tutti = admin.get(&format!("/gestione/monitoraggio/promemoria?campagna={CAMPAGNA}&stato=inviato")).await;
+        assert!(tutti.body.contains("0 enti del filtro riceveranno"), "{}", tutti.body);
+        common::execute(&app.state.db, &format!("INSERT INTO campagne (campagna, stato, apertura, scadenza, updated_at) VALUES ('{CAMPAGNA}', 'chiusa', '2024-04-02', '2024-05-31', 0)")).await;
+        raccolta::campagne::ricarica(&app.state).await.unwrap();
+        let chiusa = admin.get(&format!("/gestione/monitoraggio/promemoria?{filtro}")).await;
+        assert!(chiusa.body.contains("La campagna non è aperta"), "{}", chiusa.body);
+        app.state.clock.advance(24 * 3600);
+        let mut admin = login(app, "APRO0001").await;
+        let csrf = admin.get("/gestione").await.hidden("csrf");
+        let rifiutato = admin.post("/gestione/monitoraggio/promemoria", &[("csrf", &csrf), ("campagna", CAMPAGNA), ("q", "milano")]).await;
+        assert_eq!(rifiutato.status, 409);
+        assert_eq!(conta(app, mail).await, 4);
+
+        // Only administrators.
+        let mut maria = login(app, "UPRO0001").await;
+        assert_eq!(maria.get(&format!("/gestione/monitoraggio/promemoria?{filtro}")).await.status, 404);
+        let t = maria.get("/profilo").await.hidden("csrf");
+        assert_eq!(maria.post("/gestione/monitoraggio/promemoria", &[("csrf", &t), ("campagna", CAMPAGNA)]).await.status, 404);
+        let mut anonimo = common::browser::Browser::new(app);
+        assert_eq!(anonimo.get("/gestione/monitoraggio/promemoria").await.status, 303);
     }
 }
 

@@ -67,9 +67,9 @@ impl Domanda {
         }
     }
 
-    /// The query string with `cambia` applied (`""` removes a key), without the page unless given.
-    fn query(&self, cambia: &[(&str, &str)]) -> String {
-        let mut coppie: Vec<(&str, String)> = [
+    /// The non-empty criteria, sort and page, with `cambia` applied (`""` removes a key).
+    fn coppie(&self, cambia: &[(&str, &str)]) -> Vec<(&'static str, String)> {
+        let mut coppie: Vec<(&'static str, String)> = [
             ("campagna", &self.campagna),
             ("modulo", &self.modulo),
             ("regione", &self.regione),
@@ -87,12 +87,21 @@ impl Domanda {
         .map(|(k, v)| (k, v.clone()))
         .collect();
         for (k, v) in cambia {
-            coppie.retain(|(c, _)| c != k);
-            coppie.push((k, (*v).to_owned()));
+            if let Some(i) = coppie.iter().position(|(c, _)| c == k) {
+                coppie[i].1 = (*v).to_owned();
+            } else if *k == "pagina" {
+                coppie.push(("pagina", (*v).to_owned()));
+            }
         }
+        coppie.retain(|(_, v)| !v.is_empty());
+        coppie
+    }
+
+    /// The query string with `cambia` applied, without the page unless given.
+    fn query(&self, cambia: &[(&str, &str)]) -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in coppie.iter().filter(|(_, v)| !v.is_empty()) {
-            s.append_pair(k, v);
+        for (k, v) in self.coppie(cambia) {
+            s.append_pair(k, &v);
         }
         s.finish()
     }
@@ -181,6 +190,10 @@ struct Pagina<'a> {
 impl Pagina<'_> {
     fn link_pagina(&self, n: i64) -> String {
         format!("/gestione/monitoraggio?{}", self.d.query(&[("pagina", &n.to_string())]))
+    }
+
+    fn link_promemoria(&self) -> String {
+        format!("/gestione/monitoraggio/promemoria?{}", self.d.query(&[]))
     }
 
     fn link_esporta(&self, formato: &str) -> String {
@@ -428,16 +441,17 @@ fn intestazioni(lang: Lang) -> Vec<String> {
     .collect()
 }
 
-/// The rows of the export: every row the filter admits, in the page's order.
-async fn da_esportare(state: &AppState, d: &Domanda) -> Result<(String, Vec<Riga>), AppError> {
+/// Every row the filter admits, in the page's order, and the campaign.
+async fn filtrate<'s>(state: &'s AppState, d: &Domanda) -> Result<(&'s Campagna, Vec<Riga>), AppError> {
     let c = campagna_scelta(state, d)?;
     let f = d.filtro();
     let parole = f.parole();
-    let tutte = monitoraggio::righe(state, c).await?;
-    let mut scelte: Vec<&Riga> = tutte.iter().filter(|r| f.ammette(r, &parole, false)).collect();
+    let mut tutte = monitoraggio::righe(state, c).await?;
+    tutte.retain(|r| f.ammette(r, &parole, false));
+    let mut scelte: Vec<&Riga> = tutte.iter().collect();
     monitoraggio::ordina(&mut scelte, Ordine::from_code(&d.ordina), d.verso == "desc");
     let scelte = scelte.into_iter().cloned().collect();
-    Ok((c.id.clone(), scelte))
+    Ok((c, scelte))
 }
 
 fn nome_file(campagna: &str, estensione: &str) -> String {
@@ -473,7 +487,8 @@ pub async fn get_csv(
 ) -> Result<Response, AppError> {
     solo_amministratori(&state, &utente).await?;
     let lang = page.lang;
-    let (campagna, righe) = da_esportare(&state, &d).await?;
+    let (c, righe) = filtrate(&state, &d).await?;
+    let campagna = c.id.clone();
     let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::from(*b"\xEF\xBB\xBF"));
     let csv_err = |e: csv::Error| AppError::Internal(e.into());
     w.write_record(intestazioni(lang)).map_err(csv_err)?;
@@ -493,7 +508,8 @@ pub async fn get_xlsx(
 ) -> Result<Response, AppError> {
     solo_amministratori(&state, &utente).await?;
     let lang = page.lang;
-    let (campagna, righe) = da_esportare(&state, &d).await?;
+    let (c, righe) = filtrate(&state, &d).await?;
+    let campagna = c.id.clone();
     let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let mut libro = rust_xlsxwriter::Workbook::new();
         let foglio = libro.add_worksheet_with_constant_memory();
@@ -521,4 +537,100 @@ pub async fn get_xlsx(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &nome_file(&campagna, "xlsx"),
     ))
+}
+
+#[derive(Template)]
+#[template(path = "gestione/promemoria.html")]
+struct Promemoria<'a> {
+    page: &'a Page,
+    campagna: String,
+    aperta: bool,
+    scadenza: String,
+    indietro: String,
+    campi: Vec<(&'static str, String)>,
+    enti: i64,
+    intestazione: &'static str,
+    righe: Vec<String>,
+    ritmo: String,
+    esempio: Option<(String, String)>,
+    esito: String,
+}
+
+async fn promemoria_pagina(
+    state: &AppState,
+    page: &Page,
+    d: &Domanda,
+    fatto: Option<crate::promemoria::Conteggio>,
+    bersagli_e_campagna: (&Campagna, Vec<crate::promemoria::Bersaglio>),
+) -> Result<Response, AppError> {
+    let (c, bersagli) = bersagli_e_campagna;
+    let lang = page.lang;
+    let titolo = page.tr(&c.titolo).to_owned();
+    let scadenza = format_date(c.scadenza(), lang);
+    let al_minuto = state.config.promemoria_al_minuto;
+    let conteggio = match &fatto {
+        Some(f) => f.clone(),
+        None => crate::promemoria::conta(state, c, &bersagli).await?,
+    };
+    let esempio = bersagli.first().map(|b| {
+        let moduli = b.moduli.iter().map(|m| format!("{} {m}", c.codice)).collect::<Vec<_>>().join(", ");
+        (
+            crate::promemoria::oggetto(lang, &titolo, &scadenza),
+            crate::promemoria::testo(lang, &titolo, &b.ente, &moduli, &scadenza),
+        )
+    });
+    let html = render(&Promemoria {
+        page,
+        campagna: titolo,
+        aperta: c.aperta(),
+        scadenza,
+        indietro: format!("/gestione/monitoraggio?{}", d.query(&[])),
+        campi: d.coppie(&[]),
+        enti: conteggio.enti as i64,
+        intestazione: if fatto.is_some() { "promemoria-intestazione-fatto" } else { "promemoria-intestazione" },
+        righe: vec![
+            lang.t_n(if fatto.is_some() { "promemoria-enti-fatto" } else { "promemoria-enti" }, conteggio.enti as i64),
+            lang.t_n(
+                if fatto.is_some() { "promemoria-destinatari-fatto" } else { "promemoria-destinatari" },
+                conteggio.destinatari as i64,
+            ),
+            lang.t_n("promemoria-gia-avvisati", conteggio.gia_avvisati as i64),
+            lang.t_n("promemoria-senza-compilatori", conteggio.senza_compilatori as i64),
+        ],
+        ritmo: lang.t_args("promemoria-ritmo", &[("ritmo", al_minuto.to_string())]),
+        esempio,
+        esito: match &fatto {
+            Some(f) => lang.t_n_args("promemoria-fatto", f.enti as i64, &[("destinatari", f.destinatari.to_string())]),
+            None => String::new(),
+        },
+    })?;
+    Ok(no_store(html))
+}
+
+/// `GET /gestione/monitoraggio/promemoria`: who a reminder to the filter's enti that have not sent would reach.
+pub async fn get_promemoria(
+    State(state): State<AppState>,
+    utente: Utente,
+    page: Page,
+    Query(d): Query<Domanda>,
+) -> Result<Response, AppError> {
+    solo_amministratori(&state, &utente).await?;
+    let (c, righe) = filtrate(&state, &d).await?;
+    let bersagli = crate::promemoria::bersagli(righe.iter());
+    promemoria_pagina(&state, &page, &d, None, (c, bersagli)).await
+}
+
+/// `POST /gestione/monitoraggio/promemoria`: sends them (the form carries the filter).
+pub async fn post_promemoria(
+    State(state): State<AppState>,
+    utente: Utente,
+    ctx: crate::context::Context,
+    page: Page,
+    axum::Form(d): axum::Form<Domanda>,
+) -> Result<Response, AppError> {
+    solo_amministratori(&state, &utente).await?;
+    let (c, righe) = filtrate(&state, &d).await?;
+    let bersagli = crate::promemoria::bersagli(righe.iter());
+    let fatto = crate::promemoria::invia(&state, &ctx, &utente.user, c, &bersagli, &d.query(&[])).await?;
+    promemoria_pagina(&state, &page, &d, Some(fatto), (c, bersagli)).await
 }
