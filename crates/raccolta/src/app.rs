@@ -43,6 +43,8 @@ pub struct App {
     pub eventi: crate::compilazione::eventi::Bus,
     /// The autocomplete's in-memory copy of the enti registry, checked against the database on each search.
     pub indice_enti: crate::enti::indice::IndiceEnti,
+    /// The monitoring's in-memory copy of the registry, checked the same way.
+    pub anagrafe: crate::monitoraggio::Anagrafe,
     /// Request and pool metrics.
     pub metrics: Metrics,
     /// Argon2id hashing with bounded concurrency.
@@ -134,6 +136,7 @@ impl AppState {
             eventi: Default::default(),
             scrittore,
             indice_enti: Default::default(),
+            anagrafe: Default::default(),
             metrics: Metrics::new(),
             hasher,
             mail_wake: Wake::new(),

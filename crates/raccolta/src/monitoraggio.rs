@@ -5,7 +5,8 @@
 //! first time they are needed, so most of 8,000 enti have none before the deadline nears): the rows are the enti
 //! whose type compiles the modulo, joined in memory with the campaign's stored questionnaires and invii.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
 
 use crate::app::AppState;
 use crate::catalogo::Campagna;
@@ -74,15 +75,68 @@ impl Situazione {
     }
 }
 
+/// The registry as the monitoring reads it, kept by each node and rebuilt when the registry's version moves (an
+/// import on any node moves it): a page reads one row for the version instead of 8,000 enti.
+#[derive(Debug, Default)]
+pub struct Anagrafe {
+    copia: RwLock<Option<Arc<Copia>>>,
+}
+
+/// One copy of the registry.
+#[derive(Debug)]
+pub struct Copia {
+    versione: i64,
+    /// Every ente, by name.
+    pub enti: Vec<Arc<Ente>>,
+    /// The regions, sorted.
+    pub regioni: Vec<String>,
+    /// The provinces as (name, code), by name.
+    pub province: Vec<(String, String)>,
+}
+
+impl Anagrafe {
+    /// The copy at the registry's current version.
+    pub async fn attuale(&self, db: &crate::db::Db) -> Result<Arc<Copia>, DbError> {
+        let versione = crate::db::enti::versione(db).await?;
+        if let Some(c) = self.copia.read().ok().and_then(|c| c.clone())
+            && c.versione == versione
+        {
+            return Ok(c);
+        }
+        let mut enti = monitoraggio::enti(db).await?;
+        let mut regioni = BTreeSet::new();
+        let mut province = BTreeSet::new();
+        for e in &mut enti {
+            e.provincia = provincia::codice(e.codice_istat.as_deref()).map(str::to_owned);
+            if let Some(r) = &e.regione {
+                regioni.insert(r.clone());
+            }
+            if let Some(p) = &e.provincia {
+                province.insert(p.clone());
+            }
+        }
+        let mut province: Vec<(String, String)> = province.into_iter().map(|p| (provincia::nome(&p), p)).collect();
+        province.sort();
+        let c = Arc::new(Copia {
+            versione,
+            enti: enti.into_iter().map(Arc::new).collect(),
+            regioni: regioni.into_iter().collect(),
+            province,
+        });
+        if let Ok(mut w) = self.copia.write() {
+            *w = Some(c.clone());
+        }
+        Ok(c)
+    }
+}
+
 /// One ente × modulo.
 #[derive(Debug, Clone)]
 pub struct Riga {
     /// The ente.
-    pub ente: std::sync::Arc<Ente>,
-    /// Province code, from the ISTAT code.
-    pub provincia: Option<String>,
+    pub ente: Arc<Ente>,
     /// Modulo code.
-    pub modulo: String,
+    pub modulo: Arc<str>,
     /// Where it stands.
     pub situazione: Situazione,
     /// Completion in percent (0 when nothing was stored).
@@ -97,13 +151,11 @@ pub struct Riga {
     pub ultimo_invio: Option<i64>,
     /// Late: sent after the deadline, or not sent and the deadline has passed.
     pub in_ritardo: bool,
-    /// The questionnaire's URL id, once stored.
-    pub pubblico: Option<String>,
 }
 
 /// Every ente × modulo of `campagna`, by ente name then modulo.
 pub async fn righe(state: &AppState, campagna: &Campagna) -> Result<Vec<Riga>, DbError> {
-    let enti = monitoraggio::enti(&state.db).await?;
+    let anagrafe = state.anagrafe.attuale(&state.db).await?;
     let questionari = monitoraggio::questionari(&state.db, &campagna.id).await?;
     let invii = monitoraggio::invii(&state.db, &campagna.id).await?;
     // Per questionnaire: first invio, and the last one with its lateness.
@@ -120,11 +172,10 @@ pub async fn righe(state: &AppState, campagna: &Campagna) -> Result<Vec<Riga>, D
         stored.insert((q.ente_id, q.modulo.as_str()), q);
     }
     let scaduta = crate::ora::oggi(state.clock.now()) > campagna.scadenza();
-    let mut out = Vec::with_capacity(enti.len() * campagna.moduli.len());
-    for e in enti {
-        let e = std::sync::Arc::new(e);
-        let provincia = provincia::codice(e.codice_istat.as_deref()).map(str::to_owned);
-        for m in &campagna.moduli {
+    let codici: Vec<Arc<str>> = campagna.moduli.iter().map(|m| Arc::from(m.codice.as_str())).collect();
+    let mut out = Vec::with_capacity(anagrafe.enti.len() * campagna.moduli.len());
+    for e in &anagrafe.enti {
+        for (m, codice) in campagna.moduli.iter().zip(&codici) {
             let q = stored.get(&(e.id, m.codice.as_str()));
             // An ente that does not compile the modulo, or left the registry without starting it, is not listed.
             if q.is_none() && !(e.attivo && m.per_tipo(&e.tipo)) {
@@ -146,8 +197,7 @@ pub async fn righe(state: &AppState, campagna: &Campagna) -> Result<Vec<Riga>, D
             };
             out.push(Riga {
                 ente: e.clone(),
-                provincia: provincia.clone(),
-                modulo: m.codice.clone(),
+                modulo: codice.clone(),
                 situazione,
                 completamento: q.map_or(0, |q| q.completamento),
                 bloccanti: q.map_or(0, |q| q.bloccanti),
@@ -155,7 +205,6 @@ pub async fn righe(state: &AppState, campagna: &Campagna) -> Result<Vec<Riga>, D
                 primo_invio: invio.map(|(p, _)| *p),
                 ultimo_invio: invio.map(|(_, (_, u, _))| *u),
                 in_ritardo: if situazione.inviato() { tardi } else { scaduta },
-                pubblico: q.map(|q| q.pubblico.clone()),
             });
         }
     }
@@ -188,9 +237,9 @@ pub struct Filtro {
 impl Filtro {
     /// Whether `r` passes every criterion (the state's too unless `senza_stato`: the counts ignore it).
     pub fn ammette(&self, r: &Riga, parole: &[String], senza_stato: bool) -> bool {
-        (self.modulo.is_empty() || r.modulo == self.modulo)
+        (self.modulo.is_empty() || *r.modulo == *self.modulo)
             && (self.regione.is_empty() || r.ente.regione.as_deref() == Some(self.regione.as_str()))
-            && (self.provincia.is_empty() || r.provincia.as_deref() == Some(self.provincia.as_str()))
+            && (self.provincia.is_empty() || r.ente.provincia.as_deref() == Some(self.provincia.as_str()))
             && (self.tipo.is_empty() || r.ente.tipo == self.tipo)
             && (senza_stato || self.situazione.is_none_or(|s| r.situazione == s))
             && (!self.ritardo || r.in_ritardo)
@@ -252,7 +301,7 @@ pub fn ordina(righe: &mut [&Riga], ordine: Ordine, discendente: bool) {
         let primo = match ordine {
             Ordine::Ente => std::cmp::Ordering::Equal,
             Ordine::Regione => a.ente.regione.cmp(&b.ente.regione),
-            Ordine::Provincia => a.provincia.cmp(&b.provincia),
+            Ordine::Provincia => a.ente.provincia.cmp(&b.ente.provincia),
             Ordine::Stato => a.situazione.cmp(&b.situazione),
             Ordine::Completamento => a.completamento.cmp(&b.completamento),
             Ordine::Invio => a.ultimo_invio.cmp(&b.ultimo_invio),

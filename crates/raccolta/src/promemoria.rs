@@ -36,7 +36,7 @@ pub fn bersagli<'r>(righe: impl Iterator<Item = &'r Riga>) -> Vec<Bersaglio> {
         per.entry((r.ente.search_key.clone(), r.ente.id))
             .or_insert_with(|| Bersaglio { ente_id: r.ente.id, ente: r.ente.denominazione.clone(), moduli: Vec::new() })
             .moduli
-            .push(r.modulo.clone());
+            .push(r.modulo.to_string());
     }
     per.into_values().collect()
 }

@@ -128,3 +128,53 @@ promemoria-destinatari-fatto = { $n ->
     [one] one e-mail queued, and one notification
    *[other] { $n } e-mails queued, and as many notifications
 }
+
+## Management → Users
+utenti-titolo = Users
+utenti-cerca = Search
+utenti-cerca-etichetta = User or authority
+utenti-cerca-aiuto = User code, name, e-mail, codice fiscale, or the name or IPA code of one of their authorities.
+utenti-trovati = { $n ->
+    [one] One user found.
+   *[other] { $n } users found.
+}
+utenti-codice = Code
+utenti-nome = Name
+utenti-email = E-mail
+utenti-codice-fiscale = Codice fiscale
+utenti-stato = State
+utenti-ruolo = Role
+utenti-ultimo-accesso = Last sign-in
+utenti-registrato = Registered on
+utenti-enti = Authorities
+utenti-mai = never
+utenti-nessuno = No user matches the search.
+utenti-stato-attivo = Active
+utenti-stato-da-confermare = To be confirmed
+utenti-stato-disattivato = Disabled
+utenti-ruolo-amministratore = Administrator
+utenti-ruolo-utente = User
+utenti-azioni = Actions
+utenti-se-stesso = This is your account: you cannot disable it from here.
+utenti-disattiva = Disable the account
+utenti-riattiva = Enable the account
+utenti-chiudi-sessioni = End all sessions
+utenti-invia-reset = Send a link to reset the password
+utenti-associazioni = Associated authorities
+utenti-modalita = Mode
+utenti-dal = Since
+utenti-nessuna-associazione = No association.
+utenti-sessioni = Open sessions
+utenti-sessione-inizio = Started
+utenti-sessione-scadenza = Expires if idle
+utenti-sessione-ip = Address
+utenti-sessione-browser = Browser
+utenti-nessuna-sessione = No open session.
+utenti-torna = Back to the users
+esito-utente-disattivato = Account disabled: its sessions are ended and it can no longer sign in.
+esito-utente-riattivato = Account enabled: it can sign in again.
+esito-utente-sessioni = Sessions ended: the user must sign in again.
+esito-utente-reset = A link to reset the password was sent to the user's e-mail address (valid 60 minutes).
+esito-utente-se-stesso = You cannot disable or enable your own account.
+esito-utente-invariato = The account is already in this state.
+esito-utente-non-attivo = The account is not active: no link was sent.

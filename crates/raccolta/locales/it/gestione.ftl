@@ -128,3 +128,53 @@ promemoria-destinatari-fatto = { $n ->
     [one] un'e-mail accodata, e una notifica
    *[other] { $n } e-mail accodate, e altrettante notifiche
 }
+
+## Gestione → Utenti
+utenti-titolo = Utenti
+utenti-cerca = Cerca
+utenti-cerca-etichetta = Utente o ente
+utenti-cerca-aiuto = Codice utente, nome, e-mail, codice fiscale, oppure nome o codice IPA di un suo ente.
+utenti-trovati = { $n ->
+    [one] Un utente trovato.
+   *[other] { $n } utenti trovati.
+}
+utenti-codice = Codice
+utenti-nome = Nome
+utenti-email = E-mail
+utenti-codice-fiscale = Codice fiscale
+utenti-stato = Stato
+utenti-ruolo = Ruolo
+utenti-ultimo-accesso = Ultimo accesso
+utenti-registrato = Registrato il
+utenti-enti = Enti
+utenti-mai = mai
+utenti-nessuno = Nessun utente corrisponde alla ricerca.
+utenti-stato-attivo = Attivo
+utenti-stato-da-confermare = Da confermare
+utenti-stato-disattivato = Disattivato
+utenti-ruolo-amministratore = Amministratore
+utenti-ruolo-utente = Utente
+utenti-azioni = Azioni
+utenti-se-stesso = È il tuo account: non puoi disattivarlo da qui.
+utenti-disattiva = Disattiva l'account
+utenti-riattiva = Riattiva l'account
+utenti-chiudi-sessioni = Chiudi tutte le sessioni
+utenti-invia-reset = Invia un link per reimpostare la password
+utenti-associazioni = Enti associati
+utenti-modalita = Modalità
+utenti-dal = Dal
+utenti-nessuna-associazione = Nessuna associazione.
+utenti-sessioni = Sessioni aperte
+utenti-sessione-inizio = Inizio
+utenti-sessione-scadenza = Scade se inattiva
+utenti-sessione-ip = Indirizzo
+utenti-sessione-browser = Browser
+utenti-nessuna-sessione = Nessuna sessione aperta.
+utenti-torna = Torna agli utenti
+esito-utente-disattivato = Account disattivato: le sue sessioni sono chiuse e non può più accedere.
+esito-utente-riattivato = Account riattivato: può accedere di nuovo.
+esito-utente-sessioni = Sessioni chiuse: dovrà accedere di nuovo.
+esito-utente-reset = Link per reimpostare la password inviato all'indirizzo e-mail dell'utente (valido 60 minuti).
+esito-utente-se-stesso = Non puoi disattivare o riattivare il tuo account.
+esito-utente-invariato = L'account è già in questo stato.
+esito-utente-non-attivo = L'account non è attivo: nessun link inviato.

@@ -400,7 +400,7 @@ pub struct Evento {
 }
 
 /// `%x%` with `x`'s own `%`, `_` and `\` taken literally (the queries say `ESCAPE '\'`), lowercased; "" for none.
-fn simile(x: &str, prefisso: bool) -> String {
+pub(crate) fn simile(x: &str, prefisso: bool) -> String {
     let x = x.trim().to_lowercase();
     if x.is_empty() {
         return String::new();

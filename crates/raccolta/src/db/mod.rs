@@ -204,7 +204,11 @@ impl Db {
                 // An acknowledged save must survive a power cut.
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // Pages are read from a shared memory map of the file instead of being copied into each
+                // connection's 2 MB cache: a page that reads 10 MB (the monitoring of 8,000 enti) reads it from
+                // the OS cache at memory speed, on every connection. Writes still go through the WAL.
+                .pragma("mmap_size", "268435456");
             if let Some(parent) = Path::new(options.get_filename()).parent()
                 && !parent.as_os_str().is_empty()
             {

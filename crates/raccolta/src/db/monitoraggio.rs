@@ -22,6 +22,9 @@ pub struct Ente {
     pub search_key: String,
     /// Still in the registry.
     pub attivo: bool,
+    /// Province code, from the ISTAT code (filled after the read).
+    #[sqlx(skip)]
+    pub provincia: Option<String>,
 }
 
 /// Every ente of the registry, by name.
@@ -39,8 +42,6 @@ pub async fn enti(c: impl Into<Conn<'_>>) -> Result<Vec<Ente>, DbError> {
 pub struct Questionario {
     /// Id.
     pub id: i64,
-    /// URL id.
-    pub pubblico: String,
     /// Its ente.
     pub ente_id: i64,
     /// Modulo.
@@ -58,7 +59,7 @@ pub struct Questionario {
 /// The stored questionnaires of a campaign.
 pub async fn questionari(c: impl Into<Conn<'_>>, campagna: &str) -> Result<Vec<Questionario>, DbError> {
     Ok(run!(c, |ex| sqlx::query_as(
-        "SELECT id, pubblico, ente_id, modulo, stato, completamento, bloccanti, squadrature FROM questionari \
+        "SELECT id, ente_id, modulo, stato, completamento, bloccanti, squadrature FROM questionari \
          WHERE campagna = $1"
     )
     .bind(campagna)

@@ -54,9 +54,8 @@ pub async fn compilatori(c: impl Into<Conn<'_>>) -> Result<HashMap<i64, Vec<Resp
         email: String,
         lang: String,
     }
-    let righe: Vec<Riga> =
-        run!(c, |ex| {
-            sqlx::query_as(
+    let righe: Vec<Riga> = run!(c, |ex| {
+        sqlx::query_as(
         "SELECT x.ente_id, u.id AS user_id, u.codice, COALESCE(u.denominazione, u.nome || ' ' || u.cognome) AS nome, \
          u.email, u.lang FROM ( \
            SELECT ente_id, user_id FROM associazioni WHERE stato = 'attiva' AND modalita = 'compilazione' \
@@ -65,7 +64,7 @@ pub async fn compilatori(c: impl Into<Conn<'_>>) -> Result<HashMap<i64, Vec<Resp
     )
     .fetch_all(ex)
     .await
-        })?;
+    })?;
     let mut out: HashMap<i64, Vec<Responsabile>> = HashMap::new();
     for r in righe {
         out.entry(r.ente_id).or_default().push(Responsabile {

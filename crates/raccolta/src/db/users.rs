@@ -263,3 +263,83 @@ pub async fn delete_unconfirmed_before(c: impl Into<Conn<'_>>, cutoff: i64) -> R
         .await
         .map(|r| r.rows_affected()))?)
 }
+
+/// A user as Gestione → Utenti lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Voce {
+    /// Id.
+    pub id: i64,
+    /// Code.
+    pub codice: String,
+    /// Name or company name.
+    pub nome: String,
+    /// E-mail.
+    pub email: String,
+    /// Codice fiscale or partita IVA.
+    pub codice_fiscale: String,
+    /// State code.
+    pub stato: String,
+    /// Role code.
+    pub ruolo: String,
+    /// Latest login.
+    pub last_login_at: Option<i64>,
+    /// Active associations.
+    pub enti: i64,
+}
+
+/// Users whose code, name, e-mail, codice fiscale or one of whose enti (name or IPA code) contains every word of
+/// `testo` (case-insensitive), by code; `offset`/`limit` page them.
+const CERCA: &str = "FROM users u WHERE ($1 = '' OR LOWER(u.codice) LIKE $1 ESCAPE '\\' OR LOWER(u.email) LIKE $1 ESCAPE '\\' \
+     OR LOWER(u.codice_fiscale) LIKE $1 ESCAPE '\\' \
+     OR LOWER(u.nome || ' ' || u.cognome || ' ' || COALESCE(u.denominazione, '')) LIKE $1 ESCAPE '\\' \
+     OR EXISTS (SELECT 1 FROM associazioni a JOIN enti e ON e.id = a.ente_id WHERE a.user_id = u.id \
+       AND a.stato IN ('attiva', 'in_attesa') AND (e.search_key LIKE $2 ESCAPE '\\' OR LOWER(e.codice_ipa) = $3)))";
+
+/// See [`CERCA`]; `testo` is matched as one phrase.
+pub async fn cerca(c: impl Into<Conn<'_>>, testo: &str, offset: i64, limit: i64) -> Result<Vec<Voce>, DbError> {
+    let sql = format!(
+        "SELECT u.id, u.codice, COALESCE(u.denominazione, u.nome || ' ' || u.cognome) AS nome, u.email, \
+         u.codice_fiscale, u.stato, u.ruolo, u.last_login_at, \
+         (SELECT COUNT(*) FROM associazioni a WHERE a.user_id = u.id AND a.stato = 'attiva') AS enti \
+         {CERCA} ORDER BY u.codice LIMIT $4 OFFSET $5"
+    );
+    let (simile, chiave, ipa) = criteri(testo);
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&simile)
+        .bind(&chiave)
+        .bind(&ipa)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(ex)
+        .await)?)
+}
+
+/// How many users [`cerca`] finds.
+pub async fn conta(c: impl Into<Conn<'_>>, testo: &str) -> Result<i64, DbError> {
+    let sql = format!("SELECT COUNT(*) {CERCA}");
+    let (simile, chiave, ipa) = criteri(testo);
+    let (n,): (i64,) = run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(&simile)
+        .bind(&chiave)
+        .bind(&ipa)
+        .fetch_one(ex)
+        .await)?;
+    Ok(n)
+}
+
+fn criteri(testo: &str) -> (String, String, String) {
+    let testo = testo.trim();
+    let chiave = crate::domain::chiave_ricerca(testo);
+    (super::audit::simile(testo, false), super::audit::simile(&chiave, false), testo.to_lowercase())
+}
+
+/// Sets the account's state (an administrator disables or enables it).
+pub async fn imposta_stato(c: impl Into<Conn<'_>>, id: i64, stato: StatoUtente) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query("UPDATE users SET stato = $2 WHERE id = $1")
+        .bind(id)
+        .bind(stato.code())
+        .execute(ex)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}

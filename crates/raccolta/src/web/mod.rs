@@ -31,7 +31,14 @@ pub use error::AppError;
 pub use page::Page;
 
 /// Outcomes and errors that pages announce after a redirect (`?esito=…`); anything else shows nothing.
-const ESITI: [&str; 23] = [
+const ESITI: [&str; 30] = [
+    "utente-disattivato",
+    "utente-riattivato",
+    "utente-sessioni",
+    "utente-reset",
+    "utente-se-stesso",
+    "utente-invariato",
+    "utente-non-attivo",
     "campagna",
     "richiesta",
     "richiesta-amministratori",
@@ -167,6 +174,9 @@ pub fn router(state: AppState) -> Router {
             get(gestione::monitoraggio::get_promemoria).post(gestione::monitoraggio::post_promemoria),
         )
         .route("/gestione/monitoraggio.xlsx", get(gestione::monitoraggio::get_xlsx))
+        .route("/gestione/utenti", get(gestione::utenti::get_utenti))
+        .route("/gestione/utenti/{id}", get(gestione::utenti::get_utente))
+        .route("/gestione/utenti/{id}/{azione}", post(gestione::utenti::post_azione))
         .route("/gestione/audit", get(gestione::audit::get_audit))
         .route("/gestione/audit.csv", get(gestione::audit::get_csv))
         .route("/captcha/immagine", get(captcha::get_immagine))

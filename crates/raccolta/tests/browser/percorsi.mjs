@@ -981,7 +981,7 @@ async function percorsoEntiRifiutata(page) {
 
 async function percorsoEntiGestione(page) {
   await login(page, 'ENTIA001', ENTI_PASSWORD);
-  for (const [path, nome] of [['/gestione', 'Gestione'], ['/gestione/enti?q=bologna', 'Gestione enti'], ['/gestione/richieste', 'Gestione richieste'], ['/gestione/audit', 'Registro di audit'], ['/gestione/audit?cosa=accesso.&dal=ieri', 'Registro di audit, filtrato, con una data non valida'], ['/gestione/campagne', 'Campagne'], ['/gestione/monitoraggio', 'Monitoraggio']]) {
+  for (const [path, nome] of [['/gestione', 'Gestione'], ['/gestione/enti?q=bologna', 'Gestione enti'], ['/gestione/richieste', 'Gestione richieste'], ['/gestione/audit', 'Registro di audit'], ['/gestione/audit?cosa=accesso.&dal=ieri', 'Registro di audit, filtrato, con una data non valida'], ['/gestione/campagne', 'Campagne'], ['/gestione/monitoraggio', 'Monitoraggio'], ['/gestione/utenti', 'Utenti'], ['/gestione/utenti?q=nessuno-cosi', 'Utenti, nessun risultato']]) {
     await passo(`apre ${path}`, () => goto(page, url(path)));
     await axe(page, nome);
   }
@@ -1058,6 +1058,19 @@ async function percorsoCampagne(page) {
     const righe = contenuto.toString('utf8').slice(1).trim().split(/\r?\n/);
     expect(righe[0].startsWith('Codice IPA;Ente;'), `intestazione: ${righe[0]}`);
     expect(download.suggestedFilename() === 'monitoraggio-fc80u-2022.csv', `nome: ${download.suggestedFilename()}`);
+  });
+  await passo('cerca un utente e lo disattiva, con la tastiera', async () => {
+    await goto(page, url('/gestione/utenti?q=ENTIU002'));
+    expect((await mainText(page)).includes('Un utente trovato.'), `ricerca: «${oneLine(await mainText(page), 300)}»`);
+    await submitWithKeyboard(page, page.locator('main tbody a').first());
+    await submitWithKeyboard(page, page.locator('main form[action$="/disattiva"] button'));
+    const testo = await mainText(page);
+    expect(testo.includes('Account disattivato') && (await page.locator('#stato-utente').innerText()).includes('Disattivato'), `utente: «${oneLine(testo, 300)}»`);
+  });
+  await axe(page, 'Utente (disattivato)');
+  await passo('lo riattiva', async () => {
+    await submitWithKeyboard(page, page.locator('main form[action$="/riattiva"] button'));
+    expect((await page.locator('#stato-utente').innerText()).includes('Attivo'), 'non è riattivato');
   });
 }
 

@@ -257,6 +257,82 @@ con_demo! {
     }
 }
 
+con_demo! {
+    async fn administrators_find_disable_enable_and_reset_users_and_a_disabled_session_ends_at_once(app) {
+        let milano = crate::compilazione::ente_id(app, "c_f205").await;
+        let uid = crate::compilazione::utente(app, "UUTE0001", "Maria Utente", Some((milano, Modalita::Compilazione))).await;
+        crate::compilazione::utente(app, "UUTE0002", "Luca Altro", None).await;
+        let aid = common::utente_attivo(app, "AUTE0001", "Ada Utenti", true, PASSWORD).await;
+        let mut maria = login(app, "UUTE0001").await;
+        assert_eq!(maria.get("/area-riservata").await.status, 200);
+        let mut admin = login(app, "AUTE0001").await;
+
+        // Search by code, e-mail, name, codice fiscale and ente.
+        for (q, atteso) in [("uute0001", "Un utente trovato."), ("uute0001@comune", "Un utente trovato."), ("Maria Utente", "Un utente trovato."), ("c_f205", "Un utente trovato."), ("comune di milano", "Un utente trovato."), ("RSSMRA85T10A562S", "2 utenti trovati."), ("100%_", "Nessun utente")] {
+            let p = admin.get(&format!("/gestione/utenti?q={}", url_escape(q))).await;
+            assert_eq!(p.status, 200);
+            assert!(p.body.contains(atteso), "{q}: {}", p.body);
+        }
+        let scheda = admin.get(&format!("/gestione/utenti/{uid}")).await;
+        assert_eq!(scheda.status, 200, "{}", scheda.body);
+        assert!(scheda.body.contains("Comune di Milano") && scheda.body.contains("Compilazione"), "{}", scheda.body);
+        assert!(!scheda.body.contains("Nessuna sessione aperta."), "Maria's session is listed: {}", scheda.body);
+        let csrf = scheda.hidden("csrf");
+
+        // Disabled: Maria's very next request has no session, and she cannot sign in.
+        let r = admin.post(&format!("/gestione/utenti/{uid}/disattiva"), &[("csrf", &csrf)]).await;
+        assert_eq!(r.status, 303);
+        assert!(admin.get(&format!("/gestione/utenti/{uid}?esito=utente-disattivato")).await.body.contains("Account disattivato"));
+        assert_eq!(maria.get("/area-riservata").await.status, 303, "signed out at once");
+        let mut di_nuovo = common::browser::Browser::new(app);
+        let form = di_nuovo.get("/accesso").await;
+        let t = form.hidden("csrf");
+        let tentativo = di_nuovo.post("/accesso", &[("csrf", &t), ("nome_utente", "UUTE0001"), ("password", PASSWORD), ("captcha", crate::compilazione::CAPTCHA)]).await;
+        assert_ne!(tentativo.status, 303, "a disabled account cannot sign in");
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'utente.disattivato' AND target = 'UUTE0001'").await, 1);
+        // Twice: nothing changes.
+        let r = admin.post(&format!("/gestione/utenti/{uid}/disattiva"), &[("csrf", &csrf)]).await;
+        assert!(r.location.as_deref().unwrap_or_default().ends_with("esito=utente-invariato"), "{:?}", r.location);
+
+        // Enabled again: she signs in.
+        let r = admin.post(&format!("/gestione/utenti/{uid}/riattiva"), &[("csrf", &csrf)]).await;
+        assert_eq!(r.status, 303);
+        let mut maria = login(app, "UUTE0001").await;
+        assert_eq!(maria.get("/area-riservata").await.status, 200);
+
+        // Her sessions ended by the administrator.
+        admin.post(&format!("/gestione/utenti/{uid}/sessioni"), &[("csrf", &csrf)]).await;
+        assert_eq!(maria.get("/area-riservata").await.status, 303);
+
+        // A reset link, by e-mail, audited.
+        let prima = conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM outbox WHERE recipient = 'uute0001@comune.example'").await;
+        let r = admin.post(&format!("/gestione/utenti/{uid}/reset"), &[("csrf", &csrf)]).await;
+        assert!(r.location.as_deref().unwrap_or_default().ends_with("esito=utente-reset"), "{:?}", r.location);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM outbox WHERE recipient = 'uute0001@comune.example'").await, prima + 1);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'utente.reset_inviato'").await, 1);
+
+        // Not on oneself; unknown actions and users are not found.
+        let r = admin.post(&format!("/gestione/utenti/{aid}/disattiva"), &[("csrf", &csrf)]).await;
+        assert!(r.location.as_deref().unwrap_or_default().ends_with("esito=utente-se-stesso"), "{:?}", r.location);
+        assert_eq!(admin.get("/area-riservata").await.status, 200, "still signed in");
+        assert_eq!(admin.post(&format!("/gestione/utenti/{uid}/cancella"), &[("csrf", &csrf)]).await.status, 404);
+        assert_eq!(admin.get("/gestione/utenti/999999").await.status, 404);
+
+        // Only administrators.
+        let mut maria = login(app, "UUTE0001").await;
+        assert_eq!(maria.get("/gestione/utenti").await.status, 404);
+        assert_eq!(maria.get(&format!("/gestione/utenti/{uid}")).await.status, 404);
+        let t = maria.get("/profilo").await.hidden("csrf");
+        assert_eq!(maria.post(&format!("/gestione/utenti/{aid}/disattiva"), &[("csrf", &t)]).await.status, 404);
+        let mut anonimo = common::browser::Browser::new(app);
+        assert_eq!(anonimo.get("/gestione/utenti").await.status, 303);
+    }
+}
+
+fn url_escape(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 #[path = "../../benches/carico/mod.rs"]
 mod carico;
 

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod campagne;
 pub mod monitoraggio;
+pub mod utenti;
 
 use askama::Template;
 use axum::Form;

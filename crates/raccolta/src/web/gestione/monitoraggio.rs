@@ -221,8 +221,8 @@ fn vista(r: &Riga, lang: Lang) -> RigaVista {
         ipa: r.ente.codice_ipa.clone(),
         tipo: TipoEnte::etichetta_di(&r.ente.tipo, lang),
         regione: r.ente.regione.clone().unwrap_or_default(),
-        provincia: r.provincia.as_deref().map(provincia::nome).unwrap_or_default(),
-        modulo: r.modulo.clone(),
+        provincia: r.ente.provincia.as_deref().map(provincia::nome).unwrap_or_default(),
+        modulo: r.modulo.to_string(),
         stato: r.situazione.etichetta(lang),
         completamento: r.completamento,
         bloccanti: r.bloccanti,
@@ -377,14 +377,8 @@ pub async fn get_monitoraggio(
     })
     .collect();
 
-    // The choices of the filters: what the campaign's rows hold.
-    let mut regioni: Vec<String> = tutte.iter().filter_map(|r| r.ente.regione.clone()).collect();
-    regioni.sort();
-    regioni.dedup();
-    let mut province: Vec<(String, String)> =
-        tutte.iter().filter_map(|r| r.provincia.clone()).map(|p| (provincia::nome(&p), p)).collect();
-    province.sort();
-    province.dedup();
+    // The choices of the filters: what the registry holds.
+    let anagrafe = state.anagrafe.attuale(&state.db).await?;
     let html = render(&Pagina {
         page: &page,
         campagne: state
@@ -400,8 +394,8 @@ pub async fn get_monitoraggio(
             .iter()
             .map(|m| (m.codice.clone(), format!("{} · {}", m.codice, page.tr(&m.titolo)), m.codice == f.modulo))
             .collect(),
-        regioni: regioni.into_iter().map(|r| (r.clone(), r == f.regione)).collect(),
-        province: province.into_iter().map(|(nome, p)| (p.clone(), nome, p == f.provincia)).collect(),
+        regioni: anagrafe.regioni.iter().map(|r| (r.clone(), *r == f.regione)).collect(),
+        province: anagrafe.province.iter().map(|(nome, p)| (p.clone(), nome.clone(), *p == f.provincia)).collect(),
         tipi: TipoEnte::TUTTI.into_iter().map(|t| (t.code(), t.etichetta(lang), t.code() == f.tipo)).collect(),
         conteggi,
         complessivo: senza_stato.len() as i64,

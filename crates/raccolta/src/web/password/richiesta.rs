@@ -8,15 +8,12 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::RESET_VALIDO_MINUTI;
 use crate::app::AppState;
-use crate::auth::token::{random_token, token_hash};
 use crate::context::Context;
 use crate::db::audit;
-use crate::db::{outbox, throttles, tokens, users};
+use crate::db::{throttles, users};
 use crate::domain::Email;
 use crate::i18n::Lang;
-use crate::mail::Email as Mail;
 use crate::web::captcha::{self, CaptchaView};
 use crate::web::client_ip::ClientIp;
 use crate::web::pubblico::render;
@@ -98,17 +95,9 @@ pub async fn post_password(
     };
     throttles::record(&state.db, &ip_key, now, throttles::FORM_IP).await?;
     if let Some(user) = users::by_email(&state.db, email.as_str()).await?.filter(|u| u.is_active()) {
-        let token = random_token();
-        let base = state.config.base_url.as_str().trim_end_matches('/');
         let mut tx = state.db.begin().await?;
-        let expires = now + RESET_VALIDO_MINUTI * 60;
-        tokens::issue(&mut tx, user.id, tokens::Kind::Reset, &token_hash(&token), now, expires, None).await?;
-        let mail = Mail::RichiestaModificaPassword {
-            nome: user.nome_visualizzato(),
-            link: format!("{base}/password/nuova?token={token}"),
-        };
         let lang = Lang::from_code(&user.lang).unwrap_or(page.lang);
-        outbox::enqueue(&mut tx, &mail.message(&user.email, lang, &state.config)).await?;
+        super::accoda_reset(&state, &mut tx, &user, lang, now).await?;
         audit::record(&mut tx, &ctx.audit("password.richiesta_reset").concerning(user.id)).await?;
         tx.commit().await?;
         state.mail_wake.wake();
