@@ -1,7 +1,7 @@
 //! Reminders (Gestione → Monitoraggio → Promemoria): to the compilers of the enti of the monitoring's filter that
 //! have not sent yet, an e-mail and the bell, each ente at most once per day (Rome) per campaign, whoever sends
-//! and on whichever node (the `promemoria` table's key decides). Everything is written in one transaction with its
-//! audit row; the e-mails leave at [`Config::promemoria_al_minuto`](crate::config::Config) through the outbox.
+//! and on whichever node (the `promemoria` table's key decides). Each block of 200 enti is one transaction with its
+//! rows, bells, e-mails and audit row; the e-mails leave at [`Config::promemoria_al_minuto`](crate::config::Config) through the outbox.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +17,9 @@ use crate::monitoraggio::Riga;
 
 /// The notification kind.
 pub const TIPO: &str = "promemoria";
+
+/// Enti per transaction.
+const BLOCCO: usize = 200;
 
 /// An ente to remind, with the moduli it has still to send.
 #[derive(Debug, Clone)]
@@ -120,57 +123,68 @@ pub async fn invia(
     let compilatori = promemoria::compilatori(&state.db).await?;
     let oggi = giorno(ctx.now);
     let base = state.config.base_url.as_str().trim_end_matches('/').to_owned();
-    // Seconds between two e-mails, in thousandths: the pace the configuration allows.
+    // Thousandths of a second between two e-mails: the pace the configuration allows.
     let passo_ms = 60_000 / state.config.promemoria_al_minuto.max(1);
     let mut c = Conteggio { enti: 0, gia_avvisati: 0, senza_compilatori: 0, destinatari: 0 };
-    let mut tx = state.db.begin().await?;
-    for b in bersagli {
-        let Some(chi) = compilatori.get(&b.ente_id).filter(|c| !c.is_empty()) else {
-            c.senza_compilatori += 1;
-            continue;
-        };
-        if !promemoria::registra(&mut tx, &campagna.id, b.ente_id, &oggi, chi.len() as i64, user.id, ctx.now).await? {
-            c.gia_avvisati += 1;
-            continue;
-        }
-        c.enti += 1;
-        let ente = b.ente.as_str();
-        let moduli = b.moduli.iter().map(|m| format!("{} {m}", campagna.codice)).collect::<Vec<_>>().join(", ");
-        for r in chi {
-            let lang = Lang::from_code(&r.lang).unwrap_or(Lang::It);
-            let titolo = campagna.titolo.get(lang).to_owned();
-            let scadenza = crate::web::pubblico::format_date(campagna.scadenza(), lang);
-            let dettaglio = format!("{titolo}|{moduli}|{scadenza}");
-            notifiche::crea(
-                &mut tx,
-                &notifiche::Nuova {
-                    user_id: r.user_id,
-                    tipo: TIPO,
-                    ente_id: b.ente_id,
-                    associazione_id: None,
-                    dettaglio: &dettaglio,
-                },
-                ctx.now,
-            )
-            .await?;
-            let mail = Email::Notifica {
-                nome: r.nome.clone(),
-                oggetto: oggetto(lang, &titolo, &scadenza),
-                testo: testo(lang, &titolo, ente, &moduli, &scadenza),
-                link: format!("{base}/questionari"),
+    let parti = bersagli.len().div_ceil(BLOCCO).max(1);
+    // One transaction per [`BLOCCO`] enti, each with its rows, bells, e-mails and audit row: a reminder to
+    // 8,000 enti never holds SQLite's write lock for long, and what committed stays committed.
+    for (parte, blocco) in bersagli.chunks(BLOCCO).enumerate() {
+        let mut tx = state.db.begin().await?;
+        let mut mail = Vec::new();
+        let mut campanelle: Vec<(i64, i64, String)> = Vec::new();
+        let prima = c.clone();
+        for b in blocco {
+            let Some(chi) = compilatori.get(&b.ente_id).filter(|c| !c.is_empty()) else {
+                c.senza_compilatori += 1;
+                continue;
             };
-            let dopo = (c.destinatari as i64 * passo_ms) / 1000;
-            outbox::enqueue_dopo(&mut tx, &mail.message(&r.email, lang, &state.config), dopo).await?;
-            c.destinatari += 1;
+            if !promemoria::registra(&mut tx, &campagna.id, b.ente_id, &oggi, chi.len() as i64, user.id, ctx.now)
+                .await?
+            {
+                c.gia_avvisati += 1;
+                continue;
+            }
+            c.enti += 1;
+            let moduli = b.moduli.iter().map(|m| format!("{} {m}", campagna.codice)).collect::<Vec<_>>().join(", ");
+            for r in chi {
+                let lang = Lang::from_code(&r.lang).unwrap_or(Lang::It);
+                let titolo = campagna.titolo.get(lang).to_owned();
+                let scadenza = crate::web::pubblico::format_date(campagna.scadenza(), lang);
+                campanelle.push((r.user_id, b.ente_id, format!("{titolo}|{moduli}|{scadenza}")));
+                let email = Email::Notifica {
+                    nome: r.nome.clone(),
+                    oggetto: oggetto(lang, &titolo, &scadenza),
+                    testo: testo(lang, &titolo, &b.ente, &moduli, &scadenza),
+                    link: format!("{base}/questionari"),
+                };
+                let dopo = (c.destinatari as i64 * passo_ms) / 1000;
+                mail.push((email.message(&r.email, lang, &state.config), dopo));
+                c.destinatari += 1;
+            }
         }
+        let nuove: Vec<notifiche::Nuova<'_>> = campanelle
+            .iter()
+            .map(|(user_id, ente_id, dettaglio)| notifiche::Nuova {
+                user_id: *user_id,
+                tipo: TIPO,
+                ente_id: *ente_id,
+                associazione_id: None,
+                dettaglio,
+            })
+            .collect();
+        notifiche::crea_molte(&mut tx, &nuove, ctx.now).await?;
+        outbox::enqueue_molti(&mut tx, &mail).await?;
+        let evento = ctx.audit("campagna.promemoria").target(&campagna.id).details(serde_json::json!({
+            "parte": parte + 1, "parti": parti,
+            "enti": c.enti - prima.enti, "destinatari": c.destinatari - prima.destinatari,
+            "gia_avvisati": c.gia_avvisati - prima.gia_avvisati,
+            "senza_compilatori": c.senza_compilatori - prima.senza_compilatori, "filtro": filtro,
+        }));
+        audit::record(&mut tx, &evento).await?;
+        tx.commit().await?;
+        state.mail_wake.wake();
     }
-    let evento = ctx.audit("campagna.promemoria").target(&campagna.id).details(serde_json::json!({
-        "enti": c.enti, "destinatari": c.destinatari, "gia_avvisati": c.gia_avvisati,
-        "senza_compilatori": c.senza_compilatori, "filtro": filtro,
-    }));
-    audit::record(&mut tx, &evento).await?;
-    tx.commit().await?;
-    state.mail_wake.wake();
     tracing::info!(campagna = campagna.id, enti = c.enti, destinatari = c.destinatari, "promemoria accodati");
     Ok(c)
 }

@@ -56,6 +56,31 @@ pub async fn crea(c: impl Into<Conn<'_>>, n: &Nuova<'_>, now: i64) -> Result<(),
     Ok(())
 }
 
+/// Records many notifications with one statement per 500.
+pub async fn crea_molte(c: impl Into<Conn<'_>>, tutte: &[Nuova<'_>], now: i64) -> Result<(), DbError> {
+    let mut c: Conn<'_> = c.into();
+    for blocco in tutte.chunks(500) {
+        let valori: Vec<String> = (0..blocco.len())
+            .map(|i| {
+                let b = i * 6;
+                format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO notifiche (user_id, tipo, ente_id, associazione_id, dettaglio, created_at) VALUES {}",
+            valori.join(", ")
+        );
+        run!(&mut c, |ex| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for n in blocco {
+                q = q.bind(n.user_id).bind(n.tipo).bind(n.ente_id).bind(n.associazione_id).bind(n.dettaglio).bind(now);
+            }
+            q.execute(ex).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
 /// Unread notifications of a user.
 pub async fn non_lette(c: impl Into<Conn<'_>>, user_id: i64) -> Result<i64, DbError> {
     let n: (i64,) =

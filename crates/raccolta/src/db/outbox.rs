@@ -92,6 +92,41 @@ pub async fn enqueue_dopo(c: impl Into<Conn<'_>>, msg: &NewMessage, secondi: i64
     Ok(id)
 }
 
+/// Queues many messages with one statement per 500, each not sent before its delay in seconds from now: a
+/// reminder to thousands of enti.
+pub async fn enqueue_molti(c: impl Into<Conn<'_>>, msgs: &[(NewMessage, i64)]) -> Result<(), DbError> {
+    let mut c: Conn<'_> = c.into();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    for blocco in msgs.chunks(500) {
+        let valori: Vec<String> = (0..blocco.len())
+            .map(|i| {
+                let b = i * 7;
+                format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, 0)", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO outbox (message_id, recipient, subject, body_text, body_html, created_at, next_attempt_at, \
+             attempts) VALUES {}",
+            valori.join(", ")
+        );
+        run!(&mut c, |ex| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (m, dopo) in blocco {
+                q = q
+                    .bind(new_message_id(&m.message_id_domain))
+                    .bind(&m.recipient)
+                    .bind(&m.subject)
+                    .bind(&m.body_text)
+                    .bind(&m.body_html)
+                    .bind(now)
+                    .bind(now + dopo.max(&0));
+            }
+            q.execute(ex).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
 /// `<32 hex digits@domain>`: 128 random bits, so ids never collide across nodes.
 fn new_message_id(domain: &str) -> String {
     let mut bytes = [0u8; 16];
