@@ -8,8 +8,10 @@
 //!    region; a far page), `RACCOLTA_BENCH_RUNS` times each (default 30) after a warm-up: the server's time
 //!    from `Server-Timing`, median, p95 and max (goal ≤ 100 ms), and the page's size;
 //! 4. the export of the whole monitoring as CSV and XLSX: time and size;
-//! 5. reminders to every ente of the campaign that has not sent: the time to queue them;
-//! 6. the process's peak resident memory (`VmHWM`).
+//! 5. full exports of modulo B (CSV wide of the sent versions, CSV long of the drafts, XLSX wide): cells per
+//!    second (goal ≥ 1 M) and the peak RSS during each (the process's peak reset before it);
+//! 6. reminders to every ente of the campaign that has not sent: the time to queue them;
+//! 7. the process's peak resident memory (`VmHWM`).
 
 mod carico;
 
@@ -30,6 +32,15 @@ fn picco_rss_mb() -> f64 {
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
 }
@@ -171,6 +182,45 @@ async fn una_base(nome: &str, url: &str, dati: &std::path::Path) -> Result<()> {
             t.elapsed().as_secs_f64() * 1e3
         );
     }
+    // Full exports of modulo B, each with the process's peak RSS reset first (`clear_refs` 5).
+    let c = state.catalogo.campagna(campagna).context("campagna")?;
+    let b = state.questionari.modulo(&questionario::ChiaveModulo::new(campagna, &c.codice, "B")).context("modulo B")?;
+    for (titolo, forma, fonte) in [
+        ("wide, sent", raccolta::esporta::Forma::Larga, raccolta::esporta::Fonte::Inviati),
+        ("long, drafts", raccolta::esporta::Forma::Lunga, raccolta::esporta::Fonte::Bozze),
+    ] {
+        let base_rss = rss_mb();
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        let t = Instant::now();
+        let e = raccolta::esporta::Esportazione::nuova(&state.db, c, b, fonte).await?;
+        let r = raccolta::esporta::csv(e, forma, &mut tokio::io::sink(), |_, _| {}).await?;
+        let s_ = t.elapsed().as_secs_f64();
+        let esito = if r.celle as f64 / s_ >= 1e6 { "PASS" } else { "MISS" };
+        println!(
+            "{nome}: export modulo B CSV {titolo:<13} {} questionnaires, {} cells in {s_:.2} s: {:.2} M cells/s \
+             (goal ≥ 1: {esito}) · peak RSS {:.0} MB (before {base_rss:.0} MB)",
+            r.questionari,
+            r.celle,
+            r.celle as f64 / s_ / 1e6,
+            picco_rss_mb()
+        );
+    }
+    let file = tempfile::NamedTempFile::new()?;
+    let base_rss = rss_mb();
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let t = Instant::now();
+    let e = raccolta::esporta::Esportazione::nuova(&state.db, c, b, raccolta::esporta::Fonte::Inviati).await?;
+    let r = raccolta::esporta::xlsx(e, raccolta::esporta::Forma::Larga, file.path(), |_, _| {}).await?;
+    let s_ = t.elapsed().as_secs_f64();
+    println!(
+        "{nome}: export modulo B XLSX wide, sent: {} cells in {s_:.2} s: {:.2} M cells/s · {} bytes · peak RSS {:.0} MB \
+         (before {base_rss:.0} MB)",
+        r.celle,
+        r.celle as f64 / s_ / 1e6,
+        std::fs::metadata(file.path())?.len(),
+        picco_rss_mb()
+    );
+
     // Reminders to every ente of the campaign that has not sent, queued in one transaction.
     let anteprima = s.get(&format!("/gestione/monitoraggio/promemoria?campagna={campagna}")).await?;
     ensure!(anteprima.status().as_u16() == 200, "promemoria: {}", anteprima.status());

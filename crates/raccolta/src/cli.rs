@@ -39,12 +39,52 @@ pub enum Command {
     /// Questionnaire definitions (see docs/questionari.md) and prefilled values.
     #[command(subcommand)]
     Questionari(QuestionariCommand),
-    /// Captcha samples for the benchmarks (`bench/captcha.py`); no configuration or database needed.
     /// The audit log: check its hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Export every answer of a campaign's modulo (CSV or XLSX, with its codebook), with a progress bar.
+    Export {
+        /// Campaign folder, e.g. fc80u-2022.
+        campagna: String,
+        /// Modulo, e.g. B.
+        modulo: String,
+        /// File format.
+        #[arg(long, value_enum, default_value = "csv")]
+        formato: FormatoExport,
+        /// One row per ente (`larga`, a column per field address) or per ente × field (`lunga`).
+        #[arg(long, value_enum, default_value = "larga")]
+        forma: FormaExport,
+        /// The values stored now (drafts included) instead of the last version sent.
+        #[arg(long)]
+        bozze: bool,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also write the codebook as CSV to this file (an XLSX file always has it as a second sheet).
+        #[arg(long, value_name = "FILE")]
+        codebook: Option<PathBuf>,
+    },
+    /// Captcha samples for the benchmarks (`bench/captcha.py`); no configuration or database needed.
     #[command(subcommand, hide = true)]
     Captcha(CaptchaCommand),
+}
+
+/// `raccolta export --formato`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatoExport {
+    /// `;`-separated, UTF-8 with BOM.
+    Csv,
+    /// Excel workbook.
+    Xlsx,
+}
+
+/// `raccolta export --forma`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormaExport {
+    /// One row per ente.
+    Larga,
+    /// One row per ente × field.
+    Lunga,
 }
 
 /// `raccolta audit …`.
@@ -186,6 +226,9 @@ pub fn main() -> ExitCode {
                 questionari_precompila(config, &file).await
             }
             Command::Audit(AuditCommand::Verifica) => audit_verifica(config).await,
+            Command::Export { campagna, modulo, formato, forma, bozze, out, codebook } => {
+                export(config, &campagna, &modulo, formato, forma, bozze, &out, codebook.as_deref()).await
+            }
             Command::Questionari(_) | Command::Captcha(_) => Ok(()),
         }
     });
@@ -197,6 +240,73 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `raccolta export`: the whole export, a block at a time, with a progress bar on the terminal.
+#[expect(clippy::too_many_arguments, reason = "the command's options")]
+async fn export(
+    config: Config,
+    campagna: &str,
+    modulo: &str,
+    formato: FormatoExport,
+    forma: FormaExport,
+    bozze: bool,
+    out: &std::path::Path,
+    codebook: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+
+    use crate::esporta::{self, Fonte, Forma};
+    let db = Db::connect(&config).await?;
+    db.migrate().await?;
+    let catalogo = crate::catalogo::Catalogo::load()?;
+    catalogo.applica(&crate::db::campagne::tutte(&db).await?);
+    let c = catalogo.campagna(campagna).with_context(|| {
+        let ids: Vec<&str> = catalogo.tutte().iter().map(|c| c.id.as_str()).collect();
+        format!("campagna «{campagna}» sconosciuta: {}", ids.join(", "))
+    })?;
+    let definizioni = crate::catalogo::definizioni_incorporate().map_err(|e| anyhow::anyhow!(e))?;
+    let m = definizioni
+        .modulo(&questionario::ChiaveModulo::new(&c.id, &c.codice, modulo.to_uppercase()))
+        .with_context(|| {
+            let moduli: Vec<&str> = c.moduli.iter().map(|m| m.codice.as_str()).collect();
+            format!("modulo «{modulo}» sconosciuto per {campagna}: {}", moduli.join(", "))
+        })?;
+    let fonte = if bozze { Fonte::Bozze } else { Fonte::Inviati };
+    let forma = match forma {
+        FormaExport::Larga => Forma::Larga,
+        FormaExport::Lunga => Forma::Lunga,
+    };
+    let e = esporta::Esportazione::nuova(&db, c, m, fonte).await?;
+    let barra = indicatif::ProgressBar::new(e.totale() as u64);
+    barra.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} questionari · {elapsed} · {eta} alla fine")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let inizio = std::time::Instant::now();
+    let avanza = |letti: usize, _totale: usize| barra.set_position(letti as u64);
+    let r = match formato {
+        FormatoExport::Csv => {
+            let file = tokio::fs::File::create(out).await.with_context(|| format!("{}", out.display()))?;
+            let mut w = tokio::io::BufWriter::new(file);
+            esporta::csv(e, forma, &mut w, avanza).await?
+        }
+        FormatoExport::Xlsx => esporta::xlsx(e, forma, out, avanza).await?,
+    };
+    barra.finish_and_clear();
+    if let Some(cb) = codebook {
+        std::fs::write(cb, esporta::csv_codebook(m)).with_context(|| format!("{}", cb.display()))?;
+    }
+    let secondi = inizio.elapsed().as_secs_f64();
+    println!(
+        "{}: {} questionari, {} righe, {} valori in {secondi:.1} s ({:.0} valori al secondo)",
+        out.display(),
+        r.questionari,
+        r.righe,
+        r.celle,
+        r.celle as f64 / secondi.max(1e-9),
+    );
+    Ok(())
 }
 
 /// `raccolta audit verifica`: seals what the servers have not sealed yet, then checks the whole chain; a break is

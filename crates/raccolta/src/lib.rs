@@ -17,6 +17,7 @@ pub mod db;
 pub mod definizioni;
 pub mod domain;
 pub mod enti;
+pub mod esporta;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;

@@ -178,3 +178,20 @@ esito-utente-reset = A link to reset the password was sent to the user's e-mail 
 esito-utente-se-stesso = You cannot disable or enable your own account.
 esito-utente-invariato = The account is already in this state.
 esito-utente-non-attivo = The account is not active: no link was sent.
+
+## Management → Exports
+esportazioni-titolo = Exports of the answers
+esportazioni-intro = Every answer of a campaign's module, for analysis. The file downloads while it is produced, with no row limit; values are in the canonical form (1234.5, SI, 2023-12-31). Each export is recorded in the audit log.
+esportazioni-modulo = Campaign and module
+esportazioni-fonte = Which values
+esportazioni-fonte-inviati = The last version sent of each questionnaire (with the calculated totals)
+esportazioni-fonte-bozze = The values stored now, sent or not (calculated totals are not stored and stay blank)
+esportazioni-forma = Shape
+esportazioni-forma-larga = Wide: one row per authority, one column per field
+esportazioni-forma-lunga = Long: one row per authority and field
+esportazioni-formato = Format
+esportazioni-formato-csv = CSV (semicolon-separated, UTF-8)
+esportazioni-formato-xlsx = XLSX, with the codebook on a second sheet
+esportazioni-formato-codebook = The codebook only (CSV): field, labels, type, unit, quadro, calculated, rules
+esportazioni-scarica = Download
+esportazioni-riga-di-comando = From the command line, with a progress bar:

@@ -178,3 +178,20 @@ esito-utente-reset = Link per reimpostare la password inviato all'indirizzo e-ma
 esito-utente-se-stesso = Non puoi disattivare o riattivare il tuo account.
 esito-utente-invariato = L'account è già in questo stato.
 esito-utente-non-attivo = L'account non è attivo: nessun link inviato.
+
+## Gestione → Esportazioni
+esportazioni-titolo = Esportazioni delle risposte
+esportazioni-intro = Tutte le risposte di un modulo di una campagna, per le analisi. Il file si scarica mentre viene prodotto, senza limiti di righe; i valori sono nella forma canonica (1234.5, SI, 2023-12-31). Ogni esportazione è registrata nel registro di audit.
+esportazioni-modulo = Campagna e modulo
+esportazioni-fonte = Quali valori
+esportazioni-fonte-inviati = L'ultima versione inviata di ogni questionario (con i totali calcolati)
+esportazioni-fonte-bozze = I valori salvati ora, inviati o no (i totali calcolati non sono salvati e restano vuoti)
+esportazioni-forma = Forma
+esportazioni-forma-larga = Larga: una riga per ente, una colonna per campo
+esportazioni-forma-lunga = Lunga: una riga per ente e campo
+esportazioni-formato = Formato
+esportazioni-formato-csv = CSV (separato da punto e virgola, UTF-8)
+esportazioni-formato-xlsx = XLSX, con il codebook in un secondo foglio
+esportazioni-formato-codebook = Solo il codebook (CSV): campo, etichette, tipo, unità, quadro, calcolato, regole
+esportazioni-scarica = Scarica
+esportazioni-riga-di-comando = Dalla riga di comando, con una barra di avanzamento:

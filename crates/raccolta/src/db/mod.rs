@@ -129,6 +129,7 @@ pub mod campagne;
 pub mod captcha;
 pub mod documenti;
 pub mod enti;
+pub mod esporta;
 pub mod idempotency;
 pub mod invii;
 pub mod monitoraggio;

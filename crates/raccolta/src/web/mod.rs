@@ -174,6 +174,8 @@ pub fn router(state: AppState) -> Router {
             get(gestione::monitoraggio::get_promemoria).post(gestione::monitoraggio::post_promemoria),
         )
         .route("/gestione/monitoraggio.xlsx", get(gestione::monitoraggio::get_xlsx))
+        .route("/gestione/esportazioni", get(gestione::esportazioni::get_esportazioni))
+        .route("/gestione/esportazioni/file", get(gestione::esportazioni::get_file))
         .route("/gestione/utenti", get(gestione::utenti::get_utenti))
         .route("/gestione/utenti/{id}", get(gestione::utenti::get_utente))
         .route("/gestione/utenti/{id}/{azione}", post(gestione::utenti::post_azione))

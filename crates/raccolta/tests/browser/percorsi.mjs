@@ -981,7 +981,7 @@ async function percorsoEntiRifiutata(page) {
 
 async function percorsoEntiGestione(page) {
   await login(page, 'ENTIA001', ENTI_PASSWORD);
-  for (const [path, nome] of [['/gestione', 'Gestione'], ['/gestione/enti?q=bologna', 'Gestione enti'], ['/gestione/richieste', 'Gestione richieste'], ['/gestione/audit', 'Registro di audit'], ['/gestione/audit?cosa=accesso.&dal=ieri', 'Registro di audit, filtrato, con una data non valida'], ['/gestione/campagne', 'Campagne'], ['/gestione/monitoraggio', 'Monitoraggio'], ['/gestione/utenti', 'Utenti'], ['/gestione/utenti?q=nessuno-cosi', 'Utenti, nessun risultato']]) {
+  for (const [path, nome] of [['/gestione', 'Gestione'], ['/gestione/enti?q=bologna', 'Gestione enti'], ['/gestione/richieste', 'Gestione richieste'], ['/gestione/audit', 'Registro di audit'], ['/gestione/audit?cosa=accesso.&dal=ieri', 'Registro di audit, filtrato, con una data non valida'], ['/gestione/campagne', 'Campagne'], ['/gestione/monitoraggio', 'Monitoraggio'], ['/gestione/utenti', 'Utenti'], ['/gestione/esportazioni', 'Esportazioni'], ['/gestione/utenti?q=nessuno-cosi', 'Utenti, nessun risultato']]) {
     await passo(`apre ${path}`, () => goto(page, url(path)));
     await axe(page, nome);
   }
@@ -1058,6 +1058,16 @@ async function percorsoCampagne(page) {
     const righe = contenuto.toString('utf8').slice(1).trim().split(/\r?\n/);
     expect(righe[0].startsWith('Codice IPA;Ente;'), `intestazione: ${righe[0]}`);
     expect(download.suggestedFilename() === 'monitoraggio-fc80u-2022.csv', `nome: ${download.suggestedFilename()}`);
+  });
+  await passo('scarica il codebook di FC80U B dalle Esportazioni, con la tastiera', async () => {
+    await goto(page, url('/gestione/esportazioni'));
+    await page.locator('#modulo').selectOption('fc80u-2022/B');
+    await page.locator('#formato-codebook').focus();
+    await page.keyboard.press('Space');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main form button[type="submit"]').press('Enter')]);
+    const righe = readFileSync(await download.path(), 'utf8').slice(1).trim().split(/\r?\n/);
+    expect(righe[0].startsWith('campo;etichetta_it;etichetta_en;'), `intestazione: ${righe[0]}`);
+    expect(righe.length > 1000, `righe del codebook: ${righe.length}`);
   });
   await passo('cerca un utente e lo disattiva, con la tastiera', async () => {
     await goto(page, url('/gestione/utenti?q=ENTIU002'));

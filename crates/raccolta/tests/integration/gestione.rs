@@ -356,3 +356,110 @@ con_demo! {
         assert_eq!(pieni as usize, r.invii, "one full modulo B per invio");
     }
 }
+
+con_demo! {
+    async fn every_answer_exports_long_and_wide_as_csv_and_xlsx_equal_to_the_stored_answers(app) {
+        let r = carico::genera(&app.state, &carico::Opzioni { enti: 60, utenti: 20 }).await.unwrap();
+        common::utente_attivo(app, "AESP0001", "Ada Esporta", true, PASSWORD).await;
+        let admin = login(app, "AESP0001").await;
+        let scarica = |q: String| {
+            let req = app.client.get(format!("{}/gestione/esportazioni/file?{q}", app.base)).header("cookie", admin.cookie.clone().unwrap());
+            async move { req.send().await.unwrap() }
+        };
+        // What the database holds: answered values of modulo B, by IPA code and field.
+        let m = app.state.questionari.modulo(&questionario::ChiaveModulo::new("fc80u-2022", "FC80U", "B")).unwrap();
+        let stored: std::collections::HashMap<(String, String), String> = {
+            let righe: Vec<(String, String, String)> = match &app.state.db {
+                raccolta::db::Db::Sqlite(p) => sqlx::query_as("SELECT e.codice_ipa, r.campo, r.valore FROM risposte r JOIN questionari q ON q.id = r.questionario_id JOIN enti e ON e.id = q.ente_id WHERE q.campagna = 'fc80u-2022' AND q.modulo = 'B' AND r.risposto").fetch_all(p).await.unwrap(),
+                raccolta::db::Db::Postgres(p) => sqlx::query_as("SELECT e.codice_ipa, r.campo, r.valore FROM risposte r JOIN questionari q ON q.id = r.questionario_id JOIN enti e ON e.id = q.ente_id WHERE q.campagna = 'fc80u-2022' AND q.modulo = 'B' AND r.risposto").fetch_all(p).await.unwrap(),
+            };
+            righe.into_iter().map(|(e, c, v)| ((e, c), v)).collect()
+        };
+
+        // Wide, sent: one row per sent questionnaire, every entered value equal to the stored one.
+        let res = scarica("modulo=fc80u-2022/B&forma=larga&fonte=inviati&formato=csv".into()).await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res.headers()["content-disposition"].to_str().unwrap().contains("fc80u-2022-b-inviati-larga.csv"));
+        let byte = res.bytes().await.unwrap();
+        let mut lettore = csv::ReaderBuilder::new().delimiter(b';').from_reader(&byte[3..]);
+        let testa = lettore.headers().unwrap().clone();
+        assert_eq!(testa.len(), 5 + m.campi.len());
+        let righe: Vec<csv::StringRecord> = lettore.records().map(Result::unwrap).collect();
+        assert_eq!(righe.len(), r.invii, "one row per sent questionnaire");
+        let mut confrontati = 0;
+        for riga in &righe {
+            assert_eq!(&riga[3], "1", "version 1");
+            for (i, campo) in testa.iter().enumerate().skip(5) {
+                let id = m.id(campo).unwrap();
+                if m.campi[id as usize].calcolo.is_some() {
+                    continue;
+                }
+                assert_eq!(stored.get(&(riga[0].to_owned(), campo.to_owned())).map(String::as_str).unwrap_or(""), &riga[i], "{} {campo}", &riga[0]);
+                confrontati += 1;
+            }
+        }
+        assert!(confrontati > 900 * r.invii, "{confrontati}");
+
+        // Long, drafts: one row per stored answer.
+        let res = scarica("modulo=fc80u-2022/B&forma=lunga&fonte=bozze&formato=csv".into()).await;
+        let byte = res.bytes().await.unwrap();
+        let mut lettore = csv::ReaderBuilder::new().delimiter(b';').from_reader(&byte[3..]);
+        let mut n = 0;
+        for riga in lettore.records() {
+            let riga = riga.unwrap();
+            assert_eq!(stored.get(&(riga[0].to_owned(), riga[5].to_owned())).map(String::as_str), Some(&riga[6]), "{riga:?}");
+            n += 1;
+        }
+        assert_eq!(n, stored.len(), "every stored answer, once");
+
+        // XLSX: the answers and the codebook, read back.
+        let res = scarica("modulo=fc80u-2022/B&forma=larga&fonte=inviati&formato=xlsx".into()).await;
+        assert_eq!(res.status().as_u16(), 200);
+        let bytes = res.bytes().await.unwrap();
+        let mut x: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let foglio = x.worksheet_range("Risposte").unwrap();
+        assert_eq!(foglio.height(), r.invii + 1);
+        let codebook = x.worksheet_range("Codebook").unwrap();
+        assert_eq!(codebook.height(), m.campi.len() + 1);
+        assert_eq!(codebook.get((0, 0)).unwrap().to_string(), "campo");
+        let res = scarica("modulo=fc80u-2022/B&formato=codebook".into()).await;
+        let byte = res.bytes().await.unwrap();
+        assert_eq!(csv::ReaderBuilder::new().delimiter(b';').from_reader(&byte[3..]).records().count(), m.campi.len());
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'esportazione.risposte'").await, 4);
+
+        // Bad requests are named; nobody else gets anything.
+        assert_eq!(scarica("modulo=fc80u-2022/B&forma=obliqua".into()).await.status().as_u16(), 400);
+        assert_eq!(scarica("modulo=fc80u-2022/Z".into()).await.status().as_u16(), 404);
+        assert_eq!(scarica("modulo=niente".into()).await.status().as_u16(), 404);
+        let mut altro = login(app, "C0000001").await;
+        assert_eq!(altro.get("/gestione/esportazioni").await.status, 404);
+        assert_eq!(altro.get("/gestione/esportazioni/file?modulo=fc80u-2022/B").await.status, 404);
+        let mut anonimo = common::browser::Browser::new(app);
+        assert_eq!(anonimo.get("/gestione/esportazioni/file?modulo=fc80u-2022/B").await.status, 303);
+
+        // The command line writes the same rows, with a summary.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("b.csv");
+        let esito = crate::binario::raccolta()
+            .env("RACCOLTA_DATABASE_URL", &app.db.url)
+            .env("RACCOLTA_DATA_DIR", dir.path())
+            .args(["export", "fc80u-2022", "B", "--formato", "csv", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(esito.status.success(), "{}", String::from_utf8_lossy(&esito.stderr));
+        let stdout = String::from_utf8_lossy(&esito.stdout);
+        assert!(stdout.contains(&format!("{} questionari", r.invii)), "{stdout}");
+        let file = std::fs::read(&out).unwrap();
+        assert_eq!(csv::ReaderBuilder::new().delimiter(b';').from_reader(&file[3..]).records().count(), r.invii);
+        let esito = crate::binario::raccolta()
+            .env("RACCOLTA_DATABASE_URL", &app.db.url)
+            .env("RACCOLTA_DATA_DIR", dir.path())
+            .args(["export", "fc80u-2022", "Q", "--out"])
+            .arg(dir.path().join("q.csv"))
+            .output()
+            .unwrap();
+        assert!(!esito.status.success());
+        assert!(String::from_utf8_lossy(&esito.stderr).contains("modulo «Q» sconosciuto"), "{}", String::from_utf8_lossy(&esito.stderr));
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod campagne;
+pub mod esportazioni;
 pub mod monitoraggio;
 pub mod utenti;
 

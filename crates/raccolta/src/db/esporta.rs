@@ -1,0 +1,50 @@
+//! What the exports of every answer read: a modulo's questionnaires, then their answers or last invii, a block of
+//! ids at a time.
+
+use super::{Conn, DbError};
+
+/// The questionnaires of a campaign's modulo, by id: (id, IPA code, ente name, state); only those sent at least
+/// once when `inviati`.
+pub async fn questionari(
+    c: impl Into<Conn<'_>>,
+    campagna: &str,
+    modulo: &str,
+    inviati: bool,
+) -> Result<Vec<(i64, String, String, String)>, DbError> {
+    let filtro = if inviati { " AND EXISTS (SELECT 1 FROM invii i WHERE i.questionario_id = q.id)" } else { "" };
+    let sql = format!(
+        "SELECT q.id, e.codice_ipa, e.denominazione, q.stato FROM questionari q JOIN enti e ON e.id = q.ente_id \
+         WHERE q.campagna = $1 AND q.modulo = $2{filtro} ORDER BY q.id"
+    );
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(campagna).bind(modulo).fetch_all(ex).await)?)
+}
+
+fn elenco(ids: &[i64]) -> String {
+    // Ids read from the database, never typed by anyone: safe as literals, and one plan for any block size.
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The stored answers of `ids` (answered ones): (questionnaire, field, canonical value).
+pub async fn risposte(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, String, Option<String>)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT questionario_id, campo, valore FROM risposte WHERE questionario_id IN ({}) AND risposto",
+        elenco(ids)
+    );
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(ex).await)?)
+}
+
+/// The last invio of each of `ids`: (questionnaire, version, protocol, snapshot).
+pub async fn ultimi_invii(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, i64, String, String)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT i.questionario_id, i.versione, i.protocollo, i.snapshot FROM invii i WHERE i.questionario_id IN ({}) \
+         AND i.versione = (SELECT MAX(v.versione) FROM invii v WHERE v.questionario_id = i.questionario_id)",
+        elenco(ids)
+    );
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(ex).await)?)
+}

@@ -1,0 +1,386 @@
+//! Exports of every answer of a campaign's modulo, for the analysts: one row per ente × field (*lunga*) or one
+//! row per ente with a column per field address (*larga*), the sent version (the last invio's frozen values,
+//! calculated totals included) or the current drafts (the values stored now; totals are not stored, so blank),
+//! as CSV or XLSX, with the codebook (address, labels in Italian and English, type, unit, quadro, calculated,
+//! rules).
+//!
+//! Nothing is held whole: the questionnaires are read [`BLOCCO`] at a time and each block becomes bytes (CSV) or
+//! worksheet rows (XLSX, rust_xlsxwriter's constant-memory mode, which spills to a temporary file) before the next
+//! is read, so memory stays flat for 8,000 enti, and a CSV reaches the browser as it is produced. Values are in the
+//! canonical form (`1234.5`, `SI`, `2023-12-31`): what an analyst's tools read without guessing a locale.
+
+use std::collections::HashMap;
+
+use questionario::{Lingua, Modulo};
+
+use crate::catalogo::Campagna;
+use crate::db::{Db, DbError};
+
+/// Questionnaires per read.
+pub const BLOCCO: usize = 100;
+
+/// One row per ente × field, or one per ente.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forma {
+    /// `codice_ipa; ente; …; campo; valore`.
+    Lunga,
+    /// `codice_ipa; ente; …; <one column per field address>`.
+    Larga,
+}
+
+/// Which values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fonte {
+    /// The last version sent of each questionnaire (questionnaires never sent are left out).
+    Inviati,
+    /// The values stored now, sent or not.
+    Bozze,
+}
+
+/// One questionnaire's values, in the definition's field order.
+#[derive(Debug, Clone)]
+pub struct Riga {
+    /// IPA code.
+    pub codice_ipa: String,
+    /// Ente name.
+    pub ente: String,
+    /// State code of the questionnaire.
+    pub stato: String,
+    /// Version sent ("" for the drafts).
+    pub versione: String,
+    /// Protocol of that version ("" for a draft).
+    pub protocollo: String,
+    /// Value per field index (`None`: blank).
+    pub valori: Vec<Option<String>>,
+}
+
+/// An export in progress: the questionnaires to read, and where the reading stands.
+pub struct Esportazione {
+    db: Db,
+    modulo: &'static Modulo,
+    fonte: Fonte,
+    indice: HashMap<String, usize>,
+    questionari: Vec<(i64, String, String, String)>,
+    letti: usize,
+}
+
+impl Esportazione {
+    /// The questionnaires of `campagna`'s `modulo` (by id), ready to be read.
+    pub async fn nuova(
+        db: &Db,
+        campagna: &Campagna,
+        modulo: &'static Modulo,
+        fonte: Fonte,
+    ) -> Result<Esportazione, DbError> {
+        let questionari =
+            crate::db::esporta::questionari(db, &campagna.id, &modulo.modulo, fonte == Fonte::Inviati).await?;
+        let indice = modulo.campi.iter().enumerate().map(|(i, c)| (c.indirizzo.clone(), i)).collect();
+        Ok(Esportazione { db: db.clone(), modulo, fonte, indice, questionari, letti: 0 })
+    }
+
+    /// How many questionnaires the export holds.
+    pub fn totale(&self) -> usize {
+        self.questionari.len()
+    }
+
+    /// How many were read so far.
+    pub fn letti(&self) -> usize {
+        self.letti
+    }
+
+    /// The next block of rows; `None` at the end.
+    pub async fn prossimo(&mut self) -> Result<Option<Vec<Riga>>, DbError> {
+        if self.letti >= self.questionari.len() {
+            return Ok(None);
+        }
+        let blocco = &self.questionari[self.letti..(self.letti + BLOCCO).min(self.questionari.len())];
+        let ids: Vec<i64> = blocco.iter().map(|q| q.0).collect();
+        let n = self.modulo.campi.len();
+        let mut righe: HashMap<i64, Riga> = blocco
+            .iter()
+            .map(|(id, ipa, ente, stato)| {
+                let riga = Riga {
+                    codice_ipa: ipa.clone(),
+                    ente: ente.clone(),
+                    stato: stato.clone(),
+                    versione: String::new(),
+                    protocollo: String::new(),
+                    valori: vec![None; n],
+                };
+                (*id, riga)
+            })
+            .collect();
+        match self.fonte {
+            Fonte::Bozze => {
+                for (q, campo, valore) in crate::db::esporta::risposte(&self.db, &ids).await? {
+                    if let (Some(r), Some(&i)) = (righe.get_mut(&q), self.indice.get(&campo)) {
+                        r.valori[i] = valore;
+                    }
+                }
+            }
+            Fonte::Inviati => {
+                for (q, versione, protocollo, snapshot) in crate::db::esporta::ultimi_invii(&self.db, &ids).await? {
+                    let Some(r) = righe.get_mut(&q) else { continue };
+                    r.versione = versione.to_string();
+                    r.protocollo = protocollo;
+                    let v: serde_json::Value = serde_json::from_str(&snapshot).unwrap_or_default();
+                    if let Some(valori) = v.get("valori").and_then(|v| v.as_object()) {
+                        for (campo, valore) in valori {
+                            if let (Some(&i), Some(s)) = (self.indice.get(campo), valore.as_str()) {
+                                r.valori[i] = Some(s.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.letti += blocco.len();
+        Ok(Some(ids.iter().filter_map(|id| righe.remove(id)).collect()))
+    }
+
+    /// The header of the export in `forma`.
+    pub fn intestazione(&self, forma: Forma) -> Vec<String> {
+        let mut h: Vec<String> =
+            ["codice_ipa", "ente", "stato", "versione", "protocollo"].iter().map(|s| (*s).to_owned()).collect();
+        match forma {
+            Forma::Lunga => h.extend(["campo".to_owned(), "valore".to_owned()]),
+            Forma::Larga => h.extend(self.modulo.campi.iter().map(|c| c.indirizzo.clone())),
+        }
+        h
+    }
+
+    /// The records of `riga` in `forma`: one, or one per field with a value.
+    pub fn record<'r>(&'r self, riga: &'r Riga, forma: Forma) -> Vec<Vec<&'r str>> {
+        let testa = [
+            riga.codice_ipa.as_str(),
+            riga.ente.as_str(),
+            riga.stato.as_str(),
+            riga.versione.as_str(),
+            riga.protocollo.as_str(),
+        ];
+        match forma {
+            Forma::Larga => {
+                let mut r: Vec<&str> = testa.to_vec();
+                r.extend(riga.valori.iter().map(|v| v.as_deref().unwrap_or("")));
+                vec![r]
+            }
+            Forma::Lunga => riga
+                .valori
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    let mut r: Vec<&str> = testa.to_vec();
+                    r.push(self.modulo.campi[i].indirizzo.as_str());
+                    r.push(v.as_deref()?);
+                    Some(r)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The codebook of `m`: one row per field.
+pub fn codebook(m: &Modulo) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let intestazione = vec!["campo", "etichetta_it", "etichetta_en", "tipo", "unita", "quadro", "calcolato", "regole"];
+    let mut regole_di: HashMap<usize, Vec<&str>> = HashMap::new();
+    for r in &m.regole {
+        for c in &r.campi {
+            regole_di.entry(*c as usize).or_default().push(r.id.as_str());
+        }
+    }
+    let righe = m
+        .campi
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            vec![
+                c.indirizzo.clone(),
+                c.etichetta.get(Lingua::It).to_owned(),
+                c.etichetta.get(Lingua::En).to_owned(),
+                c.tipo.nome().to_owned(),
+                c.unita.clone().unwrap_or_default(),
+                m.quadri.get(c.quadro).map(|q| q.codice.clone()).unwrap_or_default(),
+                if c.calcolo.is_some() { "si" } else { "no" }.to_owned(),
+                regole_di.get(&i).map(|r| r.join(" ")).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    (intestazione, righe)
+}
+
+/// The UTF-8 BOM and the header, `;`-separated (Excel reads the BOM as "this is UTF-8").
+pub fn csv_intestazione(e: &Esportazione, forma: Forma) -> Vec<u8> {
+    csv_righe(std::iter::once(e.intestazione(forma).iter().map(String::as_str).collect()), true)
+}
+
+/// The CSV bytes of a block of rows.
+pub fn csv_blocco(e: &Esportazione, righe: &[Riga], forma: Forma) -> Vec<u8> {
+    csv_righe(righe.iter().flat_map(|r| e.record(r, forma)), false)
+}
+
+/// The codebook of `m` as CSV.
+pub fn csv_codebook(m: &Modulo) -> Vec<u8> {
+    let (h, righe) = codebook(m);
+    let mut out = csv_righe(std::iter::once(h), true);
+    out.extend(csv_righe(righe.iter().map(|r| r.iter().map(String::as_str).collect()), false));
+    out
+}
+
+fn csv_righe<'a>(righe: impl Iterator<Item = Vec<&'a str>>, bom: bool) -> Vec<u8> {
+    let inizio = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(inizio);
+    for r in righe {
+        // Writing into memory cannot fail.
+        let _ = w.write_record(&r);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rapporto {
+    /// Questionnaires.
+    pub questionari: usize,
+    /// Data rows.
+    pub righe: usize,
+    /// Non-empty value cells.
+    pub celle: usize,
+}
+
+/// Why an export stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Errore {
+    /// Reading the answers.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Writing the workbook.
+    #[error("scrittura del file XLSX: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// Writing the file.
+    #[error("scrittura del file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Rows per sheet of an XLSX file (Excel's limit, less the header): a long export of 8,000 enti continues on
+/// the next sheet.
+const RIGHE_PER_FOGLIO: u32 = 1_048_575;
+
+/// A canonical number (`-12`, `1234.5`) as a number for the workbook; anything else stays text.
+fn numero(v: &str) -> Option<f64> {
+    let cifre = v.strip_prefix('-').unwrap_or(v);
+    let ok = !cifre.is_empty()
+        && cifre.split('.').count() <= 2
+        && cifre.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && !cifre.starts_with('.')
+        && !cifre.ends_with('.');
+    if ok { v.parse().ok() } else { None }
+}
+
+/// Writes the whole export to `percorso` as XLSX (the answers on "Risposte", "Risposte 2"…, and "Codebook"),
+/// calling `progresso(letti, totale)` after each block.
+pub async fn xlsx(
+    mut e: Esportazione,
+    forma: Forma,
+    percorso: &std::path::Path,
+    mut progresso: impl FnMut(usize, usize),
+) -> Result<Rapporto, Errore> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<String>>>(2);
+    let intestazione = e.intestazione(forma);
+    let (cb_testa, cb_righe) = codebook(e.modulo);
+    let percorso = percorso.to_owned();
+    let scrittore = tokio::task::spawn_blocking(move || -> Result<Rapporto, rust_xlsxwriter::XlsxError> {
+        let mut libro = rust_xlsxwriter::Workbook::new();
+        let grassetto = rust_xlsxwriter::Format::new().set_bold();
+        let mut r = Rapporto::default();
+        let mut fogli = 0;
+        let mut riga: u32 = RIGHE_PER_FOGLIO + 1;
+        for blocco in rx {
+            for record in blocco {
+                if riga > RIGHE_PER_FOGLIO {
+                    fogli += 1;
+                    let f = libro.add_worksheet_with_constant_memory();
+                    f.set_name(if fogli == 1 { "Risposte".to_owned() } else { format!("Risposte {fogli}") })?;
+                    for (c, h) in intestazione.iter().enumerate() {
+                        f.write_string_with_format(0, c as u16, h, &grassetto)?;
+                    }
+                    riga = 1;
+                }
+                let f = libro.worksheet_from_index(fogli - 1)?;
+                for (c, v) in record.iter().enumerate() {
+                    if v.is_empty() {
+                        continue;
+                    }
+                    if c >= 5 {
+                        r.celle += 1;
+                    }
+                    match numero(v).filter(|_| c >= 5) {
+                        Some(n) => f.write_number(riga, c as u16, n)?,
+                        None => f.write_string(riga, c as u16, v)?,
+                    };
+                }
+                riga += 1;
+                r.righe += 1;
+            }
+        }
+        if fogli == 0 {
+            let f = libro.add_worksheet_with_constant_memory();
+            f.set_name("Risposte")?;
+            for (c, h) in intestazione.iter().enumerate() {
+                f.write_string_with_format(0, c as u16, h, &grassetto)?;
+            }
+        }
+        let f = libro.add_worksheet_with_constant_memory();
+        f.set_name("Codebook")?;
+        for (c, h) in cb_testa.iter().enumerate() {
+            f.write_string_with_format(0, c as u16, *h, &grassetto)?;
+        }
+        for (i, riga) in cb_righe.iter().enumerate() {
+            for (c, v) in riga.iter().enumerate() {
+                f.write_string(i as u32 + 1, c as u16, v)?;
+            }
+        }
+        libro.save(&percorso)?;
+        Ok(r)
+    });
+    let mut questionari = 0;
+    while let Some(righe) = e.prossimo().await? {
+        questionari += righe.len();
+        let blocco: Vec<Vec<String>> = righe
+            .iter()
+            .flat_map(|r| e.record(r, forma).into_iter().map(|x| x.into_iter().map(str::to_owned).collect()))
+            .collect();
+        if tx.send(blocco).is_err() {
+            // The writer stopped: its error is below.
+            break;
+        }
+        progresso(e.letti(), e.totale());
+    }
+    drop(tx);
+    let mut r = scrittore.await.map_err(|e| std::io::Error::other(e.to_string()))??;
+    r.questionari = questionari;
+    Ok(r)
+}
+
+/// Writes the whole export to `out` as CSV, calling `progresso(letti, totale)` after each block.
+pub async fn csv(
+    mut e: Esportazione,
+    forma: Forma,
+    out: &mut (impl tokio::io::AsyncWrite + Unpin),
+    mut progresso: impl FnMut(usize, usize),
+) -> Result<Rapporto, Errore> {
+    use tokio::io::AsyncWriteExt;
+    out.write_all(&csv_intestazione(&e, forma)).await?;
+    let mut r = Rapporto::default();
+    while let Some(righe) = e.prossimo().await? {
+        r.questionari += righe.len();
+        for riga in &righe {
+            let celle = riga.valori.iter().filter(|v| v.is_some()).count();
+            r.celle += celle;
+            r.righe += if forma == Forma::Larga { 1 } else { celle };
+        }
+        out.write_all(&csv_blocco(&e, &righe, forma)).await?;
+        progresso(e.letti(), e.totale());
+    }
+    out.flush().await?;
+    Ok(r)
+}
