@@ -27,22 +27,22 @@ fn numero(nome: &str, predefinito: usize) -> usize {
     std::env::var(nome).ok().and_then(|v| v.parse().ok()).unwrap_or(predefinito)
 }
 
-fn picco_rss_mb() -> f64 {
+/// A `/proc/self/status` figure in MB (`VmHWM`: the peak resident memory; `VmRSS`: now).
+fn stato_mb(chiave: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(chiave)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+fn picco_rss_mb() -> f64 {
+    stato_mb("VmHWM")
+}
+
 fn rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+    stato_mb("VmRSS")
 }
 
 fn server_ms(r: &reqwest::Response) -> Option<f64> {
