@@ -3,8 +3,8 @@
 //! the node that made the change and, through the event bus (`NOTIFY` on PostgreSQL), on every other node; each
 //! node also reloads it every [`RICARICA`] in case an event was lost.
 //!
-//! A closed campaign is read only for everyone: its questionnaires can no longer be saved, sent or reopened (the
-//! invio's transaction reads the stored state again, so no node's stale copy can let one through). A campaign in
+//! A closed campaign is read only for everyone: its questionnaires can no longer be saved, sent or reopened (each
+//! of those transactions reads the stored state again, so no node's stale copy can let one through). A campaign in
 //! preparation is visible only in Gestione.
 
 use std::time::Duration;
@@ -109,11 +109,21 @@ pub async fn segui(state: AppState, shutdown: impl std::future::Future<Output = 
     }
 }
 
-/// Whether the stored state lets `campagna` take an invio, read in the invio's own transaction: an
-/// administrator's close on any node is seen even before this node's copy follows.
-pub async fn aperta_in(c: impl Into<crate::db::Conn<'_>>, state: &AppState, campagna: &str) -> Result<bool, DbError> {
+/// Whether `campagna` is open as stored, read inside the caller's transaction (a save, an invio, a reopening
+/// request): an administrator's close on any node is seen even before this node's copy follows.
+/// `predefinita_aperta` is the manifest's answer, for a campaign no administrator changed.
+pub async fn aperta_in(
+    c: impl Into<crate::db::Conn<'_>>,
+    campagna: &str,
+    predefinita_aperta: bool,
+) -> Result<bool, DbError> {
     Ok(match crate::db::campagne::stato(c, campagna).await? {
         Some(s) => s == StatoCampagna::Aperta,
-        None => state.catalogo.campagna(campagna).is_some_and(|c| c.predefinito.stato == StatoCampagna::Aperta),
+        None => predefinita_aperta,
     })
+}
+
+/// The manifest's answer for `campagna` (in demo mode, with the demo's dates).
+pub fn predefinita_aperta(state: &AppState, campagna: &str) -> bool {
+    state.catalogo.campagna(campagna).is_some_and(|c| c.predefinito.stato == StatoCampagna::Aperta)
 }

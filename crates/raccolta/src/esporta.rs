@@ -1,6 +1,7 @@
 //! Exports of every answer of a campaign's modulo, for the analysts: one row per ente × field (*lunga*) or one
 //! row per ente with a column per field address (*larga*), the sent version (the last invio's frozen values,
-//! calculated totals included) or the current drafts (the values stored now; totals are not stored, so blank),
+//! calculated totals included) or the current drafts (the prefilled values and what was saved over them; totals
+//! are not stored, so blank),
 //! as CSV or XLSX, with the codebook (address, labels in Italian and English, type, unit, quadro, calculated,
 //! rules).
 //!
@@ -60,6 +61,8 @@ pub struct Esportazione {
     modulo: &'static Modulo,
     fonte: Fonte,
     indice: HashMap<String, usize>,
+    /// Per field: numeric (an XLSX cell takes it as a number).
+    numerico: Vec<bool>,
     questionari: Vec<(i64, String, String, String)>,
     letti: usize,
 }
@@ -75,7 +78,15 @@ impl Esportazione {
         let questionari =
             crate::db::esporta::questionari(db, &campagna.id, &modulo.modulo, fonte == Fonte::Inviati).await?;
         let indice = modulo.campi.iter().enumerate().map(|(i, c)| (c.indirizzo.clone(), i)).collect();
-        Ok(Esportazione { db: db.clone(), modulo, fonte, indice, questionari, letti: 0 })
+        let numerico = modulo
+            .campi
+            .iter()
+            .map(|c| {
+                use questionario::Tipo;
+                matches!(c.tipo, Tipo::Intero | Tipo::Decimale(_) | Tipo::Euro | Tipo::Percentuale)
+            })
+            .collect();
+        Ok(Esportazione { db: db.clone(), modulo, fonte, indice, numerico, questionari, letti: 0 })
     }
 
     /// How many questionnaires the export holds.
@@ -112,6 +123,13 @@ impl Esportazione {
             .collect();
         match self.fonte {
             Fonte::Bozze => {
+                // The prefilled values first, as the compile page shows them; then what the compilers saved over
+                // them (a blank saved over a prefilled value is blank).
+                for (q, campo, valore) in crate::db::esporta::precompilati(&self.db, &ids).await? {
+                    if let (Some(r), Some(&i)) = (righe.get_mut(&q), self.indice.get(&campo)) {
+                        r.valori[i] = Some(valore);
+                    }
+                }
                 for (q, campo, valore) in crate::db::esporta::risposte(&self.db, &ids).await? {
                     if let (Some(r), Some(&i)) = (righe.get_mut(&q), self.indice.get(&campo)) {
                         r.valori[i] = valore;
@@ -231,9 +249,23 @@ fn csv_righe<'a>(righe: impl Iterator<Item = Vec<&'a str>>, bom: bool) -> Vec<u8
     let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(inizio);
     for r in righe {
         // Writing into memory cannot fail.
-        let _ = w.write_record(&r);
+        for v in &r {
+            let _ = w.write_field(inerte(v).as_bytes());
+        }
+        let _ = w.write_record(None::<&[u8]>);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A cell a spreadsheet would run as a formula (`=…`, `+…`, `@…`, a `-` that is not a number) gets a leading `'`:
+/// a text typed by a compiler or an ente's name never runs in an administrator's Excel. Numbers are unchanged.
+pub fn inerte(v: &str) -> std::borrow::Cow<'_, str> {
+    let pericoloso = match v.as_bytes().first() {
+        Some(b'=' | b'+' | b'@' | b'\t' | b'\r') => true,
+        Some(b'-') => numero(v).is_none(),
+        _ => false,
+    };
+    if pericoloso { std::borrow::Cow::Owned(format!("'{v}")) } else { std::borrow::Cow::Borrowed(v) }
 }
 
 /// What an export wrote.
@@ -284,18 +316,23 @@ pub async fn xlsx(
     percorso: &std::path::Path,
     mut progresso: impl FnMut(usize, usize),
 ) -> Result<Rapporto, Errore> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<String>>>(2);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Vec<String>, usize)>>(2);
     let intestazione = e.intestazione(forma);
     let (cb_testa, cb_righe) = codebook(e.modulo);
     let percorso = percorso.to_owned();
+    let numerici = e.numerico.clone();
+    let indice = e.indice.clone();
+    let prima = if forma == Forma::Larga { 5 } else { 6 };
     let scrittore = tokio::task::spawn_blocking(move || -> Result<Rapporto, rust_xlsxwriter::XlsxError> {
         let mut libro = rust_xlsxwriter::Workbook::new();
         let grassetto = rust_xlsxwriter::Format::new().set_bold();
         let mut r = Rapporto::default();
         let mut fogli = 0;
         let mut riga: u32 = RIGHE_PER_FOGLIO + 1;
+        // Per record: its cells and the first value column (5 wide, 6 long); `numerici` says which value columns
+        // are numbers (wide: one flag per field; long: the record's field).
         for blocco in rx {
-            for record in blocco {
+            for (record, prima) in blocco {
                 if riga > RIGHE_PER_FOGLIO {
                     fogli += 1;
                     let f = libro.add_worksheet_with_constant_memory();
@@ -310,10 +347,13 @@ pub async fn xlsx(
                     if v.is_empty() {
                         continue;
                     }
-                    if c >= 5 {
+                    let valore = c >= prima;
+                    if valore {
                         r.celle += 1;
                     }
-                    match numero(v).filter(|_| c >= 5) {
+                    let campo = if prima == 5 { c.checked_sub(5) } else { indice.get(record[5].as_str()).copied() };
+                    let di_numero = valore && campo.is_some_and(|i| numerici.get(i).copied().unwrap_or(false));
+                    match numero(v).filter(|_| di_numero) {
                         Some(n) => f.write_number(riga, c as u16, n)?,
                         None => f.write_string(riga, c as u16, v)?,
                     };
@@ -345,9 +385,9 @@ pub async fn xlsx(
     let mut questionari = 0;
     while let Some(righe) = e.prossimo().await? {
         questionari += righe.len();
-        let blocco: Vec<Vec<String>> = righe
+        let blocco: Vec<(Vec<String>, usize)> = righe
             .iter()
-            .flat_map(|r| e.record(r, forma).into_iter().map(|x| x.into_iter().map(str::to_owned).collect()))
+            .flat_map(|r| e.record(r, forma).into_iter().map(|x| (x.into_iter().map(str::to_owned).collect(), prima)))
             .collect();
         if tx.send(blocco).is_err() {
             // The writer stopped: its error is below.

@@ -172,6 +172,7 @@ pub async fn righe(state: &AppState, campagna: &Campagna) -> Result<Vec<Riga>, D
         stored.insert((q.ente_id, q.modulo.as_str()), q);
     }
     let scaduta = crate::ora::oggi(state.clock.now()) > campagna.scadenza();
+    let chiusa = campagna.stato() == crate::catalogo::StatoCampagna::Chiusa;
     let codici: Vec<Arc<str>> = campagna.moduli.iter().map(|m| Arc::from(m.codice.as_str())).collect();
     let mut out = Vec::with_capacity(anagrafe.enti.len() * campagna.moduli.len());
     for e in &anagrafe.enti {
@@ -187,6 +188,12 @@ pub async fn righe(state: &AppState, campagna: &Campagna) -> Result<Vec<Riga>, D
             });
             let tardi = invio.is_some_and(|(_, (_, _, r))| *r);
             let situazione = match stato {
+                // A closed campaign's questionnaires not sent stay so.
+                StatoQuestionario::Aperto | StatoQuestionario::InCompilazione | StatoQuestionario::Riaperto
+                    if chiusa =>
+                {
+                    Situazione::Chiuso
+                }
                 StatoQuestionario::Aperto => Situazione::NonIniziato,
                 StatoQuestionario::InCompilazione => Situazione::InCompilazione,
                 StatoQuestionario::Inviato if tardi => Situazione::InviatoInRitardo,
@@ -343,10 +350,13 @@ pub fn invii_per_periodo<'r>(
     let mut out = Vec::new();
     let mut da = inizio;
     while da <= fine {
-        let a = (da + time::Duration::days(passo - 1)).min(fine);
+        let a = da.checked_add(time::Duration::days(passo - 1)).unwrap_or(fine).min(fine);
         let n = per_giorno.range(da..=a).map(|(_, n)| n).sum();
         out.push((da, a, n));
-        da = a + time::Duration::days(1);
+        match a.next_day() {
+            Some(d) => da = d,
+            None => break,
+        }
     }
     out
 }

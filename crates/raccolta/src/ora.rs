@@ -35,14 +35,15 @@ pub fn oggi(unix: i64) -> Date {
     utc.to_offset(offset_rome(utc)).date()
 }
 
-/// A day typed as `2026-12-01` (a date input) or `01/12/2026` (Italian), with a four-digit year; anything else,
-/// or a day that does not exist, is `None`.
+/// A day typed as `2026-12-01` (a date input) or `01/12/2026` (Italian), with a four-digit year from 1900 to 2200;
+/// anything else, or a day that does not exist, is `None`.
 pub fn leggi_giorno(testo: &str) -> Option<Date> {
     let t = testo.trim();
     let parti: Vec<&str> = t.split(['-', '/']).collect();
     let [a, b, c] = parti.as_slice() else { return None };
     let (anno, mese, giorno) = if t.contains('-') { (a, b, c) } else { (c, b, a) };
-    if anno.len() != 4 {
+    // Four digits, and a year a campaign or a log can have: arithmetic on the day never leaves `time`'s range.
+    if anno.len() != 4 || !(1900..=2200).contains(&anno.parse::<i32>().ok()?) {
         return None;
     }
     let mese = Month::try_from(mese.parse::<u8>().ok()?).ok()?;
@@ -81,6 +82,7 @@ mod tests {
         assert_eq!(leggi_giorno(" 01/12/2026 "), d);
         assert_eq!(leggi_giorno("31/02/2026"), None);
         assert_eq!(leggi_giorno("01/12/26"), None);
+        assert_eq!(leggi_giorno("9999-12-31"), None);
         assert_eq!(leggi_giorno("ieri"), None);
         assert_eq!(leggi_giorno(""), None);
     }

@@ -271,7 +271,9 @@ async fn transazione(
         Err(_) => return Ok(Err(Errore::SolaLettura)),
     };
     // Closed meanwhile, perhaps on another node whose event this node has not heard yet.
-    if !crate::campagne::aperta_in(&mut *tx, &d.state, &q.campagna).await? {
+    if !crate::campagne::aperta_in(&mut *tx, &q.campagna, crate::campagne::predefinita_aperta(&d.state, &q.campagna))
+        .await?
+    {
         return Ok(Err(Errore::SolaLettura));
     }
     if guardia.as_ref().is_none_or(|s| s.revisione != q.revisione) {

@@ -338,6 +338,7 @@ pub async fn salva(
     let guardia = voce.write_owned().await;
     let dati = DatiSalva {
         modulo: m,
+        predefinita_aperta: crate::campagne::predefinita_aperta(state, &a.q.campagna),
         questionario_id: a.q.id,
         user_id: user.id,
         ctx: ctx.clone(),
@@ -416,6 +417,8 @@ pub async fn salva(
 /// What a save needs inside the transaction, owned (the writer may run it on its own task).
 struct DatiSalva {
     modulo: &'static Modulo,
+    /// The manifest says the campaign is open (what applies while no administrator changed it).
+    predefinita_aperta: bool,
     questionario_id: i64,
     user_id: i64,
     ctx: Context,
@@ -449,6 +452,10 @@ async fn scrivi_modifiche(
         Ok(s) => s,
         Err(_) => return Ok(Err(Errore::SolaLettura)),
     };
+    // Closed meanwhile, perhaps on another node whose event this node has not heard yet.
+    if !crate::campagne::aperta_in(&mut *tx, &attuale.campagna, d.predefinita_aperta).await? {
+        return Ok(Err(Errore::SolaLettura));
+    }
     if guardia.as_ref().is_none_or(|s| s.revisione != attuale.revisione) {
         *guardia = Some(Stato::carica(&mut *tx, m, &attuale).await?);
     }

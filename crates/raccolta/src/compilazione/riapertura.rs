@@ -137,6 +137,11 @@ pub async fn richiedi(
     let ente = crate::db::enti::by_id(&state.db, a.q.ente_id).await?.ok_or(Errore::NonTrovato)?;
     let mut tx = state.db.begin().await?;
     let q = questionari::per_modifica(&mut tx, a.q.id).await?.ok_or(Errore::NonTrovato)?;
+    if !crate::campagne::aperta_in(&mut tx, &q.campagna, crate::campagne::predefinita_aperta(state, &q.campagna))
+        .await?
+    {
+        return Err(Errore::SolaLettura);
+    }
     let nuovo = match q.stato().richiedi_riapertura() {
         Ok(s) => s,
         Err(_) if q.stato() == StatoQuestionario::RiaperturaRichiesta => return Ok(Err(Rifiuto::GiaRichiesta)),

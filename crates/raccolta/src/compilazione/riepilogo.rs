@@ -52,7 +52,14 @@ pub async fn giro(state: &AppState) -> Result<usize, DbError> {
         };
         let r = match dalla_copia {
             Some(r) => r,
-            None => di(&Stato::carica(&state.db, modulo, &q).await?),
+            None => match Stato::carica(&state.db, modulo, &q).await {
+                Ok(s) => di(&s),
+                Err(error) => {
+                    // One that fails must not hold up the others: the round goes on, and it is tried again.
+                    tracing::warn!(%error, questionario = q.id, "riepilogo non calcolato");
+                    continue;
+                }
+            },
         };
         if questionari::riepiloga(&state.db, q.id, q.revisione, r).await? {
             scritti += 1;

@@ -36,6 +36,19 @@ pub async fn risposte(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, S
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(ex).await)?)
 }
 
+/// The prefilled values (BDAP) of the enti of `ids`: (questionnaire, field, value).
+pub async fn precompilati(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, String, String)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT q.id, p.campo, p.valore FROM questionari q JOIN precompilati p ON p.ente_id = q.ente_id \
+         AND p.campagna = q.campagna AND p.modulo = q.modulo WHERE q.id IN ({})",
+        elenco(ids)
+    );
+    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(ex).await)?)
+}
+
 /// The last invio of each of `ids`: (questionnaire, version, protocol, snapshot).
 pub async fn ultimi_invii(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, i64, String, String)>, DbError> {
     if ids.is_empty() {

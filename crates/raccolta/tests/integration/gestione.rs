@@ -91,7 +91,14 @@ con_demo! {
         let r = invia(&mut b, &p, "chiave-chiusa").await;
         assert_ne!(r.status, 303, "not sent: {}", r.body);
         assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM invii").await, 0);
+        let v = versione(app, &p, "Q1_01.A").await;
+        let (status, _) = crate::compilazione::valore(&mut b, &p, "Q1_01.A", "4", v).await;
+        assert_eq!(status, 409, "a save's transaction reads the stored state too");
         raccolta::campagne::ricarica(&app.state).await.unwrap();
+        // The monitoring counts the questionnaires of a closed campaign not sent as closed.
+        let mut admin = login(app, "ACAM0001").await;
+        let m = admin.get(&format!("/gestione/monitoraggio?campagna={CAMPAGNA}&stato=chiuso&q=milano")).await;
+        assert!(m.body.contains("3 questionari trovati"), "{}", m.body);
         assert!(!app.state.catalogo.campagna(CAMPAGNA).unwrap().aperta(), "the reload applies it");
 
         // Nobody else reaches the page or the form.
@@ -333,6 +340,58 @@ fn url_escape(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+con_demo! {
+    async fn every_new_gestione_route_is_for_administrators_only(app) {
+        let milano = crate::compilazione::ente_id(app, "c_f205").await;
+        crate::compilazione::utente(app, "UMAT0001", "Cora Consulta", Some((milano, Modalita::Consultazione))).await;
+        crate::compilazione::utente(app, "UMAT0002", "Pia Compila", Some((milano, Modalita::Compilazione))).await;
+        let resp = crate::compilazione::utente(app, "UMAT0003", "Rita Responsabile", None).await;
+        raccolta::db::associazioni::nomina(&app.state.db, milano, resp, resp, 0).await.unwrap();
+        crate::compilazione::utente(app, "UMAT0004", "Ugo Utente", None).await;
+        let aid = common::utente_attivo(app, "AMAT0001", "Ada Matrice", true, PASSWORD).await;
+        let get = [
+            "/gestione/campagne".to_owned(),
+            format!("/gestione/monitoraggio?campagna={CAMPAGNA}"),
+            format!("/gestione/monitoraggio.csv?campagna={CAMPAGNA}"),
+            format!("/gestione/monitoraggio.xlsx?campagna={CAMPAGNA}"),
+            format!("/gestione/monitoraggio/promemoria?campagna={CAMPAGNA}"),
+            "/gestione/utenti".to_owned(),
+            format!("/gestione/utenti/{aid}"),
+            "/gestione/esportazioni".to_owned(),
+            "/gestione/esportazioni/file?modulo=fc80u-2022/B&formato=codebook".to_owned(),
+        ];
+        let post = [
+            format!("/gestione/campagne/{CAMPAGNA}"),
+            "/gestione/monitoraggio/promemoria".to_owned(),
+            format!("/gestione/utenti/{aid}/disattiva"),
+        ];
+        // Consultazione, Compilazione, responsabile, a user of no ente: 404 everywhere, nothing changes.
+        for codice in ["UMAT0001", "UMAT0002", "UMAT0003", "UMAT0004"] {
+            let mut b = login(app, codice).await;
+            for path in &get {
+                assert_eq!(b.get(path).await.status, 404, "{codice} GET {path}");
+            }
+            let t = b.get("/profilo").await.hidden("csrf");
+            for path in &post {
+                let r = b.post(path, &[("csrf", &t), ("campagna", CAMPAGNA), ("stato", "chiusa"), ("apertura", "2024-04-02"), ("scadenza", "2024-05-31")]).await;
+                assert_eq!(r.status, 404, "{codice} POST {path}");
+            }
+        }
+        let mut anonimo = common::browser::Browser::new(app);
+        for path in &get {
+            assert_eq!(anonimo.get(path).await.status, 303, "anonymous GET {path}");
+        }
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM campagne").await, 0);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM promemoria").await, 0);
+        assert_eq!(conta(app, &format!("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE id = {aid} AND stato = 'attivo'")).await, 1);
+        // The administrator reaches every page.
+        let mut admin = login(app, "AMAT0001").await;
+        for path in &get {
+            assert_eq!(admin.get(path).await.status, 200, "administrator GET {path}");
+        }
+    }
+}
+
 #[path = "../../benches/carico/mod.rs"]
 mod carico;
 
@@ -373,8 +432,14 @@ con_demo! {
                 raccolta::db::Db::Sqlite(p) => sqlx::query_as("SELECT e.codice_ipa, r.campo, r.valore FROM risposte r JOIN questionari q ON q.id = r.questionario_id JOIN enti e ON e.id = q.ente_id WHERE q.campagna = 'fc80u-2022' AND q.modulo = 'B' AND r.risposto").fetch_all(p).await.unwrap(),
                 raccolta::db::Db::Postgres(p) => sqlx::query_as("SELECT e.codice_ipa, r.campo, r.valore FROM risposte r JOIN questionari q ON q.id = r.questionario_id JOIN enti e ON e.id = q.ente_id WHERE q.campagna = 'fc80u-2022' AND q.modulo = 'B' AND r.risposto").fetch_all(p).await.unwrap(),
             };
-            righe.into_iter().map(|(e, c, v)| ((e, c), v)).collect()
+            let precompilati: Vec<(String, String, String)> = match &app.state.db {
+                raccolta::db::Db::Sqlite(p) => sqlx::query_as("SELECT e.codice_ipa, p.campo, p.valore FROM precompilati p JOIN questionari q ON q.ente_id = p.ente_id AND q.campagna = p.campagna AND q.modulo = p.modulo JOIN enti e ON e.id = q.ente_id WHERE q.campagna = 'fc80u-2022' AND q.modulo = 'B'").fetch_all(p).await.unwrap(),
+                raccolta::db::Db::Postgres(p) => sqlx::query_as("SELECT e.codice_ipa, p.campo, p.valore FROM precompilati p JOIN questionari q ON q.ente_id = p.ente_id AND q.campagna = p.campagna AND q.modulo = p.modulo JOIN enti e ON e.id = q.ente_id WHERE q.campagna = 'fc80u-2022' AND q.modulo = 'B'").fetch_all(p).await.unwrap(),
+            };
+            // The prefilled values, and the answers saved over them.
+            precompilati.into_iter().chain(righe).map(|(e, c, v)| ((e, c), v)).collect()
         };
+        assert!(stored.len() > 1000, "{}", stored.len());
 
         // Wide, sent: one row per sent questionnaire, every entered value equal to the stored one.
         let res = scarica("modulo=fc80u-2022/B&forma=larga&fonte=inviati&formato=csv".into()).await;
@@ -400,7 +465,7 @@ con_demo! {
         }
         assert!(confrontati > 900 * r.invii, "{confrontati}");
 
-        // Long, drafts: one row per stored answer.
+        // Long, drafts: one row per value the compile pages show (prefilled, or saved over it).
         let res = scarica("modulo=fc80u-2022/B&forma=lunga&fonte=bozze&formato=csv".into()).await;
         let byte = res.bytes().await.unwrap();
         let mut lettore = csv::ReaderBuilder::new().delimiter(b';').from_reader(&byte[3..]);
@@ -410,7 +475,7 @@ con_demo! {
             assert_eq!(stored.get(&(riga[0].to_owned(), riga[5].to_owned())).map(String::as_str), Some(&riga[6]), "{riga:?}");
             n += 1;
         }
-        assert_eq!(n, stored.len(), "every stored answer, once");
+        assert_eq!(n, stored.len(), "every value, once");
 
         // XLSX: the answers and the codebook, read back.
         let res = scarica("modulo=fc80u-2022/B&forma=larga&fonte=inviati&formato=xlsx".into()).await;

@@ -487,7 +487,7 @@ pub async fn get_csv(
     let csv_err = |e: csv::Error| AppError::Internal(e.into());
     w.write_record(intestazioni(lang)).map_err(csv_err)?;
     for r in &righe {
-        w.write_record(celle(r, lang)).map_err(csv_err)?;
+        w.write_record(celle(r, lang).iter().map(|c| crate::esporta::inerte(c).into_owned())).map_err(csv_err)?;
     }
     let bytes = w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
     Ok(allegato(bytes, "text/csv; charset=utf-8", &nome_file(&campagna, "csv")))
@@ -579,7 +579,8 @@ async fn promemoria_pagina(
         aperta: c.aperta(),
         scadenza,
         indietro: format!("/gestione/monitoraggio?{}", d.query(&[])),
-        campi: d.coppie(&[]),
+        // The campaign shown, even when the address named none: the send reaches the campaign previewed.
+        campi: d.coppie(&[("campagna", c.id.as_str())]),
         enti: conteggio.enti as i64,
         intestazione: if fatto.is_some() { "promemoria-intestazione-fatto" } else { "promemoria-intestazione" },
         righe: vec![
