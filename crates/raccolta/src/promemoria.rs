@@ -151,7 +151,8 @@ pub async fn invia(
                 let lang = Lang::from_code(&r.lang).unwrap_or(Lang::It);
                 let titolo = campagna.titolo.get(lang).to_owned();
                 let scadenza = crate::web::pubblico::format_date(campagna.scadenza(), lang);
-                campanelle.push((r.user_id, b.ente_id, format!("{titolo}|{moduli}|{scadenza}")));
+                // The three parts are split on `|` when the bell is shown: a title cannot hold one.
+                campanelle.push((r.user_id, b.ente_id, format!("{}|{moduli}|{scadenza}", titolo.replace('|', "/"))));
                 let email = Email::Notifica {
                     nome: r.nome.clone(),
                     oggetto: oggetto(lang, &titolo, &scadenza),
