@@ -305,10 +305,7 @@ impl Catalogo {
     pub fn applica(&self, impostati: &[(String, Calendario)]) {
         for c in &self.campagne {
             let nuovo = impostati.iter().find(|(id, _)| *id == c.id).map_or(c.predefinito, |(_, cal)| *cal);
-            let mut attuale = c.calendario.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if *attuale != nuovo {
-                *attuale = nuovo;
-            }
+            *c.calendario.write().unwrap_or_else(std::sync::PoisonError::into_inner) = nuovo;
         }
     }
 

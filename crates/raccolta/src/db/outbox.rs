@@ -65,18 +65,12 @@ const ROW_COLUMNS: &str = "id, message_id, recipient, subject, body_text, body_h
 /// Writes `msg` inside the caller's transaction, due now; returns its id.
 #[tracing::instrument(skip_all, fields(outbox_id))]
 pub async fn enqueue(c: impl Into<Conn<'_>>, msg: &NewMessage) -> Result<i64, DbError> {
-    enqueue_dopo(c, msg, 0).await
-}
-
-/// Like [`enqueue`], but not sent before `secondi` from now: reminders leave at a pace.
-pub async fn enqueue_dopo(c: impl Into<Conn<'_>>, msg: &NewMessage, secondi: i64) -> Result<i64, DbError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let dovuto = now + secondi.max(0);
     let message_id = new_message_id(&msg.message_id_domain);
     let id: i64 = run!(c, |ex| {
         sqlx::query_scalar(
             "INSERT INTO outbox (message_id, recipient, subject, body_text, body_html, created_at, next_attempt_at, \
-             attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, 0) RETURNING id",
+             attempts) VALUES ($1, $2, $3, $4, $5, $6, $6, 0) RETURNING id",
         )
         .bind(&message_id)
         .bind(&msg.recipient)
@@ -84,7 +78,6 @@ pub async fn enqueue_dopo(c: impl Into<Conn<'_>>, msg: &NewMessage, secondi: i64
         .bind(&msg.body_text)
         .bind(&msg.body_html)
         .bind(now)
-        .bind(dovuto)
         .fetch_one(ex)
         .await
     })?;

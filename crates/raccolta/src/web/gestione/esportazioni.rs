@@ -6,8 +6,7 @@
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::solo_amministratori;
@@ -16,6 +15,7 @@ use crate::context::Context;
 use crate::db::audit;
 use crate::esporta::{self, Esportazione, Fonte, Forma};
 use crate::web::pubblico::render;
+use crate::web::questionari::elenco::allegato;
 use crate::web::sessione::Utente;
 use crate::web::{AppError, Page, no_store};
 
@@ -58,18 +58,6 @@ pub struct Domanda {
     formato: String,
 }
 
-fn allegato(tipo: &str, nome: &str, corpo: Body) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, tipo.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nome}\"")),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        corpo,
-    )
-        .into_response()
-}
-
 /// `GET /gestione/esportazioni/file`.
 pub async fn get_file(
     State(state): State<AppState>,
@@ -105,12 +93,8 @@ pub async fn get_file(
     match d.formato.as_str() {
         "codebook" => {
             audit::record(&state.db, &evento).await?;
-            let corpo = Body::from(esporta::csv_codebook(m));
-            Ok(allegato(
-                "text/csv; charset=utf-8",
-                &format!("{}-{}-codebook.csv", c.id, m.modulo.to_lowercase()),
-                corpo,
-            ))
+            let nome = format!("{}-{}-codebook.csv", c.id, m.modulo.to_lowercase());
+            Ok(allegato(esporta::csv_codebook(m), "text/csv; charset=utf-8", &nome))
         }
         "" | "csv" => {
             let e = Esportazione::nuova(&state.db, c, m, fonte).await?;
@@ -133,7 +117,7 @@ pub async fn get_file(
                     }
                 }
             });
-            Ok(allegato("text/csv; charset=utf-8", &nome("csv"), Body::from_stream(flusso)))
+            Ok(allegato(Body::from_stream(flusso), "text/csv; charset=utf-8", &nome("csv")))
         }
         "xlsx" => {
             let e = Esportazione::nuova(&state.db, c, m, fonte).await?;
@@ -155,9 +139,9 @@ pub async fn get_file(
                 }
             });
             Ok(allegato(
+                Body::from_stream(flusso),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 &nome("xlsx"),
-                Body::from_stream(flusso),
             ))
         }
         _ => Err(AppError::BadRequest("formato sconosciuto: csv, xlsx o codebook".to_owned())),

@@ -258,14 +258,15 @@ fn nome_file(codice_ipa: &str, estensione: &str) -> String {
     format!("questionari-{sicuro}.{estensione}")
 }
 
-pub(crate) fn allegato(bytes: Vec<u8>, tipo: &str, nome: &str) -> Response {
+/// A download: its type and file name, never cached; `corpo` is the bytes or a stream of them.
+pub(crate) fn allegato(corpo: impl Into<axum::body::Body>, tipo: &str, nome: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, tipo.to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nome}\"")),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        bytes,
+        corpo.into(),
     )
         .into_response()
 }
