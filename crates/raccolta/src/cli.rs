@@ -42,7 +42,8 @@ pub enum Command {
     /// The audit log: check its hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Export every answer of a campaign's modulo (CSV or XLSX, with its codebook), with a progress bar.
+    /// Export every answer of a campaign's modulo (CSV or XLSX, with its codebook), with a progress bar; with
+    /// `--open-data`, the open data of a closed campaign (CSV or JSON, no personal data).
     Export {
         /// Campaign folder, e.g. fc80u-2022.
         campagna: String,
@@ -63,6 +64,13 @@ pub enum Command {
         /// Also write the codebook as CSV to this file (an XLSX file always has it as a second sheet).
         #[arg(long, value_name = "FILE")]
         codebook: Option<PathBuf>,
+        /// The open data: the last version sent by each ente, without the questionnaire's state (the columns of
+        /// the public page), as CSV or JSON; `--forma` and `--bozze` do not apply.
+        #[arg(long)]
+        open_data: bool,
+        /// With `--open-data`: also write the campaign's DCAT-AP_IT description (JSON-LD) to this file.
+        #[arg(long, value_name = "FILE", requires = "open_data")]
+        dcat: Option<PathBuf>,
     },
     /// Captcha samples for the benchmarks (`bench/captcha.py`); no configuration or database needed.
     #[command(subcommand, hide = true)]
@@ -76,6 +84,8 @@ pub enum FormatoExport {
     Csv,
     /// Excel workbook.
     Xlsx,
+    /// JSON (with `--open-data`).
+    Json,
 }
 
 /// `raccolta export --forma`.
@@ -226,8 +236,9 @@ pub fn main() -> ExitCode {
                 questionari_precompila(config, &file).await
             }
             Command::Audit(AuditCommand::Verifica) => audit_verifica(config).await,
-            Command::Export { campagna, modulo, formato, forma, bozze, out, codebook } => {
-                export(config, &campagna, &modulo, formato, forma, bozze, &out, codebook.as_deref()).await
+            Command::Export { campagna, modulo, formato, forma, bozze, out, codebook, open_data, dcat } => {
+                let opzioni = OpzioniExport { formato, forma, bozze, open_data, dcat };
+                export(config, &campagna, &modulo, &opzioni, &out, codebook.as_deref()).await
             }
             Command::Questionari(_) | Command::Captcha(_) => Ok(()),
         }
@@ -242,15 +253,21 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The options of `raccolta export`.
+struct OpzioniExport {
+    formato: FormatoExport,
+    forma: FormaExport,
+    bozze: bool,
+    open_data: bool,
+    dcat: Option<PathBuf>,
+}
+
 /// `raccolta export`: the whole export, a block at a time, with a progress bar on the terminal.
-#[expect(clippy::too_many_arguments, reason = "the command's options")]
 async fn export(
     config: Config,
     campagna: &str,
     modulo: &str,
-    formato: FormatoExport,
-    forma: FormaExport,
-    bozze: bool,
+    o: &OpzioniExport,
     out: &std::path::Path,
     codebook: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
@@ -272,11 +289,29 @@ async fn export(
             let moduli: Vec<&str> = c.moduli.iter().map(|m| m.codice.as_str()).collect();
             format!("modulo «{modulo}» sconosciuto per {campagna}: {}", moduli.join(", "))
         })?;
-    let fonte = if bozze { Fonte::Bozze } else { Fonte::Inviati };
-    let forma = match forma {
+    if o.open_data && o.bozze {
+        anyhow::bail!("gli open data sono le versioni inviate: --bozze non si applica");
+    }
+    if o.open_data && matches!(o.formato, FormatoExport::Xlsx) {
+        anyhow::bail!("gli open data sono in CSV o JSON: --formato csv oppure --formato json");
+    }
+    if !o.open_data && matches!(o.formato, FormatoExport::Json) {
+        anyhow::bail!("il formato JSON è quello degli open data: aggiungi --open-data");
+    }
+    if o.open_data && !crate::open_data::pubblicata(c) {
+        eprintln!(
+            "attenzione: la campagna {} non è chiusa, quindi i suoi open data non sono ancora pubblici e le risposte \
+             possono cambiare",
+            c.id
+        );
+    }
+    let fonte = if o.bozze { Fonte::Bozze } else { Fonte::Inviati };
+    let forma = match o.forma {
+        _ if o.open_data => Forma::Aperta,
         FormaExport::Larga => Forma::Larga,
         FormaExport::Lunga => Forma::Lunga,
     };
+    let base = config.base_url.as_str().trim_end_matches('/').to_owned();
     let e = esporta::Esportazione::nuova(&db, c, m, fonte).await?;
     let barra = indicatif::ProgressBar::new(e.totale() as u64);
     barra.set_style(
@@ -285,14 +320,38 @@ async fn export(
     );
     let inizio = std::time::Instant::now();
     let avanza = |letti: usize, _totale: usize| barra.set_position(letti as u64);
-    let r = match formato {
+    let r = match o.formato {
         FormatoExport::Csv => {
             let file = tokio::fs::File::create(out).await.with_context(|| format!("{}", out.display()))?;
             let mut w = tokio::io::BufWriter::new(file);
             esporta::csv(e, forma, &mut w, avanza).await?
         }
+        FormatoExport::Json => {
+            let file = tokio::fs::File::create(out).await.with_context(|| format!("{}", out.display()))?;
+            let mut w = tokio::io::BufWriter::new(file);
+            esporta::json(e, crate::open_data::dataset(c, m, &base), &mut w, avanza).await?
+        }
         FormatoExport::Xlsx => esporta::xlsx(e, forma, out, avanza).await?,
     };
+    if let Some(percorso) = &o.dcat {
+        let moduli: Vec<&questionario::Modulo> = c
+            .moduli
+            .iter()
+            .filter_map(|x| definizioni.modulo(&questionario::ChiaveModulo::new(&c.id, &c.codice, &x.codice)))
+            .collect();
+        let data = match crate::db::campagne::ultima_modifica(&db, &c.id).await? {
+            Some((_, quando)) => crate::ora::oggi(quando).to_string(),
+            None => c.scadenza().to_string(),
+        };
+        let editore = crate::open_data::Editore {
+            nome: &config.open_data_editore,
+            ipa: &config.open_data_editore_ipa,
+            email: &config.support_email,
+        };
+        let jsonld = crate::open_data::dcat(c, &moduli, &base, &editore, &data);
+        std::fs::write(percorso, serde_json::to_vec_pretty(&jsonld)?)
+            .with_context(|| format!("{}", percorso.display()))?;
+    }
     barra.finish_and_clear();
     if let Some(cb) = codebook {
         std::fs::write(cb, esporta::csv_codebook(m)).with_context(|| format!("{}", cb.display()))?;

@@ -69,6 +69,10 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Support contact shown in the footer of every page.
     pub support_email: String,
+    /// The administration that publishes the open data of closed campaigns (DCAT-AP_IT's publisher).
+    pub open_data_editore: String,
+    /// Its IPA code, the publisher's identifier in DCAT-AP_IT ("" for none: the platform's address stands in).
+    pub open_data_editore_ipa: String,
     /// Test-only: enables `/__test/*` routes (e.g. a slow request for the graceful shutdown test).
     pub test_routes: bool,
     /// Folder for local files: the SQLite default lives here, and `.eml` files when no SMTP server is set.
@@ -147,6 +151,8 @@ impl Default for Config {
             body_limit_bytes: 2 * 1024 * 1024,
             shutdown_grace_secs: 30,
             support_email: "assistenza@raccolta.example".to_owned(),
+            open_data_editore: "Raccolta dati — fabbisogni standard".to_owned(),
+            open_data_editore_ipa: String::new(),
             test_routes: false,
             data_dir: PathBuf::from("data"),
             smtp_url: None,
@@ -334,6 +340,8 @@ impl fmt::Debug for Config {
             .field("body_limit_bytes", &self.body_limit_bytes)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .field("support_email", &self.support_email)
+            .field("open_data_editore", &self.open_data_editore)
+            .field("open_data_editore_ipa", &self.open_data_editore_ipa)
             .field("test_routes", &self.test_routes)
             .field("data_dir", &self.data_dir)
             .field("smtp_url", &self.smtp_url.as_ref().map(|u| redact_url(u.expose_secret())))

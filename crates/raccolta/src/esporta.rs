@@ -27,6 +27,19 @@ pub enum Forma {
     Lunga,
     /// `codice_ipa; ente; …; <one column per field address>`.
     Larga,
+    /// Open data: wide, without the questionnaire's internal state: `codice_ipa; ente; versione; protocollo;
+    /// <one column per field address>`. Nothing in it names a person.
+    Aperta,
+}
+
+impl Forma {
+    /// The columns before the values.
+    fn testa(self) -> &'static [&'static str] {
+        match self {
+            Forma::Aperta => &["codice_ipa", "ente", "versione", "protocollo"],
+            Forma::Larga | Forma::Lunga => &["codice_ipa", "ente", "stato", "versione", "protocollo"],
+        }
+    }
 }
 
 /// Which values.
@@ -158,27 +171,30 @@ impl Esportazione {
 
     /// The header of the export in `forma`.
     pub fn intestazione(&self, forma: Forma) -> Vec<String> {
-        let mut h: Vec<String> =
-            ["codice_ipa", "ente", "stato", "versione", "protocollo"].iter().map(|s| (*s).to_owned()).collect();
+        let mut h: Vec<String> = forma.testa().iter().map(|s| (*s).to_owned()).collect();
         match forma {
             Forma::Lunga => h.extend(["campo".to_owned(), "valore".to_owned()]),
-            Forma::Larga => h.extend(self.modulo.campi.iter().map(|c| c.indirizzo.clone())),
+            Forma::Larga | Forma::Aperta => h.extend(self.modulo.campi.iter().map(|c| c.indirizzo.clone())),
         }
         h
     }
 
+    /// The modulo exported.
+    pub fn modulo(&self) -> &'static Modulo {
+        self.modulo
+    }
+
     /// The records of `riga` in `forma`: one, or one per field with a value.
     pub fn record<'r>(&'r self, riga: &'r Riga, forma: Forma) -> Vec<Vec<&'r str>> {
-        let testa = [
-            riga.codice_ipa.as_str(),
-            riga.ente.as_str(),
-            riga.stato.as_str(),
-            riga.versione.as_str(),
-            riga.protocollo.as_str(),
-        ];
+        let testa: Vec<&str> = match forma {
+            Forma::Aperta => vec![&riga.codice_ipa, &riga.ente, &riga.versione, &riga.protocollo],
+            Forma::Larga | Forma::Lunga => {
+                vec![&riga.codice_ipa, &riga.ente, &riga.stato, &riga.versione, &riga.protocollo]
+            }
+        };
         match forma {
-            Forma::Larga => {
-                let mut r: Vec<&str> = testa.to_vec();
+            Forma::Larga | Forma::Aperta => {
+                let mut r: Vec<&str> = testa.clone();
                 r.extend(riga.valori.iter().map(|v| v.as_deref().unwrap_or("")));
                 vec![r]
             }
@@ -322,15 +338,16 @@ pub async fn xlsx(
     let percorso = percorso.to_owned();
     let numerici = e.numerico.clone();
     let indice = e.indice.clone();
-    let prima = if forma == Forma::Larga { 5 } else { 6 };
+    // The first value column: after the head (wide), or the `valore` column after `campo` (long).
+    let prima = if forma == Forma::Lunga { 6 } else { forma.testa().len() };
     let scrittore = tokio::task::spawn_blocking(move || -> Result<Rapporto, rust_xlsxwriter::XlsxError> {
         let mut libro = rust_xlsxwriter::Workbook::new();
         let grassetto = rust_xlsxwriter::Format::new().set_bold();
         let mut r = Rapporto::default();
         let mut fogli = 0;
         let mut riga: u32 = RIGHE_PER_FOGLIO + 1;
-        // Per record: its cells and the first value column (5 wide, 6 long); `numerici` says which value columns
-        // are numbers (wide: one flag per field; long: the record's field).
+        // Per record: its cells and the first value column; `numerici` says which value columns are numbers
+        // (wide: one flag per field; long: the record's field, in its column 5).
         for blocco in rx {
             for (record, prima) in blocco {
                 if riga > RIGHE_PER_FOGLIO {
@@ -351,7 +368,11 @@ pub async fn xlsx(
                     if valore {
                         r.celle += 1;
                     }
-                    let campo = if prima == 5 { c.checked_sub(5) } else { indice.get(record[5].as_str()).copied() };
+                    let campo = if forma == Forma::Lunga {
+                        indice.get(record[5].as_str()).copied()
+                    } else {
+                        c.checked_sub(prima)
+                    };
                     let di_numero = valore && campo.is_some_and(|i| numerici.get(i).copied().unwrap_or(false));
                     match numero(v).filter(|_| di_numero) {
                         Some(n) => f.write_number(riga, c as u16, n)?,
@@ -416,11 +437,131 @@ pub async fn csv(
         for riga in &righe {
             let celle = riga.valori.iter().filter(|v| v.is_some()).count();
             r.celle += celle;
-            r.righe += if forma == Forma::Larga { 1 } else { celle };
+            r.righe += if forma == Forma::Lunga { celle } else { 1 };
         }
         out.write_all(&csv_blocco(&e, &righe, forma)).await?;
         progresso(e.letti(), e.totale());
     }
+    out.flush().await?;
+    Ok(r)
+}
+
+/// The whole export as a stream of bytes: `testa`, then `blocco(e, righe, primo)` for each block of
+/// questionnaires as it is read (`primo` for the first), then `coda`. A read that fails once the response has
+/// started ends the stream with an error (the download ends short) and says why in the log.
+pub fn flusso<F>(
+    e: Esportazione,
+    testa: Vec<u8>,
+    coda: Vec<u8>,
+    blocco: F,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send
+where
+    F: Fn(&Esportazione, &[Riga], bool) -> Vec<u8> + Send + Sync + 'static,
+{
+    use futures_util::StreamExt;
+    let stato = (Some(testa), Some(coda), true, e);
+    let blocco = std::sync::Arc::new(blocco);
+    // Fused: the response's compression polls once more after the end, which a bare `unfold` answers with a panic.
+    futures_util::stream::unfold(stato, move |(testa, coda, primo, mut e)| {
+        let blocco = blocco.clone();
+        async move {
+            if let Some(t) = testa {
+                return Some((Ok(t), (None, coda, primo, e)));
+            }
+            match e.prossimo().await {
+                Ok(Some(righe)) => {
+                    let byte = blocco(&e, &righe, primo);
+                    Some((Ok(byte), (None, coda, false, e)))
+                }
+                Ok(None) => coda.map(|c| (Ok(c), (None, None, primo, e))),
+                Err(error) => {
+                    tracing::error!(%error, "esportazione interrotta");
+                    Some((Err(std::io::Error::other(error.to_string())), (None, None, primo, e)))
+                }
+            }
+        }
+    })
+    .fuse()
+}
+
+/// The opening of the open-data JSON of `e`: `{"dataset": …, "licenza": …, "campi": [...], "enti": [` (the rows
+/// follow, [`json_blocco`], then [`JSON_CODA`]).
+pub fn json_testa(e: &Esportazione, dataset: serde_json::Value) -> Vec<u8> {
+    let campi: Vec<serde_json::Value> = e
+        .modulo
+        .campi
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "campo": c.indirizzo,
+                "etichetta_it": c.etichetta.get(Lingua::It),
+                "etichetta_en": c.etichetta.get(Lingua::En),
+                "tipo": c.tipo.nome(),
+                "unita": c.unita,
+                "calcolato": c.calcolo.is_some(),
+            })
+        })
+        .collect();
+    let mut out = b"{\"dataset\":".to_vec();
+    out.extend(serde_json::to_vec(&dataset).unwrap_or_default());
+    out.extend(b",\"licenza\":");
+    out.extend(serde_json::to_vec(crate::open_data::LICENZA).unwrap_or_default());
+    out.extend(b",\"campi\":");
+    out.extend(serde_json::to_vec(&campi).unwrap_or_default());
+    out.extend(b",\"enti\":[");
+    out
+}
+
+/// The end of the open-data JSON.
+pub const JSON_CODA: &[u8] = b"\n]}\n";
+
+/// A block of rows of the open-data JSON, one object per ente: numbers as JSON numbers, the rest as text; blank
+/// fields left out. `primo`: the first block (no comma before it).
+pub fn json_blocco(e: &Esportazione, righe: &[Riga], primo: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (n, r) in righe.iter().enumerate() {
+        let mut valori = serde_json::Map::new();
+        for (i, v) in r.valori.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let valore = match numero(v).filter(|_| e.numerico[i]).and_then(|_| v.parse::<serde_json::Number>().ok()) {
+                Some(n) => serde_json::Value::Number(n),
+                None => serde_json::Value::String(v.clone()),
+            };
+            valori.insert(e.modulo.campi[i].indirizzo.clone(), valore);
+        }
+        let oggetto = serde_json::json!({
+            "codice_ipa": r.codice_ipa,
+            "ente": r.ente,
+            "versione": r.versione.parse::<i64>().ok(),
+            "protocollo": r.protocollo,
+            "valori": valori,
+        });
+        out.extend(if primo && n == 0 { b"\n".as_slice() } else { b",\n".as_slice() });
+        out.extend(serde_json::to_vec(&oggetto).unwrap_or_default());
+    }
+    out
+}
+
+/// Writes the whole open-data JSON of `e` to `out`, calling `progresso(letti, totale)` after each block.
+pub async fn json(
+    mut e: Esportazione,
+    dataset: serde_json::Value,
+    out: &mut (impl tokio::io::AsyncWrite + Unpin),
+    mut progresso: impl FnMut(usize, usize),
+) -> Result<Rapporto, Errore> {
+    use tokio::io::AsyncWriteExt;
+    out.write_all(&json_testa(&e, dataset)).await?;
+    let mut r = Rapporto::default();
+    let mut primo = true;
+    while let Some(righe) = e.prossimo().await? {
+        r.questionari += righe.len();
+        r.righe += righe.len();
+        r.celle += righe.iter().map(|x| x.valori.iter().filter(|v| v.is_some()).count()).sum::<usize>();
+        out.write_all(&json_blocco(&e, &righe, primo)).await?;
+        primo &= righe.is_empty();
+        progresso(e.letti(), e.totale());
+    }
+    out.write_all(JSON_CODA).await?;
     out.flush().await?;
     Ok(r)
 }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod assistenza;
 pub mod auth;
 pub mod campagne;
 pub mod captcha;
@@ -23,6 +24,7 @@ pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod monitoraggio;
+pub mod open_data;
 pub mod ora;
 pub mod promemoria;
 pub mod telemetry;

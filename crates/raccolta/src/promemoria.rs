@@ -169,7 +169,7 @@ pub async fn invia(
             .map(|(user_id, ente_id, dettaglio)| notifiche::Nuova {
                 user_id: *user_id,
                 tipo: TIPO,
-                ente_id: *ente_id,
+                ente_id: Some(*ente_id),
                 associazione_id: None,
                 dettaglio,
             })

@@ -27,7 +27,7 @@ modelli = Models
 
 home-titolo = Data collection
 home-intro = This platform collects from Italian local authorities — comuni, unions of comuni, mountain communities, provinces and metropolitan cities — the data needed to determine the standard expenditure needs and to monitor the service targets required by law.
-home-intro-2 = For each campaign the instructions and the models of the questionnaires are available. In the reserved area, after registering, ask to be associated with your authority and fill in and submit its questionnaires online, with a receipt anyone can verify, and download the PDF of the submitted questionnaire and of its receipt. Campaign monitoring and Support will come in a later version.
+home-intro-2 = For each campaign the instructions and the models of the questionnaires are available. In the reserved area, after registering, ask to be associated with your authority and fill in and submit its questionnaires online, with a receipt anyone can verify, and download the PDF of the submitted questionnaire and of its receipt. For a problem, Support in the reserved area puts you in touch with the support staff. The answers sent in closed campaigns are published as open data.
 home-accedi = ACCESS THE DATA COLLECTION
 home-campagne-aperte = Open questionnaires
 home-nessuna-campagna = There are no open campaigns at the moment.
@@ -74,3 +74,19 @@ errore-500-titolo = An error occurred
 errore-500-testo = The request could not be completed because of an error of the platform. Data already saved have not been lost. Please try again in a few minutes.
 errore-503-titolo = Service temporarily unavailable
 errore-503-testo = The platform cannot complete the request right now. Data already saved have not been lost. Please try again in a few minutes.
+
+## Open data
+open-data-titolo = Open data
+open-data-intro = Once a campaign is closed, the answers sent by every authority become open data, under the CC BY 4.0 licence: for each modulo one row per authority (IPA code, name, version and protocol of its last submission, one column per field) as CSV and JSON, with the fields' codebook and the catalogue's DCAT-AP_IT description. No personal data: neither who compiled nor the justifications.
+open-data-nessuna = No closed campaign has published data yet.
+open-data-editore = Publisher
+open-data-pubblicati = Published on
+open-data-licenza = Licence
+open-data-contenuto = For each modulo: the last version sent by each authority (questionnaires never sent are not there), with the calculated totals; values in canonical form (1234.5, SI, 2023-12-31). The CSV is semicolon-separated, UTF-8 with BOM; the JSON describes its fields at the top. You may reuse them, citing the source.
+open-data-dataset = Datasets of the campaign
+open-data-enti = Authorities
+open-data-campi = Fields
+open-data-file = Files
+open-data-codebook = Codebook
+open-data-metadati = DCAT-AP_IT metadata (JSON-LD), with the columns of each CSV:
+campagna-open-data = Open data: the answers sent (CSV, JSON)

@@ -27,7 +27,7 @@ modelli = Modelli
 
 home-titolo = Raccolta dati
 home-intro = Questa piattaforma raccoglie dagli enti locali — comuni, unioni di comuni, comunità montane, province e città metropolitane — i dati necessari alla determinazione dei fabbisogni standard e al monitoraggio degli obiettivi di servizio previsto dalla legge.
-home-intro-2 = Per ogni campagna sono disponibili le istruzioni e i modelli dei questionari. Nell'area riservata, dopo la registrazione, chiedi l'associazione al tuo ente e compila e invia i suoi questionari online, con una ricevuta che chiunque può verificare, e scarica il PDF del questionario inviato e della ricevuta. Il monitoraggio delle campagne e l'Assistenza arriveranno in una prossima versione.
+home-intro-2 = Per ogni campagna sono disponibili le istruzioni e i modelli dei questionari. Nell'area riservata, dopo la registrazione, chiedi l'associazione al tuo ente e compila e invia i suoi questionari online, con una ricevuta che chiunque può verificare, e scarica il PDF del questionario inviato e della ricevuta. Per un problema, l'Assistenza dell'area riservata ti mette in contatto con il supporto. Le risposte inviate nelle campagne chiuse sono pubblicate come open data.
 home-accedi = ACCEDI ALLA RACCOLTA DATI
 home-campagne-aperte = Questionari aperti
 home-nessuna-campagna = Al momento non ci sono campagne aperte.
@@ -74,3 +74,19 @@ errore-500-titolo = Si è verificato un errore
 errore-500-testo = Non è stato possibile completare la richiesta per un errore della piattaforma. I dati già salvati non sono andati persi. Riprova tra qualche minuto.
 errore-503-titolo = Servizio temporaneamente non disponibile
 errore-503-testo = La piattaforma non riesce a completare la richiesta in questo momento. I dati già salvati non sono andati persi. Riprova tra qualche minuto.
+
+## Open data
+open-data-titolo = Open data
+open-data-intro = Chiusa una campagna, le risposte inviate da ogni ente diventano dati aperti, con licenza CC BY 4.0: per ogni modulo una riga per ente (codice IPA, denominazione, versione e protocollo dell'ultimo invio, una colonna per campo) in CSV e JSON, con il codebook dei campi e la descrizione DCAT-AP_IT del catalogo. Nessun dato personale: né chi ha compilato, né le giustificazioni.
+open-data-nessuna = Nessuna campagna chiusa ha ancora dati pubblicati.
+open-data-editore = Editore
+open-data-pubblicati = Pubblicati il
+open-data-licenza = Licenza
+open-data-contenuto = Per ogni modulo: l'ultima versione inviata da ogni ente (i questionari mai inviati non ci sono), con i totali calcolati; valori in forma canonica (1234.5, SI, 2023-12-31). Il CSV è separato da punto e virgola, in UTF-8 con BOM; il JSON ha i campi descritti in testa. Puoi riusarli citando la fonte.
+open-data-dataset = Dataset della campagna
+open-data-enti = Enti
+open-data-campi = Campi
+open-data-file = File
+open-data-codebook = Codebook
+open-data-metadati = Metadati DCAT-AP_IT (JSON-LD), con le colonne di ogni CSV:
+campagna-open-data = Open data: le risposte inviate (CSV, JSON)

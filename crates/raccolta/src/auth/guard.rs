@@ -13,6 +13,9 @@ use crate::domain::Modalita;
 pub enum Permission {
     /// Gestione: the platform's administration.
     Administer,
+    /// Assistenza as support: see every request, answer it, change its state (support staff and
+    /// administrators).
+    Support,
     /// See an ente's data (at least Consultazione).
     View {
         /// The ente.
@@ -73,6 +76,8 @@ pub async fn check(db: &Db, user: &User, permission: Permission) -> Result<Optio
     match permission {
         Permission::Administer if user.is_admin() => Ok(None),
         Permission::Administer => Err(Denied::NotAllowed),
+        Permission::Support if user.is_support() => Ok(None),
+        Permission::Support => Err(Denied::NotAllowed),
         Permission::View { ente_id } => at_least(mode_on(db, user, ente_id).await?, Modalita::Consultazione),
         Permission::Compile { ente_id } => at_least(mode_on(db, user, ente_id).await?, Modalita::Compilazione),
         Permission::DecideAssociations { ente_id } => {

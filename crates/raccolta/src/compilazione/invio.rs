@@ -396,7 +396,7 @@ async fn avvisa(tx: &mut Tx, d: &DatiInvio, q: &Questionario, invio: &Invio) -> 
         let nuova = Nuova {
             user_id: r.user_id,
             tipo: TIPO_NOTIFICA,
-            ente_id: q.ente_id,
+            ente_id: Some(q.ente_id),
             associazione_id: None,
             dettaglio: &dettaglio,
         };

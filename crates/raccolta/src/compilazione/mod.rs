@@ -135,7 +135,7 @@ pub async fn elenco(state: &AppState, ente: &Ente) -> Result<Vec<VoceElenco>, Db
 }
 
 /// A new URL id: 128 bits from the OS CSPRNG, as 32 lowercase hexadecimal digits.
-fn nuovo_pubblico() -> String {
+pub(crate) fn nuovo_pubblico() -> String {
     use rand::TryRngCore;
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.try_fill_bytes(&mut bytes).expect("the operating system's random generator is available");

@@ -74,8 +74,12 @@ async fn avvisa(
 ) -> Result<(), DbError> {
     let base = state.config.base_url.as_str().trim_end_matches('/');
     for r in a_chi {
-        notifiche::crea(&mut *tx, &Nuova { user_id: r.user_id, tipo, ente_id, associazione_id: None, dettaglio }, now)
-            .await?;
+        notifiche::crea(
+            &mut *tx,
+            &Nuova { user_id: r.user_id, tipo, ente_id: Some(ente_id), associazione_id: None, dettaglio },
+            now,
+        )
+        .await?;
         let lang = Lang::from_code(&r.lang).unwrap_or(Lang::It);
         let (testo, link) = notifica(lang, tipo, ente, dettaglio).unwrap_or_default();
         let mail = Email::Notifica {

@@ -123,6 +123,7 @@ impl Tx {
 }
 
 // After `run!`: a `macro_rules!` is visible only to the modules declared below it.
+pub mod assistenza;
 pub mod associazioni;
 pub mod audit;
 pub mod campagne;

@@ -30,8 +30,8 @@ pub struct Nuova<'a> {
     pub user_id: i64,
     /// Kind.
     pub tipo: &'a str,
-    /// Ente.
-    pub ente_id: i64,
+    /// The ente it is about, if any.
+    pub ente_id: Option<i64>,
     /// Association, when the notification is about one.
     pub associazione_id: Option<i64>,
     /// What the text quotes.

@@ -40,6 +40,8 @@ pub struct User {
     /// The platform role.
     #[sqlx(try_from = "String")]
     pub ruolo: Ruolo,
+    /// A member of support staff (Assistenza), granted by an administrator.
+    pub supporto: bool,
 }
 
 impl User {
@@ -78,10 +80,16 @@ impl User {
     pub fn is_admin(&self) -> bool {
         self.ruolo == Ruolo::Amministratore
     }
+
+    /// Answers Assistenza requests: support staff, and administrators.
+    pub fn is_support(&self) -> bool {
+        self.is_admin() || self.supporto
+    }
 }
 
 const COLUMNS: &str = "id, codice, tipo, nome, cognome, denominazione, codice_fiscale, email, password_hash, lang, \
-                       stato, created_at, confirmed_at, last_login_at, password_changed_at, ruolo";
+                       stato, created_at, confirmed_at, last_login_at, password_changed_at, ruolo, \
+                       supporto";
 
 /// Data of a new registration.
 #[derive(Debug, Clone)]
@@ -281,6 +289,8 @@ pub struct Voce {
     pub stato: String,
     /// Role code.
     pub ruolo: String,
+    /// Support staff.
+    pub supporto: bool,
     /// Latest login.
     pub last_login_at: Option<i64>,
     /// Active associations.
@@ -299,7 +309,7 @@ const CERCA: &str = "FROM users u WHERE ($1 = '' OR LOWER(u.codice) LIKE $1 ESCA
 pub async fn cerca(c: impl Into<Conn<'_>>, testo: &str, offset: i64, limit: i64) -> Result<Vec<Voce>, DbError> {
     let sql = format!(
         "SELECT u.id, u.codice, COALESCE(u.denominazione, u.nome || ' ' || u.cognome) AS nome, u.email, \
-         u.codice_fiscale, u.stato, u.ruolo, u.last_login_at, \
+         u.codice_fiscale, u.stato, u.ruolo, u.supporto, u.last_login_at, \
          (SELECT COUNT(*) FROM associazioni a WHERE a.user_id = u.id AND a.stato = 'attiva') AS enti \
          {CERCA} ORDER BY u.codice LIMIT $4 OFFSET $5"
     );
@@ -338,6 +348,17 @@ pub async fn imposta_stato(c: impl Into<Conn<'_>>, id: i64, stato: StatoUtente) 
     run!(c, |ex| sqlx::query("UPDATE users SET stato = $2 WHERE id = $1")
         .bind(id)
         .bind(stato.code())
+        .execute(ex)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Grants or revokes the support role.
+pub async fn imposta_supporto(c: impl Into<Conn<'_>>, id: i64, supporto: bool) -> Result<(), DbError> {
+    run!(c, |ex| sqlx::query("UPDATE users SET supporto = $2 WHERE id = $1")
+        .bind(id)
+        .bind(supporto)
         .execute(ex)
         .await
         .map(|_| ()))?;

@@ -4,6 +4,7 @@
 //! the field, in Italian or English. The `Display` of an error is a short English description meant for logs.
 //! Nothing here does IO or knows about HTTP or the database.
 
+pub mod assistenza;
 pub mod codice_fiscale;
 pub mod codice_utente;
 pub mod email;
@@ -16,6 +17,7 @@ pub mod ruolo;
 pub mod testo_breve;
 pub mod tipo_utente;
 
+pub use assistenza::{Categoria, StatoRichiesta};
 pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError};
 pub use codice_utente::{CodiceUtente, CodiceUtenteError};
 pub use email::{Email, EmailError};

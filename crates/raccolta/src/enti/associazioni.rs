@@ -75,7 +75,13 @@ async fn notifica(
     for d in a_chi {
         notifiche::crea(
             &mut *tx,
-            &Nuova { user_id: d.user_id, tipo, ente_id, associazione_id: Some(associazione_id), dettaglio },
+            &Nuova {
+                user_id: d.user_id,
+                tipo,
+                ente_id: Some(ente_id),
+                associazione_id: Some(associazione_id),
+                dettaglio,
+            },
             now,
         )
         .await?;
@@ -176,7 +182,7 @@ pub async fn notifica_in_attesa(tx: &mut Tx, admin_id: i64, now: i64) -> Result<
         let n = Nuova {
             user_id: admin_id,
             tipo: "richiesta",
-            ente_id: a.ente_id,
+            ente_id: Some(a.ente_id),
             associazione_id: Some(a.id),
             dettaglio: &dettaglio,
         };

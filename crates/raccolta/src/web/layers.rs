@@ -80,15 +80,18 @@ pub fn apply(router: Router<AppState>, state: AppState) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(state.clone(), crate::web::sessione::verify_csrf_token))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout()))
         .layer(CompressionLayer::new())
-        // Innermost: it changes the request body type, which the `from_fn` layers above could not take.
-        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes));
+        // Innermost: it changes the request body type, which the `from_fn` layers above could not take. The
+        // limit of each route is applied by the CSRF check, which reads the body of every write first (forms with
+        // attachments may be larger than the rest); this is the backstop for all.
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes.max(crate::web::assistenza::CORPO_MAX)));
     router.layer(layers)
 }
 
 async fn security_headers(State(hsts): State<bool>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // A download of a user's file sets a stricter one of its own.
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));

@@ -8,6 +8,7 @@ use crate::app::AppState;
 
 pub mod accesso;
 pub mod assets;
+pub mod assistenza;
 pub mod captcha;
 pub mod client_ip;
 pub mod contesto;
@@ -31,7 +32,9 @@ pub use error::AppError;
 pub use page::Page;
 
 /// Outcomes and errors that pages announce after a redirect (`?esito=…`); anything else shows nothing.
-const ESITI: [&str; 30] = [
+const ESITI: [&str; 32] = [
+    "utente-supporto",
+    "utente-non-supporto",
     "utente-disattivato",
     "utente-riattivato",
     "utente-sessioni",
@@ -102,6 +105,9 @@ pub fn router(state: AppState) -> Router {
         .route("/campagne/{campagna}/modelli/{file}", get(documenti::get_modello))
         .route("/campagne/{campagna}/{tipo}/{documento}", get(pubblico::documento::get_documento))
         .route("/lingua/{codice}", get(pubblico::lingua::get_lingua))
+        .route("/open-data", get(pubblico::open_data::get_elenco))
+        .route("/open-data/{campagna}", get(pubblico::open_data::get_campagna))
+        .route("/open-data/{campagna}/{file}", get(pubblico::open_data::get_file))
         .route("/accesso", get(accesso::entra::get_accesso).post(accesso::entra::post_accesso))
         .route("/esci", axum::routing::post(accesso::esci::post_esci))
         .route(
@@ -158,6 +164,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/gestione/riaperture", get(questionari::riapertura::get_gestione))
         .route("/gestione/riaperture/{id}", post(questionari::riapertura::post_decisione))
+        .route("/assistenza", get(assistenza::get_elenco))
+        .route(
+            "/assistenza/nuova",
+            get(assistenza::get_nuova)
+                .post(assistenza::post_nuova)
+                .layer(axum::extract::DefaultBodyLimit::max(assistenza::CORPO_MAX)),
+        )
+        .route("/assistenza/{id}", get(assistenza::get_richiesta))
+        .route(
+            "/assistenza/{id}/messaggi",
+            post(assistenza::post_messaggio).layer(axum::extract::DefaultBodyLimit::max(assistenza::CORPO_MAX)),
+        )
+        .route("/assistenza/{id}/stato", post(assistenza::post_stato))
+        .route("/assistenza/{id}/allegati/{n}", get(assistenza::get_allegato))
         .route("/notifiche", get(notifiche::get_notifiche))
         .route("/notifiche/lette", post(notifiche::post_lette))
         .route("/gestione", get(gestione::get_gestione))

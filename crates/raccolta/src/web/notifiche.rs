@@ -73,6 +73,8 @@ pub async fn get_notifiche(
                 r
             } else if let Some(r) = crate::promemoria::notifica(page.lang, &n.tipo, ente, &n.dettaglio) {
                 r
+            } else if let Some(r) = crate::assistenza::notifica(page.lang, &n.tipo, &n.dettaglio) {
+                r
             } else {
                 let link = match n.ente_id {
                     Some(e) if decide(&n.tipo) => format!("/enti/{e}/associazioni"),

@@ -91,22 +91,30 @@ pub async fn verify_csrf_token(State(state): State<AppState>, session: Session, 
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // This runs before the body-limit layer, so it applies each route's limit itself.
+    let limit = if crate::web::assistenza::con_allegati(req.uri().path()) {
+        crate::web::assistenza::CORPO_MAX
+    } else {
+        state.config.body_limit_bytes
+    };
     let (parts, body) = req.into_parts();
-    // This runs before the body-limit layer, so it applies the same limit itself.
-    let bytes = match to_bytes(body, state.config.body_limit_bytes).await {
+    let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
-    let sent = header_token.or_else(|| {
+    let mut sent = header_token.or_else(|| {
         is_form
             .then(|| url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned()))?
     });
+    if sent.is_none()
+        && let Ok(boundary) = multer::parse_boundary(&content_type)
+    {
+        sent = multipart_token(bytes.clone(), boundary).await;
+    }
     let expected = session.get::<String>(KEY_CSRF).await.ok().flatten();
     match (sent, expected) {
         (Some(sent), Some(expected)) if constant_time_eq(&sent, &expected) => {
@@ -117,6 +125,18 @@ pub async fn verify_csrf_token(State(state): State<AppState>, session: Session, 
             AppError::Csrf.into_response()
         }
     }
+}
+
+/// The CSRF field of a `multipart/form-data` body (the forms with attachments put it first).
+async fn multipart_token(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// The signed-in user of a request, checked against the database on every request (so a revocation or a

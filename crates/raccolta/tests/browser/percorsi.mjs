@@ -365,8 +365,11 @@ async function percorso(titolo, fn) {
     problems.push(`errore in console: ${oneLine(msg.text())}`);
   });
   page.on('response', (res) => {
-    // The one page the journey asks for on purpose and expects to be missing.
-    const attesa = res.status() === 404 && new URL(res.url()).pathname === PAGINA_INESISTENTE;
+    // The one page the journey asks for on purpose and expects to be missing, and a refused form shown back with
+    // its errors (422), which the journey submits on purpose too.
+    const attesa =
+      (res.status() === 404 && new URL(res.url()).pathname === PAGINA_INESISTENTE) ||
+      (res.status() === 422 && res.request().method() === 'POST' && res.request().resourceType() === 'document');
     if (res.status() >= 400 && !attesa) problems.push(`risposta con errore: ${res.request().method()} ${res.url()} → ${res.status()}`);
   });
   page.on('requestfailed', (req) => {
@@ -1010,6 +1013,19 @@ async function percorsoCampagne(page) {
     expect(testo.includes('Chiusa') && testo.includes('Ultima modifica di'), `la campagna: «${oneLine(testo, 300)}»`);
   });
   await axe(page, 'Campagne (dopo una modifica)');
+  await passo('la campagna chiusa ha la sua pagina di open data, con il CSV', async () => {
+    await goto(page, url('/open-data'));
+    await axe(page, 'Open data (elenco)');
+    await navigating(page, () => page.locator('main a[href="/open-data/monitoraggio-2023"]').click());
+    const testo = await mainText(page);
+    expect(testo.includes('CC BY 4.0') && testo.includes('Trasporto'), `open data: «${oneLine(testo, 300)}»`);
+    const ld = JSON.parse(await page.locator('script[type="application/ld+json"]').textContent());
+    expect(ld['dcat:dataset']?.length > 0, 'il JSON-LD non descrive nessun dataset');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main a[href$="/trasporto.csv"]').click()]);
+    const righe = readFileSync(await download.path(), 'utf8').slice(1).trim().split(/\r?\n/);
+    expect(righe[0].startsWith('codice_ipa;ente;versione;protocollo;'), `intestazione: ${righe[0]}`);
+  });
+  await axe(page, 'Open data di una campagna chiusa');
   await passo('la pagina iniziale non la elenca più, l\'archivio sì', async () => {
     await goto(page, url('/'));
     expect(!(await mainText(page)).includes('Relazione consuntiva, annualità 2023'), 'è ancora tra le campagne aperte');
@@ -1084,6 +1100,103 @@ async function percorsoCampagne(page) {
   });
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// g. Assistenza: ENTIA001 nomina ENTIS001 supporto; ENTIU001 apre una richiesta con un allegato, ENTIS001 risponde;
+//    ENTIU001 legge la risposta e chiude la richiesta. Tutto con la tastiera.
+// ---------------------------------------------------------------------------------------------------------------
+
+const OGGETTO_ASSISTENZA = 'Il totale del personale non torna';
+const PDF_ASSISTENZA = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+async function percorsoAssistenzaUtente(page) {
+  await login(page, 'ENTIU001', ENTI_PASSWORD);
+  await passo('apre Assistenza dal menu laterale', async () => {
+    await goto(page, url('/area-riservata'));
+    await submitWithKeyboard(page, page.locator('nav.raccolta-menu-area a[href="/assistenza"]'));
+    await expectH1(page, 'Assistenza');
+    expect((await mainText(page)).includes('Nessuna richiesta.'), 'manca «Nessuna richiesta.»');
+  });
+  await axe(page, 'Assistenza (nessuna richiesta)');
+  await passo('un modulo vuoto è rifiutato con il riepilogo degli errori', async () => {
+    await submitWithKeyboard(page, page.locator('main a[href="/assistenza/nuova"]'));
+    await axe(page, 'Nuova richiesta di assistenza');
+    await submitWithKeyboard(page, page.locator('main form button[type="submit"]'));
+    const errori = await formErrors(page);
+    expect(errori.includes('Scrivi un oggetto') && errori.includes('Scegli la categoria'), `errori: ${errori}`);
+  });
+  await axe(page, 'Nuova richiesta di assistenza (errori)');
+  await passo('compila la richiesta con la tastiera, allega un PDF e la invia', async () => {
+    await page.locator('#oggetto').focus();
+    await page.keyboard.type(OGGETTO_ASSISTENZA);
+    await page.locator('#categoria').focus();
+    await page.locator('#categoria').selectOption('compilazione');
+    const ente = await page.locator('#ente option:checked').innerText();
+    expect(ente.includes('Bologna'), `l'ente proposto è «${ente}», atteso l'ente selezionato`);
+    await page.locator('#testo').focus();
+    await page.keyboard.type('Nella tabella del personale la somma delle righe non è uguale al totale.');
+    await page.locator('#allegati').setInputFiles({ name: 'schermata.pdf', mimeType: 'application/pdf', buffer: PDF_ASSISTENZA });
+    await submitWithKeyboard(page, page.locator('main form button[type="submit"]'));
+    const testo = await mainText(page);
+    expect(testo.includes('Richiesta inviata.') && testo.includes('schermata.pdf') && testo.includes('Aperta'), `richiesta: «${oneLine(testo, 400)}»`);
+  });
+  await axe(page, 'Richiesta di assistenza (aperta)');
+}
+
+async function percorsoAssistenzaNomina(page) {
+  await login(page, 'ENTIA001', ENTI_PASSWORD);
+  await passo('nomina ENTIS001 supporto di Assistenza, con la tastiera', async () => {
+    await goto(page, url('/gestione/utenti?q=ENTIS001'));
+    await submitWithKeyboard(page, page.locator('main tbody a').first());
+    await submitWithKeyboard(page, page.locator('main form[action$="/supporto"] button'));
+    const testo = await mainText(page);
+    expect(testo.includes('ora fa parte del supporto') && testo.includes('Supporto (Assistenza)'), `utente: «${oneLine(testo, 300)}»`);
+  });
+}
+
+async function percorsoAssistenzaSupporto(page) {
+  await login(page, 'ENTIS001', ENTI_PASSWORD);
+  await passo('la campanella segnala la nuova richiesta', async () => {
+    await navigating(page, () => page.locator('a.raccolta-campanella').click());
+    expect((await mainText(page)).includes('Nuova richiesta di assistenza n.'), 'manca la notifica della richiesta');
+  });
+  await passo('filtra le richieste aperte e apre quella nuova', async () => {
+    await goto(page, url('/assistenza'));
+    await page.locator('#stato').selectOption('aperta');
+    await submitWithKeyboard(page, page.locator('main form[role="search"] button[type="submit"]'));
+    expect(new URL(page.url()).searchParams.get('stato') === 'aperta', `indirizzo: ${page.url()}`);
+    await axe(page, 'Assistenza (supporto, filtrata)');
+    await submitWithKeyboard(page, page.locator('main tbody a', { hasText: OGGETTO_ASSISTENZA }));
+    await expectH1(page, `N. 1 ${OGGETTO_ASSISTENZA}`);
+  });
+  await passo('scarica l\'allegato ed è il PDF inviato', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main a[href*="/allegati/"]').first().click()]);
+    expect(readFileSync(await download.path()).equals(PDF_ASSISTENZA), 'l\'allegato scaricato è diverso');
+    expect(download.suggestedFilename() === 'schermata.pdf', `nome: ${download.suggestedFilename()}`);
+  });
+  await passo('risponde con la tastiera', async () => {
+    await page.locator('#testo').focus();
+    await page.keyboard.type('Nella riga 3 manca il personale part-time: lo aggiunga e il totale tornerà.');
+    await submitWithKeyboard(page, page.locator('main form[action$="/messaggi"] button[type="submit"]'));
+    const testo = await mainText(page);
+    expect(testo.includes('Messaggio inviato.') && (await page.locator('#stato-richiesta').innerText()).includes('In attesa dell\'utente'), `richiesta: «${oneLine(testo, 400)}»`);
+  });
+  await axe(page, 'Richiesta di assistenza (risposta del supporto)');
+}
+
+async function percorsoAssistenzaChiusura(page) {
+  await login(page, 'ENTIU001', ENTI_PASSWORD);
+  await passo('la campanella porta alla risposta', async () => {
+    await navigating(page, () => page.locator('a.raccolta-campanella').click());
+    await navigating(page, () => page.locator('main a[href^="/assistenza/"]').first().click());
+    expect((await mainText(page)).includes('manca il personale part-time'), 'manca la risposta del supporto');
+  });
+  await passo('chiude la richiesta con la tastiera', async () => {
+    await submitWithKeyboard(page, page.locator('main form input[value="chiudi"] ~ button'));
+    expect((await page.locator('#stato-richiesta').innerText()).includes('Chiusa'), 'la richiesta non è chiusa');
+  });
+  await axe(page, 'Richiesta di assistenza (chiusa)');
+}
+
 const require = createRequire(import.meta.url);
 let chromium;
 let axeSource;
@@ -1135,6 +1248,10 @@ try {
       await percorso('f4. Notifica e ente selezionato', (page) => percorsoEntiSelezione(page));
       await percorso('f5. Richiesta rifiutata', (page) => percorsoEntiRifiutata(page));
       await percorso('f6. Gestione', (page) => percorsoEntiGestione(page));
+      await percorso('g1. Assistenza: l\'amministratore nomina il supporto', (page) => percorsoAssistenzaNomina(page));
+      await percorso('g2. Assistenza: l\'utente apre una richiesta con un allegato', (page) => percorsoAssistenzaUtente(page));
+      await percorso('g3. Assistenza: il supporto risponde', (page) => percorsoAssistenzaSupporto(page));
+      await percorso('g4. Assistenza: l\'utente legge la risposta e chiude', (page) => percorsoAssistenzaChiusura(page));
     }
     console.log(
       `\naxe: ${axeStats.pages} pagine controllate, ${axeStats.violations} violazioni` +

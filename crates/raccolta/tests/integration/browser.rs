@@ -46,6 +46,7 @@ async fn registration_login_and_password_reset_work_in_a_real_browser() {
     let password = "girasole obliquo mangia tre lanterne";
     common::utente_attivo(&app, "ENTIU001", "Ugo", false, password).await;
     common::utente_attivo(&app, "ENTIU002", "Vera", false, password).await;
+    common::utente_attivo(&app, "ENTIS001", "Sara", false, password).await;
     let responsabile = common::utente_attivo(&app, "ENTIR001", "Rita", false, password).await;
     let admin = common::utente_attivo(&app, "ENTIA001", "Anna", true, password).await;
     let r = raccolta::db::enti::Ricerca { testo: "comune di bologna", limit: 1, ..Default::default() };

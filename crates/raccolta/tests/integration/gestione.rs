@@ -502,6 +502,14 @@ con_demo! {
         let mut anonimo = common::browser::Browser::new(app);
         assert_eq!(anonimo.get("/gestione/esportazioni/file?modulo=fc80u-2022/B").await.status, 303);
 
+        // Compressed, as a browser asks for it, each stream ends cleanly.
+        for q in ["formato=csv&forma=larga", "formato=xlsx&forma=lunga"] {
+            let res = app.client.get(format!("{}/gestione/esportazioni/file?modulo=fc80u-2022/B&{q}", app.base))
+                .header("cookie", admin.cookie.clone().unwrap()).header("accept-encoding", "gzip").send().await.unwrap();
+            assert_eq!(res.status(), 200, "{q}");
+            assert!(res.bytes().await.is_ok(), "{q}: the whole body");
+        }
+
         // The command line writes the same rows, with a summary.
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("b.csv");
@@ -526,5 +534,119 @@ con_demo! {
             .unwrap();
         assert!(!esito.status.success());
         assert!(String::from_utf8_lossy(&esito.stderr).contains("modulo «Q» sconosciuto"), "{}", String::from_utf8_lossy(&esito.stderr));
+    }
+}
+
+con_demo! {
+    async fn a_closed_campaign_publishes_its_sent_answers_as_open_data_with_dcat_metadata(app) {
+        let (mut b, uid, p) = compilatore(app, "UOPD0001").await;
+        compila_inviabile(&mut b, app, uid, &p).await;
+        assert_eq!(invia(&mut b, &p, "chiave-open-data").await.status, 303);
+        let mut anonimo = common::browser::Browser::new(app);
+        // Open: nothing is public yet.
+        assert_eq!(anonimo.get(&format!("/open-data/{CAMPAGNA}")).await.status, 404);
+        assert_eq!(anonimo.get(&format!("/open-data/{CAMPAGNA}/trasporto.csv")).await.status, 404);
+        let elenco = anonimo.get("/open-data").await;
+        assert!(!elenco.body.contains(&format!("/open-data/{CAMPAGNA}\"")) && elenco.body.contains("/open-data/fc60u-2019"), "{}", elenco.body);
+
+        common::utente_attivo(app, "AOPD0001", "Ada Dati", true, PASSWORD).await;
+        let mut admin = login(app, "AOPD0001").await;
+        assert_eq!(imposta(&mut admin, CAMPAGNA, "chiusa", "02/04/2024", "31/05/2024").await.status, 303);
+
+        // Closed: the page, without logging in, in both languages, with its JSON-LD.
+        let elenco = anonimo.get("/open-data").await;
+        assert!(elenco.body.contains(&format!("href=\"/open-data/{CAMPAGNA}\"")), "{}", elenco.body);
+        assert!(anonimo.get("/archivio").await.body.contains(&format!("/open-data/{CAMPAGNA}")));
+        let pagina = anonimo.get(&format!("/open-data/{CAMPAGNA}")).await;
+        assert_eq!(pagina.status, 200);
+        assert!(pagina.body.contains("CC BY 4.0") && pagina.body.contains("<script type=\"application/ld+json\">"), "{}", pagina.body);
+        assert!(pagina.body.contains("trasporto.csv") && pagina.body.contains("trasporto.json"));
+
+        let (status, tipo, byte) = anonimo.scarica(&format!("/open-data/{CAMPAGNA}/dcat.jsonld")).await;
+        assert_eq!((status, tipo.as_str()), (200, "application/ld+json"));
+        let dcat: serde_json::Value = serde_json::from_slice(&byte).unwrap();
+        assert!(dcat["@type"].as_array().unwrap().iter().any(|t| t == "dcatapit:Catalog"));
+        let c = app.state.catalogo.campagna(CAMPAGNA).unwrap();
+        let datasets = dcat["dcat:dataset"].as_array().unwrap();
+        assert_eq!(datasets.len(), c.moduli.len());
+        let trasporto = datasets.iter().find(|d| d["@id"].as_str().unwrap().ends_with("#trasporto")).unwrap();
+        let csv_dist = &trasporto["dcat:distribution"][0];
+        assert_eq!(csv_dist["dct:license"]["@id"], "https://creativecommons.org/licenses/by/4.0/");
+        assert!(csv_dist["dcat:downloadURL"]["@id"].as_str().unwrap().ends_with(&format!("/open-data/{CAMPAGNA}/trasporto.csv")));
+        let m = app.state.questionari.modulo(&questionario::ChiaveModulo::new(CAMPAGNA, &c.codice, "TRASPORTO")).unwrap();
+        let colonne = csv_dist["csvw:tableSchema"]["csvw:column"].as_array().unwrap();
+        assert_eq!(colonne.len(), 4 + m.campi.len());
+        assert_eq!(colonne[0]["csvw:name"], "codice_ipa");
+
+        // The CSV: one row for the ente that sent, its values as sent, no state and no person.
+        let (status, tipo, byte) = anonimo.scarica(&format!("/open-data/{CAMPAGNA}/trasporto.csv")).await;
+        assert_eq!((status, tipo.as_str()), (200, "text/csv; charset=utf-8"));
+        let testo = String::from_utf8(byte[3..].to_vec()).unwrap();
+        assert!(!testo.contains("Maria Invio") && !testo.contains("UOPD0001"), "no person in the open data");
+        let mut r = csv::ReaderBuilder::new().delimiter(b';').from_reader(testo.as_bytes());
+        let testa: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+        assert_eq!(&testa[..4], ["codice_ipa", "ente", "versione", "protocollo"]);
+        assert_eq!(testa.len(), 4 + m.campi.len());
+        let righe: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        assert_eq!(righe.len(), 1);
+        assert_eq!((&righe[0][0], &righe[0][2]), ("c_f205", "1"));
+        let colonna = testa.iter().position(|h| h == "Q1_01.A").unwrap();
+        assert_eq!(&righe[0][colonna], "3");
+
+        // As a browser asks for it (compressed), the stream ends cleanly.
+        for file in ["trasporto.csv", "trasporto.json"] {
+            let res = app.client.get(format!("{}/open-data/{CAMPAGNA}/{file}", app.base)).header("accept-encoding", "gzip").send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.headers()["content-encoding"], "gzip");
+            let gz = res.bytes().await.expect("a whole compressed body");
+            assert_eq!(&gz[..2], b"\x1f\x8b");
+        }
+
+        // The JSON: the same row, numbers as numbers, the fields described at the top.
+        let (status, _, byte) = anonimo.scarica(&format!("/open-data/{CAMPAGNA}/trasporto.json")).await;
+        assert_eq!(status, 200);
+        let json: serde_json::Value = serde_json::from_slice(&byte).unwrap();
+        assert_eq!(json["licenza"], "https://creativecommons.org/licenses/by/4.0/");
+        assert_eq!(json["campi"].as_array().unwrap().len(), m.campi.len());
+        assert_eq!(json["enti"].as_array().unwrap().len(), 1);
+        assert_eq!(json["enti"][0]["codice_ipa"], "c_f205");
+        assert_eq!(json["enti"][0]["valori"]["Q1_01.A"], serde_json::json!(3));
+        assert_eq!(json["enti"][0]["valori"]["Q1_00"], "NO");
+        let (status, _, byte) = anonimo.scarica(&format!("/open-data/{CAMPAGNA}/trasporto-codebook.csv")).await;
+        assert_eq!(status, 200);
+        assert!(String::from_utf8_lossy(&byte).contains("campo;etichetta_it;etichetta_en;"));
+        assert_eq!(anonimo.get(&format!("/open-data/{CAMPAGNA}/nessuno.csv")).await.status, 404);
+
+        // The command line writes the same open data, and the DCAT description.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t.json");
+        let jsonld = dir.path().join("dcat.jsonld");
+        let esito = crate::binario::raccolta()
+            .env("RACCOLTA_DATABASE_URL", &app.db.url)
+            .env("RACCOLTA_DATA_DIR", dir.path())
+            .args(["export", CAMPAGNA, "trasporto", "--open-data", "--formato", "json", "--out"])
+            .arg(&out)
+            .arg("--dcat")
+            .arg(&jsonld)
+            .output()
+            .unwrap();
+        assert!(esito.status.success(), "{}", String::from_utf8_lossy(&esito.stderr));
+        let da_cli: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        assert_eq!(da_cli["enti"], json["enti"]);
+        let d: serde_json::Value = serde_json::from_slice(&std::fs::read(&jsonld).unwrap()).unwrap();
+        assert_eq!(d["dcat:dataset"].as_array().unwrap().len(), c.moduli.len());
+        let esito = crate::binario::raccolta()
+            .env("RACCOLTA_DATABASE_URL", &app.db.url)
+            .env("RACCOLTA_DATA_DIR", dir.path())
+            .args(["export", CAMPAGNA, "trasporto", "--open-data", "--bozze", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(!esito.status.success());
+        assert!(String::from_utf8_lossy(&esito.stderr).contains("--bozze non si applica"));
+
+        // Reopened, it is private again.
+        assert_eq!(imposta(&mut admin, CAMPAGNA, "aperta", "02/04/2024", "31/05/2024").await.status, 303);
+        assert_eq!(anonimo.get(&format!("/open-data/{CAMPAGNA}/trasporto.csv")).await.status, 404);
     }
 }

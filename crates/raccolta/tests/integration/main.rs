@@ -7,6 +7,7 @@
 mod common;
 
 mod account;
+mod assistenza;
 mod audit;
 mod binario;
 mod browser;

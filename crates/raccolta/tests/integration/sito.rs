@@ -115,21 +115,23 @@ both_backends! {
             assert!(body.contains(&format!("<h1>{en}</h1>")), "{path} en");
         }
         let (_, guida) = html(app, "/guida", Some("it")).await;
-        for section in ["Accesso", "Modifica Password", "Nuova Registrazione", "Aggiungi nuovo ente", "Questionari e compilazione", "Invio, ricevuta e verifica", "Richieste Apertura", "PDF e Documenti", "Funzionalità della piattaforma"] {
+        for section in ["Accesso", "Modifica Password", "Nuova Registrazione", "Aggiungi nuovo ente", "Questionari e compilazione", "Invio, ricevuta e verifica", "Richieste Apertura", "PDF e Documenti", "Assistenza", "Funzionalità della piattaforma"] {
             assert!(guida.contains(section), "the guide covers {section}");
         }
     }
 
-    async fn the_guide_and_the_home_describe_only_what_exists_and_say_monitoring_comes_later(app) {
-        for (lang, later, absent) in [
-            ("it", "prossima versione", ["Esporta le risposte"]),
-            ("en", "later version", ["Export the answers"]),
+    async fn the_guide_and_the_home_describe_support_and_the_open_data_and_nothing_as_coming_later(app) {
+        for (lang, presenti, assenti) in [
+            ("it", ["open data", "Assistenza"], ["prossima versione", "Esporta le risposte"]),
+            ("en", ["open data", "Support"], ["later version", "Export the answers"]),
         ] {
             for path in ["/guida", "/"] {
                 let (_, body) = html(app, path, Some(lang)).await;
-                assert!(body.contains(later), "{path} {lang} says sending comes later");
-                for page in absent {
-                    assert!(!body.contains(page), "{path} {lang} describes {page}, which does not exist");
+                for p in presenti {
+                    assert!(body.contains(p), "{path} {lang} describes {p}");
+                }
+                for a in assenti {
+                    assert!(!body.contains(a), "{path} {lang} says «{a}»");
                 }
             }
         }

@@ -100,23 +100,7 @@ pub async fn get_file(
             let e = Esportazione::nuova(&state.db, c, m, fonte).await?;
             audit::record(&state.db, &evento).await?;
             let testa = esporta::csv_intestazione(&e, forma);
-            let flusso = futures_util::stream::unfold((Some(testa), e), move |(testa, mut e)| async move {
-                if let Some(t) = testa {
-                    return Some((Ok::<_, std::io::Error>(t), (None, e)));
-                }
-                match e.prossimo().await {
-                    Ok(Some(righe)) => {
-                        let byte = esporta::csv_blocco(&e, &righe, forma);
-                        Some((Ok(byte), (None, e)))
-                    }
-                    Ok(None) => None,
-                    Err(error) => {
-                        // The response has started: the download ends short, and the log says why.
-                        tracing::error!(%error, "esportazione interrotta");
-                        Some((Err(std::io::Error::other(error.to_string())), (None, e)))
-                    }
-                }
-            });
+            let flusso = esporta::flusso(e, testa, Vec::new(), move |e, righe, _| esporta::csv_blocco(e, righe, forma));
             Ok(allegato(Body::from_stream(flusso), "text/csv; charset=utf-8", &nome("csv")))
         }
         "xlsx" => {
@@ -138,6 +122,8 @@ pub async fn get_file(
                     Err(e) => Some((Err(e), (f, tmp))),
                 }
             });
+            // Fused: see `esporta::flusso`.
+            let flusso = futures_util::StreamExt::fuse(flusso);
             Ok(allegato(
                 Body::from_stream(flusso),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

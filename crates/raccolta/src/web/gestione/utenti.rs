@@ -138,7 +138,11 @@ pub async fn get_utente(
     let html = render(&Dettaglio {
         page: &page,
         stato: stato_testo(lang, u.stato.code()),
-        ruolo: lang.t(if u.is_admin() { "utenti-ruolo-amministratore" } else { "utenti-ruolo-utente" }),
+        ruolo: match (u.is_admin(), u.supporto) {
+            (true, _) => lang.t("utenti-ruolo-amministratore"),
+            (false, true) => lang.t("utenti-ruolo-supporto"),
+            (false, false) => lang.t("utenti-ruolo-utente"),
+        },
         registrato: data_ora(u.created_at),
         ultimo_accesso: u.last_login_at.map(data_ora).unwrap_or_else(|| lang.t("utenti-mai")),
         associazioni,
@@ -154,7 +158,8 @@ pub async fn get_utente(
 #[derive(Debug, Deserialize)]
 pub struct Azione {}
 
-/// `POST /gestione/utenti/{id}/{azione}`: `disattiva`, `riattiva`, `sessioni` (end them), `reset` (send a link).
+/// `POST /gestione/utenti/{id}/{azione}`: `disattiva`, `riattiva`, `sessioni` (end them), `reset` (send a link),
+/// `supporto` / `non-supporto` (grant or revoke the support role of Assistenza).
 pub async fn post_azione(
     State(state): State<AppState>,
     utente: Utente,
@@ -194,6 +199,18 @@ pub async fn post_azione(
                     .target(&u.codice)
                     .details(serde_json::json!({ "sessioni": chiuse })),
                 "utente-sessioni",
+            )
+        }
+        "supporto" | "non-supporto" => {
+            let supporto = azione == "supporto";
+            if u.supporto == supporto || (supporto && !u.is_active()) {
+                return Ok(back("utente-invariato"));
+            }
+            users::imposta_supporto(&mut tx, u.id, supporto).await?;
+            let azione_audit = if supporto { "utente.supporto_concesso" } else { "utente.supporto_revocato" };
+            (
+                ctx.audit(azione_audit).target(&u.codice),
+                if supporto { "utente-supporto" } else { "utente-non-supporto" },
             )
         }
         "reset" => {

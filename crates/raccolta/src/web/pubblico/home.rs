@@ -17,6 +17,8 @@ pub struct CampagnaView<'a> {
     pub apertura: String,
     /// Deadline, formatted.
     pub scadenza: String,
+    /// Its sent answers are open data (closed, with moduli).
+    pub open_data: bool,
 }
 
 impl<'a> CampagnaView<'a> {
@@ -26,6 +28,7 @@ impl<'a> CampagnaView<'a> {
             campagna,
             apertura: format_date(campagna.apertura(), page.lang),
             scadenza: format_date(campagna.scadenza(), page.lang),
+            open_data: crate::open_data::pubblicata(campagna),
         }
     }
 }

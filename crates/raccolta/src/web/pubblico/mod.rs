@@ -5,6 +5,7 @@ pub mod contenuti;
 pub mod documento;
 pub mod home;
 pub mod lingua;
+pub mod open_data;
 
 use askama::Template;
 use axum::response::Html;

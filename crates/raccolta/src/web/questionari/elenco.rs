@@ -263,10 +263,40 @@ pub(crate) fn allegato(corpo: impl Into<axum::body::Body>, tipo: &str, nome: &st
     (
         [
             (header::CONTENT_TYPE, tipo.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nome}\"")),
+            (header::CONTENT_DISPOSITION, disposizione(nome)),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         corpo.into(),
     )
         .into_response()
+}
+
+/// `attachment` with `nome` both as plain ASCII (what cannot be said in it becomes `_`) and, for the accents of a
+/// name a user gave, as RFC 6266's `filename*` in UTF-8: nothing in a name can break out of the header.
+pub(crate) fn disposizione(nome: &str) -> String {
+    let ascii: String = nome
+        .chars()
+        .map(|c| if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' { c } else { '_' })
+        .collect();
+    let mut codificato = String::new();
+    for b in nome.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            codificato.push(char::from(b));
+        } else {
+            codificato.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{codificato}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_file_name_cannot_break_the_header() {
+        assert_eq!(
+            super::disposizione("bilancio città.pdf"),
+            "attachment; filename=\"bilancio citt_.pdf\"; filename*=UTF-8''bilancio%20citt%C3%A0.pdf"
+        );
+        assert!(!super::disposizione("a\"\r\nb.pdf").contains('\n'));
+    }
 }
