@@ -53,6 +53,8 @@ pub struct App {
     pub mail_wake: Wake,
     /// The PDFs: the typesetting engine, the models made, and the wake of the job that makes the invii's PDFs.
     pub stampa: crate::compilazione::pdf::Stampa,
+    /// The wake of the job that prepares exports.
+    pub esportazioni: crate::esportazioni::Coda,
     /// The time every expiry, limit and audit event is measured by; tests move it.
     pub clock: Clock,
 }
@@ -141,6 +143,7 @@ impl AppState {
             hasher,
             mail_wake: Wake::new(),
             stampa: Default::default(),
+            esportazioni: Default::default(),
             clock,
         }));
         record_system_event(&state, "sistema.avvio", None).await;
@@ -190,6 +193,7 @@ pub async fn serve(
     let sigilli = tokio::spawn(crate::jobs::sigilla_audit(state.db.clone(), stopped(stop_rx.clone())));
     let campagne = tokio::spawn(crate::campagne::segui(state.clone(), stopped(stop_rx.clone())));
     let riepiloghi = tokio::spawn(crate::compilazione::riepilogo::lavora(state.clone(), stopped(stop_rx.clone())));
+    let esportazioni = tokio::spawn(crate::esportazioni::lavora(state.clone(), stopped(stop_rx.clone())));
     let ascolto = {
         let state = state.clone();
         tokio::spawn(async move { state.eventi.ascolta(state.db.clone(), stopped(stop_rx)).await })
@@ -214,7 +218,7 @@ pub async fn serve(
         }
     }
     let _ = stop_tx.send(true);
-    let _ = tokio::join!(worker, cleaner, pdf, sigilli, campagne, riepiloghi, ascolto);
+    let _ = tokio::join!(worker, cleaner, pdf, sigilli, campagne, riepiloghi, esportazioni, ascolto);
     record_system_event(&state, "sistema.arresto", Some(&node)).await;
     state.db.close().await;
     tracing::info!("Raccolta arrestata");

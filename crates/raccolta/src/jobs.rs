@@ -1,6 +1,6 @@
 //! Periodic housekeeping of a node: expired sessions, registrations never confirmed, stale counters, answered
 //! captcha challenges once expired, e-mails delivered or given up more than 30 days ago (their bodies hold links and
-//! personal data), idempotency keys older than 48 hours.
+//! personal data), idempotency keys older than 48 hours, prepared exports past their seven days.
 //! Every node runs it; the deletions are idempotent, so running it on several nodes is harmless.
 
 use std::future::Future;
@@ -41,8 +41,9 @@ pub async fn pulisci(db: &Db, now: i64) -> Result<(), crate::db::DbError> {
     let email = outbox::purge_finished(db, now - 30 * 24 * 3600).await?;
     let captcha = captcha::delete_expired(db, now).await?;
     let chiavi = idempotency::delete_before(db, now - 48 * 3600).await?;
-    if sessioni + registrazioni + contatori + email + captcha + chiavi > 0 {
-        tracing::info!(sessioni, registrazioni, contatori, email, captcha, chiavi, "pulizia periodica");
+    let esportazioni = crate::db::esportazioni::elimina_scadute(db, now).await?;
+    if sessioni + registrazioni + contatori + email + captcha + chiavi + esportazioni > 0 {
+        tracing::info!(sessioni, registrazioni, contatori, email, captcha, chiavi, esportazioni, "pulizia periodica");
     }
     Ok(())
 }

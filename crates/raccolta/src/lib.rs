@@ -19,6 +19,7 @@ pub mod definizioni;
 pub mod domain;
 pub mod enti;
 pub mod esporta;
+pub mod esportazioni;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;

@@ -195,3 +195,24 @@ esportazioni-formato-xlsx = XLSX, with the codebook on a second sheet
 esportazioni-formato-codebook = The codebook only (CSV): field, labels, type, unit, quadro, calculated, rules
 esportazioni-scarica = Download
 esportazioni-riga-di-comando = From the command line, with a progress bar:
+
+## Management → Prepared exports (in the background)
+esportazioni-azioni-aiuto = “Download now” makes the file while you download it. “Prepare the file” makes it in the background, with its progress on a page, and keeps it for 7 days: suited to long exports (every authority as XLSX).
+esportazioni-prepara = Prepare the file
+esportazioni-preparate = Prepared exports
+esportazioni-preparata = Prepared export
+esportazioni-richiesta = Export
+esportazioni-da = Asked by
+esportazioni-stato = State
+esportazioni-file = File
+esportazioni-nessuna = No export prepared in the last 7 days.
+esportazioni-scarica-file = Download the file
+esportazioni-torna = Back to the exports
+esportazioni-avanzamento-etichetta = Progress
+esportazioni-avanzamento = { $letti } of { $totale } questionnaires read.
+esportazioni-aggiorna = Reload the page to see the progress
+esportazioni-conservata = The file stays available here for 7 days, for every administrator; then it is deleted.
+esportazioni-stato-in-coda = Queued
+esportazioni-stato-in-corso = Running
+esportazioni-stato-pronta = Ready
+esportazioni-stato-fallita = Failed

@@ -195,3 +195,24 @@ esportazioni-formato-xlsx = XLSX, con il codebook in un secondo foglio
 esportazioni-formato-codebook = Solo il codebook (CSV): campo, etichette, tipo, unità, quadro, calcolato, regole
 esportazioni-scarica = Scarica
 esportazioni-riga-di-comando = Dalla riga di comando, con una barra di avanzamento:
+
+## Gestione → Esportazioni preparate (in background)
+esportazioni-azioni-aiuto = «Scarica ora» produce il file mentre lo scarichi. «Prepara il file» lo produce in background, con l'avanzamento in una pagina, e lo conserva per 7 giorni: adatto alle esportazioni lunghe (tutti gli enti in XLSX).
+esportazioni-prepara = Prepara il file
+esportazioni-preparate = Esportazioni preparate
+esportazioni-preparata = Esportazione preparata
+esportazioni-richiesta = Esportazione
+esportazioni-da = Chiesta da
+esportazioni-stato = Stato
+esportazioni-file = File
+esportazioni-nessuna = Nessuna esportazione preparata negli ultimi 7 giorni.
+esportazioni-scarica-file = Scarica il file
+esportazioni-torna = Torna alle esportazioni
+esportazioni-avanzamento-etichetta = Avanzamento
+esportazioni-avanzamento = { $letti } questionari su { $totale } letti.
+esportazioni-aggiorna = Aggiorna la pagina per vedere l'avanzamento
+esportazioni-conservata = Il file resta disponibile qui per 7 giorni, per tutti gli amministratori; poi è cancellato.
+esportazioni-stato-in-coda = In coda
+esportazioni-stato-in-corso = In corso
+esportazioni-stato-pronta = Pronta
+esportazioni-stato-fallita = Non riuscita

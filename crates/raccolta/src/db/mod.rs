@@ -131,6 +131,7 @@ pub mod captcha;
 pub mod documenti;
 pub mod enti;
 pub mod esporta;
+pub mod esportazioni;
 pub mod idempotency;
 pub mod invii;
 pub mod monitoraggio;

@@ -194,8 +194,14 @@ pub fn router(state: AppState) -> Router {
             get(gestione::monitoraggio::get_promemoria).post(gestione::monitoraggio::post_promemoria),
         )
         .route("/gestione/monitoraggio.xlsx", get(gestione::monitoraggio::get_xlsx))
-        .route("/gestione/esportazioni", get(gestione::esportazioni::get_esportazioni))
+        .route(
+            "/gestione/esportazioni",
+            get(gestione::esportazioni::get_esportazioni).post(gestione::esportazioni::post_esportazione),
+        )
         .route("/gestione/esportazioni/file", get(gestione::esportazioni::get_file))
+        .route("/gestione/esportazioni/{id}", get(gestione::esportazioni::get_lavoro))
+        .route("/gestione/esportazioni/{id}/stato.json", get(gestione::esportazioni::get_lavoro_json))
+        .route("/gestione/esportazioni/{id}/file", get(gestione::esportazioni::get_lavoro_file))
         .route("/gestione/utenti", get(gestione::utenti::get_utenti))
         .route("/gestione/utenti/{id}", get(gestione::utenti::get_utente))
         .route("/gestione/utenti/{id}/{azione}", post(gestione::utenti::post_azione))

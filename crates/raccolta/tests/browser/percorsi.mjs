@@ -1080,11 +1080,27 @@ async function percorsoCampagne(page) {
     await page.locator('#modulo').selectOption('fc80u-2022/B');
     await page.locator('#formato-codebook').focus();
     await page.keyboard.press('Space');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main form button[type="submit"]').press('Enter')]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('main form button[value="scarica"]').press('Enter')]);
     const righe = readFileSync(await download.path(), 'utf8').slice(1).trim().split(/\r?\n/);
     expect(righe[0].startsWith('campo;etichetta_it;etichetta_en;'), `intestazione: ${righe[0]}`);
     expect(righe.length > 1000, `righe del codebook: ${righe.length}`);
   });
+  await passo('prepara l\'XLSX di FC80U B in background, ne segue l\'avanzamento e lo scarica', async () => {
+    await goto(page, url('/gestione/esportazioni'));
+    await page.locator('#modulo').selectOption('fc80u-2022/B');
+    await page.locator('#formato-xlsx').focus();
+    await page.keyboard.press('Space');
+    await submitWithKeyboard(page, page.locator('main form button[value="prepara"]'));
+    await expectH1(page, 'Esportazione preparata');
+    await axe(page, 'Esportazione preparata (in corso)');
+    await page.locator('#esportazione-file').waitFor({ state: 'visible', timeout: 30000 });
+    expect((await page.locator('#esportazione-testo').innerText()).includes('Pronta'), 'l\'avanzamento non dice «Pronta»');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#esportazione-file a').click()]);
+    const zip = readFileSync(await download.path());
+    expect(zip.subarray(0, 2).toString() === 'PK', 'il file scaricato non è un XLSX');
+    expect(download.suggestedFilename() === 'fc80u-2022-b-inviati-larga.xlsx', `nome: ${download.suggestedFilename()}`);
+  });
+  await axe(page, 'Esportazione preparata (pronta)');
   await passo('cerca un utente e lo disattiva, con la tastiera', async () => {
     await goto(page, url('/gestione/utenti?q=ENTIU002'));
     expect((await mainText(page)).includes('Un utente trovato.'), `ricerca: «${oneLine(await mainText(page), 300)}»`);

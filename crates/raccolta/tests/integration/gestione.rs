@@ -650,3 +650,70 @@ con_demo! {
         assert_eq!(anonimo.get(&format!("/open-data/{CAMPAGNA}/trasporto.csv")).await.status, 404);
     }
 }
+
+con_demo! {
+    async fn a_long_export_runs_as_a_job_with_its_progress_and_its_file_kept_for_download(app) {
+        let r = carico::genera(&app.state, &carico::Opzioni { enti: 40, utenti: 20 }).await.unwrap();
+        common::utente_attivo(app, "AJOB0001", "Ada Lavoro", true, PASSWORD).await;
+        let mut admin = login(app, "AJOB0001").await;
+        let csrf = admin.get("/gestione/esportazioni").await.hidden("csrf");
+        // Queued from the page: the job's page answers at once, whatever its state.
+        let form = [("csrf", csrf.as_str()), ("modulo", "fc80u-2022/B"), ("fonte", "inviati"), ("forma", "larga"), ("formato", "xlsx"), ("azione", "prepara")];
+        let risposta = admin.post("/gestione/esportazioni", &form).await;
+        assert_eq!(risposta.status, 303, "{}", risposta.body);
+        let pagina_url = risposta.location.unwrap();
+        let p = pagina_url.trim_start_matches("/gestione/esportazioni/").to_owned();
+        let pagina = admin.get(&pagina_url).await;
+        assert_eq!(pagina.status, 200);
+        assert!(pagina.body.contains("<progress") && pagina.body.contains("fc80u-2022 B"), "{}", pagina.body);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'esportazione.risposte'").await, 1);
+        // The node's job takes it; the state goes to ready, with every questionnaire read.
+        let mut stato = serde_json::Value::Null;
+        for _ in 0..300 {
+            let res = app.client.get(format!("{}/gestione/esportazioni/{p}/stato.json", app.base)).header("cookie", admin.cookie.clone().unwrap()).send().await.unwrap();
+            stato = common::json(res).await;
+            if stato["stato"] == "pronta" || stato["stato"] == "fallita" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(stato["stato"], "pronta", "{stato}");
+        assert_eq!(stato["letti"].as_i64().unwrap() as usize, r.invii);
+        assert!(admin.get("/gestione/esportazioni").await.body.contains(&format!("/gestione/esportazioni/{p}/file")));
+        // The file, from its stored parts: the same rows as the direct download.
+        let (status, tipo, byte) = admin.scarica(&format!("/gestione/esportazioni/{p}/file")).await;
+        assert_eq!((status, tipo.as_str()), (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+        let mut libro: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(byte)).unwrap();
+        let risposte = libro.worksheet_range("Risposte").unwrap();
+        assert_eq!(risposte.height(), r.invii + 1);
+        assert!(libro.worksheet_range("Codebook").is_ok());
+        // A CSV prepared the same way, and a node that died in the middle of one: another takes it over.
+        let form = [("csrf", csrf.as_str()), ("modulo", "fc80u-2022/B"), ("fonte", "bozze"), ("forma", "lunga"), ("formato", "csv"), ("azione", "prepara")];
+        let p2 = admin.post("/gestione/esportazioni", &form).await.location.unwrap().trim_start_matches("/gestione/esportazioni/").to_owned();
+        for _ in 0..300 {
+            if conta(app, &format!("SELECT CAST(COUNT(*) AS TEXT) FROM esportazioni WHERE pubblico = '{p2}' AND stato = 'pronta'")).await == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        common::execute(&app.state.db, &format!("UPDATE esportazioni SET stato = 'in_corso', lease_until = 1 WHERE pubblico = '{p2}'")).await;
+        assert!(raccolta::esportazioni::giro(&app.state).await.unwrap(), "the lapsed job is taken again");
+        let (status, _, byte) = admin.scarica(&format!("/gestione/esportazioni/{p2}/file")).await;
+        assert_eq!(status, 200);
+        assert!(String::from_utf8_lossy(&byte[3..]).starts_with("codice_ipa;ente;stato;versione;protocollo;campo;valore"));
+        // Others never reach any of it.
+        crate::compilazione::utente(app, "UJOB0001", "Ugo Lavoro", None).await;
+        let mut altro = login(app, "UJOB0001").await;
+        for path in [format!("/gestione/esportazioni/{p}"), format!("/gestione/esportazioni/{p}/stato.json"), format!("/gestione/esportazioni/{p}/file")] {
+            assert_eq!(altro.get(&path).await.status, 404, "{path}");
+        }
+        let t = altro.get("/profilo").await.hidden("csrf");
+        let mut form = form.to_vec();
+        form[0] = ("csrf", t.as_str());
+        assert_eq!(altro.post("/gestione/esportazioni", &form).await.status, 404);
+        // Seven days later the files are gone.
+        raccolta::db::esportazioni::elimina_scadute(&app.state.db, app.state.clock.now() + 8 * 24 * 3600).await.unwrap();
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM esportazioni_parti").await, 0);
+        assert_eq!(admin.get(&format!("/gestione/esportazioni/{p}")).await.status, 404);
+    }
+}
