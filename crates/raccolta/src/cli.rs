@@ -299,9 +299,9 @@ async fn export(
         anyhow::bail!("il formato JSON è quello degli open data: aggiungi --open-data");
     }
     if o.open_data && !crate::open_data::pubblicata(c) {
-        eprintln!(
-            "attenzione: la campagna {} non è chiusa, quindi i suoi open data non sono ancora pubblici e le risposte \
-             possono cambiare",
+        anyhow::bail!(
+            "la campagna {} non è chiusa: i suoi open data si pubblicano quando la si chiude (Gestione → Campagne), \
+             prima le risposte possono ancora cambiare",
             c.id
         );
     }
@@ -339,22 +339,20 @@ async fn export(
             .iter()
             .filter_map(|x| definizioni.modulo(&questionario::ChiaveModulo::new(&c.id, &c.codice, &x.codice)))
             .collect();
-        let data = match crate::db::campagne::ultima_modifica(&db, &c.id).await? {
-            Some((_, quando)) => crate::ora::oggi(quando).to_string(),
-            None => c.scadenza().to_string(),
-        };
+        let date = crate::open_data::date(&db, c).await?;
         let editore = crate::open_data::Editore {
             nome: &config.open_data_editore,
             ipa: &config.open_data_editore_ipa,
             email: &config.support_email,
         };
-        let jsonld = crate::open_data::dcat(c, &moduli, &base, &editore, &data);
+        let jsonld = crate::open_data::dcat(c, &moduli, &base, &editore, &date);
         std::fs::write(percorso, serde_json::to_vec_pretty(&jsonld)?)
             .with_context(|| format!("{}", percorso.display()))?;
     }
     barra.finish_and_clear();
     if let Some(cb) = codebook {
-        std::fs::write(cb, esporta::csv_codebook(m)).with_context(|| format!("{}", cb.display()))?;
+        let byte = if o.open_data { esporta::csv_codebook_aperto(m) } else { esporta::csv_codebook(m) };
+        std::fs::write(cb, byte).with_context(|| format!("{}", cb.display()))?;
     }
     let secondi = inizio.elapsed().as_secs_f64();
     println!(

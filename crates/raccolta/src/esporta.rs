@@ -28,11 +28,17 @@ pub enum Forma {
     /// `codice_ipa; ente; …; <one column per field address>`.
     Larga,
     /// Open data: wide, without the questionnaire's internal state: `codice_ipa; ente; versione; protocollo;
-    /// <one column per field address>`. Nothing in it names a person.
+    /// <one column per field address>`, free-text fields left out ([`crate::open_data::pubblicabile`]): nothing
+    /// in it names a person.
     Aperta,
 }
 
 impl Forma {
+    /// True when the field's values are part of the export in this form.
+    fn include(self, c: &questionario::Campo) -> bool {
+        self != Forma::Aperta || crate::open_data::pubblicabile(c)
+    }
+
     /// The columns before the values.
     fn testa(self) -> &'static [&'static str] {
         match self {
@@ -174,7 +180,9 @@ impl Esportazione {
         let mut h: Vec<String> = forma.testa().iter().map(|s| (*s).to_owned()).collect();
         match forma {
             Forma::Lunga => h.extend(["campo".to_owned(), "valore".to_owned()]),
-            Forma::Larga | Forma::Aperta => h.extend(self.modulo.campi.iter().map(|c| c.indirizzo.clone())),
+            Forma::Larga | Forma::Aperta => {
+                h.extend(self.modulo.campi.iter().filter(|c| forma.include(c)).map(|c| c.indirizzo.clone()))
+            }
         }
         h
     }
@@ -195,7 +203,13 @@ impl Esportazione {
         match forma {
             Forma::Larga | Forma::Aperta => {
                 let mut r: Vec<&str> = testa.clone();
-                r.extend(riga.valori.iter().map(|v| v.as_deref().unwrap_or("")));
+                r.extend(
+                    riga.valori
+                        .iter()
+                        .zip(&self.modulo.campi)
+                        .filter(|(_, c)| forma.include(c))
+                        .map(|(v, _)| v.as_deref().unwrap_or("")),
+                );
                 vec![r]
             }
             Forma::Lunga => riga
@@ -211,6 +225,15 @@ impl Esportazione {
                 .collect(),
         }
     }
+}
+
+/// The codebook of `m` for the open data: the fields [`Forma::Aperta`] holds.
+pub fn csv_codebook_aperto(m: &Modulo) -> Vec<u8> {
+    let (h, righe) = codebook(m);
+    let mut out = csv_righe(std::iter::once(h), true);
+    let tenute = righe.iter().zip(&m.campi).filter(|(_, c)| Forma::Aperta.include(c)).map(|(r, _)| r);
+    out.extend(csv_righe(tenute.map(|r| r.iter().map(String::as_str).collect()), false));
+    out
 }
 
 /// The codebook of `m`: one row per field.
@@ -459,24 +482,26 @@ where
     F: Fn(&Esportazione, &[Riga], bool) -> Vec<u8> + Send + Sync + 'static,
 {
     use futures_util::StreamExt;
-    let stato = (Some(testa), Some(coda), true, e);
+    // `None` once finished, after the end or an error: nothing is read again.
+    let stato = Some((Some(testa), Some(coda), true, e));
     let blocco = std::sync::Arc::new(blocco);
     // Fused: the response's compression polls once more after the end, which a bare `unfold` answers with a panic.
-    futures_util::stream::unfold(stato, move |(testa, coda, primo, mut e)| {
+    futures_util::stream::unfold(stato, move |stato| {
         let blocco = blocco.clone();
         async move {
+            let (testa, coda, primo, mut e) = stato?;
             if let Some(t) = testa {
-                return Some((Ok(t), (None, coda, primo, e)));
+                return Some((Ok(t), Some((None, coda, primo, e))));
             }
             match e.prossimo().await {
                 Ok(Some(righe)) => {
                     let byte = blocco(&e, &righe, primo);
-                    Some((Ok(byte), (None, coda, false, e)))
+                    Some((Ok(byte), Some((None, coda, false, e))))
                 }
-                Ok(None) => coda.map(|c| (Ok(c), (None, None, primo, e))),
+                Ok(None) => coda.map(|c| (Ok(c), None)),
                 Err(error) => {
                     tracing::error!(%error, "esportazione interrotta");
-                    Some((Err(std::io::Error::other(error.to_string())), (None, None, primo, e)))
+                    Some((Err(std::io::Error::other(error.to_string())), None))
                 }
             }
         }
@@ -491,6 +516,7 @@ pub fn json_testa(e: &Esportazione, dataset: serde_json::Value) -> Vec<u8> {
         .modulo
         .campi
         .iter()
+        .filter(|c| Forma::Aperta.include(c))
         .map(|c| {
             serde_json::json!({
                 "campo": c.indirizzo,
@@ -522,7 +548,7 @@ pub fn json_blocco(e: &Esportazione, righe: &[Riga], primo: bool) -> Vec<u8> {
     for (n, r) in righe.iter().enumerate() {
         let mut valori = serde_json::Map::new();
         for (i, v) in r.valori.iter().enumerate() {
-            let Some(v) = v else { continue };
+            let Some(v) = v.as_ref().filter(|_| Forma::Aperta.include(&e.modulo.campi[i])) else { continue };
             let valore = match numero(v).filter(|_| e.numerico[i]).and_then(|_| v.parse::<serde_json::Number>().ok()) {
                 Some(n) => serde_json::Value::Number(n),
                 None => serde_json::Value::String(v.clone()),

@@ -2,7 +2,8 @@
 //! CC BY 4.0: one row per ente (its IPA code and name, the version and protocol of its last invio, one column per
 //! field address), as CSV and JSON, with the codebook; and the campaign's catalogue described in DCAT-AP_IT
 //! (JSON-LD), with each CSV's columns in CSVW. Nothing in them names a person: no compiler, no author of a
-//! justification, no justification at all; the values are those of the frozen snapshot of each last invio.
+//! justification, no justification at all, and no free-text answer (descriptions, comments, annotazioni), where a
+//! compiler may name people; the values are those of the frozen snapshot of each last invio.
 //!
 //! The same files come from `raccolta export … --open-data` and from the public pages `/open-data/…`.
 
@@ -13,9 +14,38 @@ use crate::catalogo::{Campagna, StatoCampagna};
 /// The licence of every dataset.
 pub const LICENZA: &str = "https://creativecommons.org/licenses/by/4.0/";
 
+/// True when a field's values may be published: everything but free text (descriptions, comments and every
+/// quadro's *Annotazioni*), where a compiler may name people.
+pub fn pubblicabile(c: &questionario::Campo) -> bool {
+    !matches!(c.tipo, Tipo::Testo(_))
+}
+
 /// True when `c`'s sent answers are public: the campaign is closed and has moduli.
 pub fn pubblicata(c: &Campagna) -> bool {
     c.stato() == StatoCampagna::Chiusa && !c.moduli.is_empty()
+}
+
+/// When a campaign's data were published (the campaign closed) and last changed (its last invio), `AAAA-MM-GG`.
+#[derive(Debug, Clone)]
+pub struct Date {
+    /// Published.
+    pub pubblicati: String,
+    /// Last changed.
+    pub modificati: String,
+}
+
+/// The [`Date`] of a closed campaign: published when it was closed (else its deadline), changed at its last invio
+/// (else when published).
+pub async fn date(db: &crate::db::Db, c: &Campagna) -> Result<Date, crate::db::DbError> {
+    let pubblicati = match crate::db::campagne::ultima_modifica(db, &c.id).await? {
+        Some((_, quando)) => crate::ora::oggi(quando).to_string(),
+        None => c.scadenza().to_string(),
+    };
+    let modificati = match crate::db::esporta::ultimo_invio(db, &c.id).await? {
+        Some(quando) => crate::ora::oggi(quando).to_string().max(pubblicati.clone()),
+        None => pubblicati.clone(),
+    };
+    Ok(Date { pubblicati, modificati })
 }
 
 /// Who publishes the data.
@@ -62,8 +92,9 @@ pub fn dataset(c: &Campagna, m: &Modulo, base: &str) -> serde_json::Value {
 
 /// The DCAT-AP_IT catalogue of a closed campaign (JSON-LD): one dataset per modulo with its three distributions,
 /// its licence, its publisher and its columns (CSVW's `tableSchema` on the CSV). `moduli` are the definitions of
-/// the campaign's moduli, in order; `data` the day the data were published (`AAAA-MM-GG`).
-pub fn dcat(c: &Campagna, moduli: &[&Modulo], base: &str, editore: &Editore<'_>, data: &str) -> serde_json::Value {
+/// the campaign's moduli, in order; `date` when the data were published and last changed.
+pub fn dcat(c: &Campagna, moduli: &[&Modulo], base: &str, editore: &Editore<'_>, date: &Date) -> serde_json::Value {
+    let (data, modificati) = (date.pubblicati.as_str(), date.modificati.as_str());
     let pagina = format!("{base}/open-data/{}", c.id);
     let agente = serde_json::json!({
         "@type": ["foaf:Agent", "dcatapit:Agent"],
@@ -97,7 +128,7 @@ pub fn dcat(c: &Campagna, moduli: &[&Modulo], base: &str, editore: &Editore<'_>,
                 serde_json::json!({ "csvw:name": n, "csvw:titles": testo(it, en), "csvw:datatype": tipo })
             })
             .collect();
-            colonne.extend(m.campi.iter().map(|f| {
+            colonne.extend(m.campi.iter().filter(|f| pubblicabile(f)).map(|f| {
                 let mut col = serde_json::json!({
                     "csvw:name": f.indirizzo,
                     "csvw:titles": testo(f.etichetta.get(Lingua::It), f.etichetta.get(Lingua::En)),
@@ -115,7 +146,7 @@ pub fn dcat(c: &Campagna, moduli: &[&Modulo], base: &str, editore: &Editore<'_>,
                     "dcat:accessURL": { "@id": pagina },
                     "dcat:downloadURL": { "@id": format!("{pagina}/{nome}") },
                     "dct:format": { "@id": format!("http://publications.europa.eu/resource/authority/file-type/{formato}") },
-                    "dcat:mediaType": media,
+                    "dcat:mediaType": { "@id": format!("http://www.iana.org/assignments/media-types/{media}") },
                     "dct:license": licenza,
                 })
             };
@@ -131,10 +162,11 @@ pub fn dcat(c: &Campagna, moduli: &[&Modulo], base: &str, editore: &Editore<'_>,
                     &format!("The answers sent by every authority to {titolo_en} ({}), in the last version sent.", c.titolo.en),
                 ),
                 "dcat:theme": { "@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE" },
-                "dct:accrualPeriodicity": { "@id": "http://publications.europa.eu/resource/authority/frequency/ANNUAL" },
+                // Published once, when the campaign closes; it changes only if the campaign is reopened.
+                "dct:accrualPeriodicity": { "@id": "http://publications.europa.eu/resource/authority/frequency/IRREG" },
                 "dct:language": lingua,
                 "dct:issued": { "@value": data, "@type": "xsd:date" },
-                "dct:modified": { "@value": data, "@type": "xsd:date" },
+                "dct:modified": { "@value": modificati, "@type": "xsd:date" },
                 "dct:temporal": {
                     "@type": "dct:PeriodOfTime",
                     "dcat:startDate": { "@value": format!("{}-01-01", c.anno_riferimento), "@type": "xsd:date" },
@@ -174,7 +206,7 @@ pub fn dcat(c: &Campagna, moduli: &[&Modulo], base: &str, editore: &Editore<'_>,
         "dct:description": testo(&c.descrizione.it, &c.descrizione.en),
         "dct:publisher": agente,
         "dct:issued": { "@value": data, "@type": "xsd:date" },
-        "dct:modified": { "@value": data, "@type": "xsd:date" },
+        "dct:modified": { "@value": modificati, "@type": "xsd:date" },
         "dct:language": lingua,
         "foaf:homepage": { "@id": pagina },
         "dct:license": licenza,

@@ -77,7 +77,7 @@ errore-503-testo = The platform cannot complete the request right now. Data alre
 
 ## Open data
 open-data-titolo = Open data
-open-data-intro = Once a campaign is closed, the answers sent by every authority become open data, under the CC BY 4.0 licence: for each modulo one row per authority (IPA code, name, version and protocol of its last submission, one column per field) as CSV and JSON, with the fields' codebook and the catalogue's DCAT-AP_IT description. No personal data: neither who compiled nor the justifications.
+open-data-intro = Once a campaign is closed, the answers sent by every authority become open data, under the CC BY 4.0 licence: for each modulo one row per authority (IPA code, name, version and protocol of its last submission, one column per field) as CSV and JSON, with the fields' codebook and the catalogue's DCAT-AP_IT description. No personal data: neither who compiled, nor the justifications, nor the free-text answers (descriptions, comments, annotations).
 open-data-nessuna = No closed campaign has published data yet.
 open-data-editore = Publisher
 open-data-pubblicati = Published on

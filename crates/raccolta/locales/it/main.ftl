@@ -77,7 +77,7 @@ errore-503-testo = La piattaforma non riesce a completare la richiesta in questo
 
 ## Open data
 open-data-titolo = Open data
-open-data-intro = Chiusa una campagna, le risposte inviate da ogni ente diventano dati aperti, con licenza CC BY 4.0: per ogni modulo una riga per ente (codice IPA, denominazione, versione e protocollo dell'ultimo invio, una colonna per campo) in CSV e JSON, con il codebook dei campi e la descrizione DCAT-AP_IT del catalogo. Nessun dato personale: né chi ha compilato, né le giustificazioni.
+open-data-intro = Chiusa una campagna, le risposte inviate da ogni ente diventano dati aperti, con licenza CC BY 4.0: per ogni modulo una riga per ente (codice IPA, denominazione, versione e protocollo dell'ultimo invio, una colonna per campo) in CSV e JSON, con il codebook dei campi e la descrizione DCAT-AP_IT del catalogo. Nessun dato personale: né chi ha compilato, né le giustificazioni, né le risposte a testo libero (descrizioni, commenti, annotazioni).
 open-data-nessuna = Nessuna campagna chiusa ha ancora dati pubblicati.
 open-data-editore = Editore
 open-data-pubblicati = Pubblicati il

@@ -42,7 +42,8 @@ impl TipoFile {
             TipoFile::Gif => "image/gif",
             TipoFile::Webp => "image/webp",
             TipoFile::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            TipoFile::Csv => "text/csv; charset=utf-8",
+            // UTF-8 or a Windows code page: the header does not claim which.
+            TipoFile::Csv => "text/csv",
         }
     }
 

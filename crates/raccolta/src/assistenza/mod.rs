@@ -160,8 +160,12 @@ pub async fn apri(
         "" => None,
         id => {
             let id = id.parse::<i64>().ok();
+            // The guard, and an ente that exists (an administrator may view any id, even one that is not there).
             let consentito = match id {
-                Some(e) => guard::allows(&state.db, user, Permission::View { ente_id: e }).await?,
+                Some(e) => {
+                    guard::allows(&state.db, user, Permission::View { ente_id: e }).await?
+                        && crate::db::enti::by_id(&state.db, e).await?.is_some()
+                }
                 None => false,
             };
             if !consentito {
@@ -193,6 +197,7 @@ pub async fn apri(
         testo: d.testo.trim(),
         stato: None,
         assegna: None,
+        prendi: false,
     };
     let messaggio =
         assistenza::aggiungi(&mut tx, &m, StatoRichiesta::Aperta, ctx.now).await?.ok_or(Errore::NonTrovato)?;
@@ -205,13 +210,22 @@ pub async fn apri(
         "numero": id, "categoria": categoria.code(), "ente": ente, "allegati": allegati.len(),
     }));
     audit::record(&mut tx, &evento).await?;
-    let staff: Vec<Responsabile> =
-        assistenza::staff(&mut tx).await?.into_iter().filter(|s| s.user_id != user.id).collect();
+    let staff = staff_tranne(&mut tx, user.id).await?;
     let dettaglio = dettaglio(&pubblico, id, &user.nome_visualizzato(), None, oggetto);
     avvisa(state, &mut tx, &staff, TIPO_NUOVA, ente_id, &dettaglio, ctx.now).await?;
     tx.commit().await?;
     state.mail_wake.wake();
     Ok(Ok(pubblico))
+}
+
+/// The support staff but `user_id` (who writes); the administrators (but them) when that leaves nobody.
+async fn staff_tranne(tx: &mut Tx, user_id: i64) -> Result<Vec<Responsabile>, DbError> {
+    let staff: Vec<Responsabile> =
+        assistenza::staff(&mut *tx).await?.into_iter().filter(|s| s.user_id != user_id).collect();
+    if !staff.is_empty() {
+        return Ok(staff);
+    }
+    Ok(associazioni::amministratori(&mut *tx).await?.into_iter().filter(|s| s.user_id != user_id).collect())
 }
 
 async fn allega(tx: &mut Tx, messaggio: i64, allegati: &[Allegato]) -> Result<(), DbError> {
@@ -272,9 +286,14 @@ pub async fn agisci(
     // The state as stored now: another member of support may have moved it since the page was drawn.
     let r = assistenza::by_pubblico(&mut tx, &a.r.pubblico).await?.ok_or(Errore::NonTrovato)?;
     let prima = r.stato;
+    // Whoever of support has it, if they still are support.
+    let assegnatario = match r.assegnata_a {
+        Some(s) => assistenza::del_supporto(&mut tx, s).await?,
+        None => None,
+    };
     let transizione = match azione {
         Azione::Scrivi(poi) if supporto => Ok(prima.risponde_supporto(poi)),
-        Azione::Scrivi(_) => Ok(prima.scrive_utente(r.assegnata_a.is_some())),
+        Azione::Scrivi(_) => Ok(prima.scrive_utente(assegnatario.is_some())),
         Azione::PrendiInCarico if supporto => Ok(StatoRichiesta::InLavorazione),
         Azione::Imposta(s) if supporto => prima.imposta(s),
         Azione::Chiudi => prima.chiudi(),
@@ -284,11 +303,8 @@ pub async fn agisci(
     let Ok(dopo) = transizione else {
         return Ok(Err(vec![("stato".into(), lang.t("assistenza-stato-invariato"))]));
     };
-    let assegna = match azione {
-        Azione::PrendiInCarico => Some(user.id),
-        _ if supporto && r.assegnata_a.is_none() => Some(user.id),
-        _ => None,
-    };
+    // Support writing takes a request nobody has; *Prendi in carico* takes it from whoever has it.
+    let assegna = supporto.then_some(user.id);
     let autore = if supporto { user.nome_visualizzato().trim().to_owned() } else { user.nome_e_codice() };
     let m = NuovoMessaggio {
         richiesta_id: r.id,
@@ -298,6 +314,7 @@ pub async fn agisci(
         testo,
         stato: (dopo != prima).then_some(dopo),
         assegna,
+        prendi: azione == Azione::PrendiInCarico,
     };
     let Some(messaggio) = assistenza::aggiungi(&mut tx, &m, prima, ctx.now).await? else {
         return Ok(Err(vec![("stato".into(), lang.t("assistenza-cambiata"))]));
@@ -312,13 +329,10 @@ pub async fn agisci(
     let a_chi: Vec<Responsabile> = if supporto {
         assistenza::partecipanti(&mut tx, r.id, user.id).await?
     } else {
-        let assegnatario = match r.assegnata_a {
-            Some(s) => assistenza::destinatario(&mut tx, s).await?,
-            None => None,
-        };
+        // Whoever of support has it; else all of support.
         match assegnatario {
             Some(s) => vec![s],
-            None => assistenza::staff(&mut tx).await?,
+            None => staff_tranne(&mut tx, user.id).await?,
         }
         .into_iter()
         .filter(|s| s.user_id != user.id)

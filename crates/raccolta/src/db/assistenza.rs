@@ -114,8 +114,10 @@ pub struct NuovoMessaggio<'a> {
     pub testo: &'a str,
     /// The request's new state, when it changes.
     pub stato: Option<StatoRichiesta>,
-    /// The member of support who takes the request, when it changes hands.
+    /// The member of support who takes the request if nobody has it yet.
     pub assegna: Option<i64>,
+    /// `assegna` takes it even from whoever has it (*Prendi in carico*).
+    pub prendi: bool,
 }
 
 /// Appends a message to the thread and updates the request (state, assignee, counters); the message's id.
@@ -127,7 +129,8 @@ pub async fn aggiungi(
     now: i64,
 ) -> Result<Option<i64>, DbError> {
     let aggiornate = run!(&mut *tx, |ex| sqlx::query(
-        "UPDATE assistenza_richieste SET stato = COALESCE($3, stato), assegnata_a = COALESCE($4, assegnata_a), \
+        "UPDATE assistenza_richieste SET stato = COALESCE($3, stato), \
+         assegnata_a = CASE WHEN $7 THEN COALESCE($4, assegnata_a) ELSE COALESCE(assegnata_a, $4) END, \
          aggiornata_at = $5, messaggi = messaggi + $6 WHERE id = $1 AND stato = $2"
     )
     .bind(m.richiesta_id)
@@ -136,6 +139,7 @@ pub async fn aggiungi(
     .bind(m.assegna)
     .bind(now)
     .bind(i64::from(!m.testo.is_empty()))
+    .bind(m.prendi)
     .execute(ex)
     .await
     .map(|r| r.rows_affected()))?;
@@ -351,8 +355,22 @@ pub async fn partecipanti(c: impl Into<Conn<'_>>, richiesta_id: i64, senza: i64)
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(richiesta_id).bind(senza).fetch_all(ex).await)?)
 }
 
-/// One user as a recipient, if active.
-pub async fn destinatario(c: impl Into<Conn<'_>>, user_id: i64) -> Result<Option<Responsabile>, DbError> {
-    let sql = format!("{DESTINATARI} WHERE id = $1 AND stato = 'attivo'");
+/// The member of support `user_id` as a recipient, if still active and still support (or an administrator).
+pub async fn del_supporto(c: impl Into<Conn<'_>>, user_id: i64) -> Result<Option<Responsabile>, DbError> {
+    let sql =
+        format!("{DESTINATARI} WHERE id = $1 AND stato = 'attivo' AND (supporto = TRUE OR ruolo = 'amministratore')");
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_optional(ex).await)?)
+}
+
+/// Gives back to all of support the requests `user_id` had taken (their support role was revoked, or their
+/// account disabled): one in lavorazione is aperta again; how many.
+pub async fn rilascia(c: impl Into<Conn<'_>>, user_id: i64) -> Result<u64, DbError> {
+    Ok(run!(c, |ex| sqlx::query(
+        "UPDATE assistenza_richieste SET assegnata_a = NULL, \
+         stato = CASE WHEN stato = 'in_lavorazione' THEN 'aperta' ELSE stato END WHERE assegnata_a = $1"
+    )
+    .bind(user_id)
+    .execute(ex)
+    .await
+    .map(|r| r.rows_affected()))?)
 }

@@ -61,3 +61,11 @@ pub async fn ultimi_invii(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i6
     );
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(ex).await)?)
 }
+
+/// When the last invio of `campagna` was made, if any: the open data's modification date.
+pub async fn ultimo_invio(c: impl Into<Conn<'_>>, campagna: &str) -> Result<Option<i64>, DbError> {
+    Ok(run!(c, |ex| sqlx::query_scalar("SELECT MAX(inviato_at) FROM invii WHERE campagna = $1")
+        .bind(campagna)
+        .fetch_one(ex)
+        .await)?)
+}

@@ -95,16 +95,28 @@ pub async fn verify_csrf_token(State(state): State<AppState>, session: Session, 
         req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    // This runs before the body-limit layer, so it applies each route's limit itself.
-    let limit = if crate::web::assistenza::con_allegati(req.uri().path()) {
-        crate::web::assistenza::CORPO_MAX
+    // This runs before the body-limit layer, so it applies each route's limit itself; a declared length over it
+    // is refused before a byte is read, and a slow body cannot hold the connection for ever.
+    let allegati = crate::web::assistenza::con_allegati(req.uri().path());
+    let (limit, attesa) = if allegati {
+        (crate::web::assistenza::CORPO_MAX, std::time::Duration::from_secs(600))
     } else {
-        state.config.body_limit_bytes
+        (state.config.body_limit_bytes, state.config.request_timeout())
+    };
+    let dichiarata = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if dichiarata.is_some_and(|n| n > limit) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    // A session without a token cannot send a valid form: refused before its body is read.
+    let Some(expected) = session.get::<String>(KEY_CSRF).await.ok().flatten() else {
+        tracing::info!(path = req.uri().path(), "richiesta rifiutata: sessione senza token CSRF");
+        return AppError::Csrf.into_response();
     };
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    let bytes = match tokio::time::timeout(attesa, to_bytes(body, limit)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        Err(_) => return StatusCode::REQUEST_TIMEOUT.into_response(),
     };
     let mut sent = header_token.or_else(|| {
         is_form
@@ -115,9 +127,8 @@ pub async fn verify_csrf_token(State(state): State<AppState>, session: Session, 
     {
         sent = multipart_token(bytes.clone(), boundary).await;
     }
-    let expected = session.get::<String>(KEY_CSRF).await.ok().flatten();
-    match (sent, expected) {
-        (Some(sent), Some(expected)) if constant_time_eq(&sent, &expected) => {
+    match sent {
+        Some(sent) if constant_time_eq(&sent, &expected) => {
             next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
         _ => {

@@ -191,6 +191,15 @@ con_demo! {
         };
         assert!(!admin_csrf.is_empty());
         assert_eq!(s.get(&format!("/assistenza/{p}")).await.status, 404);
+        // Their requests went back to all of support: the user's next message reaches the administrator, who is
+        // support now that nobody else is, and never the revoked one.
+        assert_eq!(testo(app, &format!("SELECT COALESCE(CAST(assegnata_a AS TEXT), 'nessuno') FROM assistenza_richieste WHERE pubblico = '{p}'")).await, "nessuno");
+        let prima = conta(app, &format!("SELECT CAST(COUNT(*) AS TEXT) FROM notifiche WHERE user_id = {sid}")).await;
+        let csrf = u.get(&format!("/assistenza/{p}")).await.hidden("csrf");
+        assert_eq!(invia(&mut u, &format!("/assistenza/{p}/messaggi"), &[("csrf", &csrf), ("testo", "Ancora una domanda.")], &[]).await.status, 303);
+        assert_eq!(testo(app, &format!("SELECT stato FROM assistenza_richieste WHERE pubblico = '{p}'")).await, "aperta");
+        assert_eq!(conta(app, &format!("SELECT CAST(COUNT(*) AS TEXT) FROM notifiche WHERE user_id = {sid}")).await, prima);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM notifiche n JOIN users u ON u.id = n.user_id WHERE u.codice = 'AASS0001' AND n.tipo = 'assistenza_messaggio'").await, 1);
     }
 }
 
@@ -235,7 +244,7 @@ con_demo! {
         let r = apri(&mut u, "", "Foglio dei costi", &[("costi.xlsx", &xlsx), ("costi.csv", b"Citt\xe0;Spesa\r\nMilano;1.234,56\r\n")]).await;
         assert_eq!(r.status, 303, "{}", r.body);
         let tipi = testo(app, "SELECT MIN(tipo) || ' ' || MAX(tipo) FROM assistenza_allegati").await;
-        assert_eq!(tipi, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet text/csv; charset=utf-8");
+        assert_eq!(tipi, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet text/csv");
     }
 }
 
@@ -300,6 +309,17 @@ con_demo! {
         let csrf = s.get("/profilo").await.hidden("csrf");
         assert_eq!(s.post(&format!("/gestione/utenti/{sid}/supporto"), &[("csrf", &csrf)]).await.status, 404);
         assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE supporto = TRUE").await, 1);
+        // The only member of support opens a request: the administrators hear of it.
+        let prima = conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM notifiche WHERE tipo = 'assistenza_nuova'").await;
+        assert_eq!(apri(&mut s, "", "Richiesta del supporto stesso", &[]).await.status, 303);
+        let admin = testo(app, "SELECT CAST(id AS TEXT) FROM users WHERE codice = 'AAMX0002'").await;
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM notifiche WHERE tipo = 'assistenza_nuova'").await, prima + 2);
+        assert_eq!(conta(app, &format!("SELECT CAST(COUNT(*) AS TEXT) FROM notifiche WHERE tipo = 'assistenza_nuova' AND user_id = {admin}")).await, 1);
+        // An administrator may view any ente, but not one that does not exist: said beside the field, not a 500.
+        let mut a = login(app, "AAMX0002").await;
+        let r = apri(&mut a, "999999", "Ente che non esiste", &[]).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Scegli uno degli enti"));
     }
 }
 

@@ -181,6 +181,8 @@ pub async fn post_azione(
             users::imposta_stato(&mut tx, u.id, nuovo).await?;
             // Its sessions are checked on every request anyway; removing them also clears the profile's list.
             let chiuse = if nuovo == StatoUtente::Disattivato {
+                // And the Assistenza requests they had taken go back to all of support.
+                crate::db::assistenza::rilascia(&mut tx, u.id).await?;
                 sessions::delete_for_user(&mut tx, u.id, None).await?
             } else {
                 0
@@ -207,9 +209,14 @@ pub async fn post_azione(
                 return Ok(back("utente-invariato"));
             }
             users::imposta_supporto(&mut tx, u.id, supporto).await?;
+            // Their open requests go back to all of support (an administrator keeps theirs: they still are).
+            let rilasciate =
+                if supporto || u.is_admin() { 0 } else { crate::db::assistenza::rilascia(&mut tx, u.id).await? };
             let azione_audit = if supporto { "utente.supporto_concesso" } else { "utente.supporto_revocato" };
             (
-                ctx.audit(azione_audit).target(&u.codice),
+                ctx.audit(azione_audit)
+                    .target(&u.codice)
+                    .details(serde_json::json!({ "richieste_rilasciate": rilasciate })),
                 if supporto { "utente-supporto" } else { "utente-non-supporto" },
             )
         }

@@ -44,14 +44,6 @@ fn moduli(state: &AppState, c: &Campagna) -> Vec<&'static questionario::Modulo> 
         .collect()
 }
 
-/// The day the data were published: when the campaign was closed, else its deadline (`AAAA-MM-GG`).
-async fn data(state: &AppState, c: &Campagna) -> Result<String, AppError> {
-    Ok(match crate::db::campagne::ultima_modifica(&state.db, &c.id).await? {
-        Some((_, quando)) => crate::ora::oggi(quando).to_string(),
-        None => c.scadenza().to_string(),
-    })
-}
-
 #[derive(Template)]
 #[template(path = "pubblico/open_data.html")]
 struct Elenco<'a> {
@@ -96,7 +88,7 @@ pub async fn get_campagna(
 ) -> Result<Response, AppError> {
     let c = pubblicata(&state, &id)?;
     let moduli = moduli(&state, c);
-    let data = data(&state, c).await?;
+    let date = open_data::date(&state.db, c).await?;
     let mut datasets = Vec::new();
     for m in &moduli {
         let e = Esportazione::nuova(&state.db, c, m, Fonte::Inviati).await?;
@@ -107,20 +99,21 @@ pub async fn get_campagna(
             modulo: m.modulo.clone(),
             titolo,
             enti: e.totale(),
-            campi: m.campi.len(),
+            campi: m.campi.iter().filter(|f| open_data::pubblicabile(f)).count(),
             csv,
             json,
             codebook,
         });
     }
     let jsonld =
-        open_data::dcat(c, &moduli, &base(&state), &editore(&state), &data).to_string().replace('<', "\\u003c");
+        open_data::dcat(c, &moduli, &base(&state), &editore(&state), &date).to_string().replace('<', "\\u003c");
     let html = render(&PaginaCampagna {
         page: &page,
         c,
         datasets,
         data: super::format_date(
-            time::Date::parse(&data, &time::format_description::well_known::Iso8601::DATE).unwrap_or(c.scadenza()),
+            time::Date::parse(&date.pubblicati, &time::format_description::well_known::Iso8601::DATE)
+                .unwrap_or(c.scadenza()),
             page.lang,
         ),
         editore: state.config.open_data_editore.clone(),
@@ -144,8 +137,8 @@ pub async fn get_file(
     };
     let nome = format!("{}-{file}", c.id);
     if file == "dcat.jsonld" {
-        let data = data(&state, c).await?;
-        let corpo = serde_json::to_vec_pretty(&open_data::dcat(c, &moduli, &base(&state), &editore(&state), &data))
+        let date = open_data::date(&state.db, c).await?;
+        let corpo = serde_json::to_vec_pretty(&open_data::dcat(c, &moduli, &base(&state), &editore(&state), &date))
             .map_err(|e| AppError::Internal(e.into()))?;
         return Ok(scarica(Body::from(corpo), "application/ld+json", &nome));
     }
@@ -169,6 +162,6 @@ pub async fn get_file(
         let flusso = esporta::flusso(e, testa, esporta::JSON_CODA.to_vec(), esporta::json_blocco);
         Ok(scarica(Body::from_stream(flusso), "application/json", &nome))
     } else {
-        Ok(scarica(Body::from(esporta::csv_codebook(m)), "text/csv; charset=utf-8", &nome))
+        Ok(scarica(Body::from(esporta::csv_codebook_aperto(m)), "text/csv; charset=utf-8", &nome))
     }
 }
