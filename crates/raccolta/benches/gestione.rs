@@ -241,6 +241,79 @@ async fn una_base(nome: &str, url: &str, dati: &std::path::Path) -> Result<()> {
     let enti = raccolta_conta(&state, "SELECT COUNT(*) FROM promemoria").await?;
     let mail = raccolta_conta(&state, "SELECT COUNT(*) FROM outbox WHERE subject LIKE 'Promemoria:%'").await?;
     println!("{nome}: reminders queued for {enti} enti ({mail} e-mails, bells and one audit row) in {ms:.0} ms");
+
+    // The same XLSX prepared as a job (Prepara il file): from the form to the file stored in parts, ready.
+    let pagina = s.get("/gestione/esportazioni").await?;
+    let csrf = nascosto(&pagina.text().await?, "csrf").context("csrf delle esportazioni")?;
+    let modulo = format!("{campagna}/B");
+    let t = Instant::now();
+    let r = s
+        .http
+        .post(format!("{base}/gestione/esportazioni"))
+        .header("cookie", &s.cookie)
+        .header("origin", &base)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("modulo", modulo.as_str()),
+            ("fonte", "inviati"),
+            ("forma", "larga"),
+            ("formato", "xlsx"),
+            ("azione", "prepara"),
+        ])
+        .send()
+        .await?;
+    ensure!(r.status().as_u16() == 303, "prepara: {}", r.status());
+    let pagina = r.headers().get("location").and_then(|v| v.to_str().ok()).context("location")?.to_owned();
+    let stato = loop {
+        let j: serde_json::Value =
+            serde_json::from_slice(&s.get(&format!("{pagina}/stato.json")).await?.bytes().await?)?;
+        if j["stato"] == "pronta" || j["stato"] == "fallita" {
+            break j;
+        }
+        ensure!(t.elapsed() < Duration::from_secs(1800), "esportazione preparata: troppo lunga");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let s_ = t.elapsed().as_secs_f64();
+    ensure!(stato["stato"] == "pronta", "esportazione preparata: {stato}");
+    let celle = raccolta_conta(&state, "SELECT MAX(celle) FROM esportazioni").await?;
+    let byte = raccolta_conta(&state, "SELECT MAX(dimensione) FROM esportazioni").await?;
+    println!(
+        "{nome}: export modulo B XLSX wide, sent, prepared as a job (queue to file stored): {celle} cells in {s_:.2} s: \
+         {:.2} M cells/s · {byte} bytes in parts of 1 MB",
+        celle as f64 / s_ / 1e6
+    );
+
+    // The campaign closed, its open data as the public downloads them.
+    let pagina = s.get("/gestione/campagne").await?;
+    let csrf = nascosto(&pagina.text().await?, "csrf").context("csrf delle campagne")?;
+    let (apertura, scadenza) = (c.apertura().to_string(), c.scadenza().to_string());
+    let r = s
+        .http
+        .post(format!("{base}/gestione/campagne/{campagna}"))
+        .header("cookie", &s.cookie)
+        .header("origin", &base)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("stato", "chiusa"),
+            ("apertura", apertura.as_str()),
+            ("scadenza", scadenza.as_str()),
+        ])
+        .send()
+        .await?;
+    ensure!(r.status().as_u16() == 303, "chiusura della campagna: {}", r.status());
+    for file in ["b.csv", "b.json"] {
+        let t = Instant::now();
+        let r = s.http.get(format!("{base}/open-data/{campagna}/{file}")).send().await?;
+        ensure!(r.status().as_u16() == 200, "open data {file}: {}", r.status());
+        let byte = r.bytes().await?.len();
+        let s_ = t.elapsed().as_secs_f64();
+        println!(
+            "{nome}: open data modulo B {file:<6}: {byte} bytes in {s_:.2} s ({:.1} MB/s)",
+            byte as f64 / s_ / 1e6
+        );
+    }
     let _ = stop.send(());
     tokio::time::timeout(Duration::from_secs(30), server).await.context("arresto")???;
     println!("{nome}: peak RSS of the process (generator, server and client): {:.1} MB", picco_rss_mb());
