@@ -90,3 +90,5 @@ open-data-file = Files
 open-data-codebook = Codebook
 open-data-metadati = DCAT-AP_IT metadata (JSON-LD), with the columns of each CSV:
 campagna-open-data = Open data: the answers sent (CSV, JSON)
+open-data-licenza-nome = Creative Commons Attribution 4.0 International (CC BY 4.0)
+open-data-licenza-url = https://creativecommons.org/licenses/by/4.0/deed.en

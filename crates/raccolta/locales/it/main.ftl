@@ -90,3 +90,5 @@ open-data-file = File
 open-data-codebook = Codebook
 open-data-metadati = Metadati DCAT-AP_IT (JSON-LD), con le colonne di ogni CSV:
 campagna-open-data = Open data: le risposte inviate (CSV, JSON)
+open-data-licenza-nome = Creative Commons Attribuzione 4.0 Internazionale (CC BY 4.0)
+open-data-licenza-url = https://creativecommons.org/licenses/by/4.0/deed.it

@@ -348,6 +348,9 @@ con_demo! {
         let resp = crate::compilazione::utente(app, "UMAT0003", "Rita Responsabile", None).await;
         raccolta::db::associazioni::nomina(&app.state.db, milano, resp, resp, 0).await.unwrap();
         crate::compilazione::utente(app, "UMAT0004", "Ugo Utente", None).await;
+        // Support staff (Assistenza) are not administrators.
+        let sid = crate::compilazione::utente(app, "UMAT0005", "Sara Supporto", None).await;
+        raccolta::db::users::imposta_supporto(&app.state.db, sid, true).await.unwrap();
         let aid = common::utente_attivo(app, "AMAT0001", "Ada Matrice", true, PASSWORD).await;
         let get = [
             "/gestione/campagne".to_owned(),
@@ -364,16 +367,18 @@ con_demo! {
             format!("/gestione/campagne/{CAMPAGNA}"),
             "/gestione/monitoraggio/promemoria".to_owned(),
             format!("/gestione/utenti/{aid}/disattiva"),
+            format!("/gestione/utenti/{aid}/supporto"),
+            "/gestione/esportazioni".to_owned(),
         ];
-        // Consultazione, Compilazione, responsabile, a user of no ente: 404 everywhere, nothing changes.
-        for codice in ["UMAT0001", "UMAT0002", "UMAT0003", "UMAT0004"] {
+        // Consultazione, Compilazione, responsabile, a user of no ente, support: 404 everywhere, nothing changes.
+        for codice in ["UMAT0001", "UMAT0002", "UMAT0003", "UMAT0004", "UMAT0005"] {
             let mut b = login(app, codice).await;
             for path in &get {
                 assert_eq!(b.get(path).await.status, 404, "{codice} GET {path}");
             }
             let t = b.get("/profilo").await.hidden("csrf");
             for path in &post {
-                let r = b.post(path, &[("csrf", &t), ("campagna", CAMPAGNA), ("stato", "chiusa"), ("apertura", "2024-04-02"), ("scadenza", "2024-05-31")]).await;
+                let r = b.post(path, &[("csrf", &t), ("campagna", CAMPAGNA), ("stato", "chiusa"), ("apertura", "2024-04-02"), ("scadenza", "2024-05-31"), ("modulo", "fc80u-2022/B"), ("formato", "xlsx"), ("azione", "prepara")]).await;
                 assert_eq!(r.status, 404, "{codice} POST {path}");
             }
         }
@@ -383,6 +388,7 @@ con_demo! {
         }
         assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM campagne").await, 0);
         assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM promemoria").await, 0);
+        assert_eq!(conta(app, "SELECT CAST(COUNT(*) AS TEXT) FROM esportazioni").await, 0);
         assert_eq!(conta(app, &format!("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE id = {aid} AND stato = 'attivo'")).await, 1);
         // The administrator reaches every page.
         let mut admin = login(app, "AMAT0001").await;
