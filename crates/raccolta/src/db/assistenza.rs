@@ -259,7 +259,8 @@ pub struct Filtro<'a> {
 }
 
 /// The `WHERE` of [`elenco`] and [`conta`]: every parameter ($1 user or 0 for all, $2 state, $3 category,
-/// $4 pattern, $5 number) is always there, as PostgreSQL wants.
+/// $4 pattern, $5 number, $6 the pattern in capitals: see `audit::simile_maiuscolo`) is always there, as
+/// PostgreSQL wants.
 fn dove(f: &Filtro<'_>) -> String {
     // The ids are numbers from the database, never text from the request.
     let enti: Vec<String> = f.di.map(|d| d.1).unwrap_or_default().iter().map(i64::to_string).collect();
@@ -267,12 +268,14 @@ fn dove(f: &Filtro<'_>) -> String {
     format!(
         "($1 = 0 OR r.user_id = $1{dell_ente}) AND ($2 = '' OR r.stato = $2) AND ($3 = '' OR r.categoria = $3) \
          AND ($4 = '' OR LOWER(r.oggetto) LIKE $4 ESCAPE '\\' OR LOWER(r.autore) LIKE $4 ESCAPE '\\' \
-         OR LOWER(COALESCE(e.denominazione, '')) LIKE $4 ESCAPE '\\' OR CAST(r.id AS TEXT) = $5)"
+         OR LOWER(COALESCE(e.denominazione, '')) LIKE $4 ESCAPE '\\' OR CAST(r.id AS TEXT) = $5 \
+         OR r.oggetto LIKE $6 ESCAPE '\\' OR r.autore LIKE $6 ESCAPE '\\' \
+         OR COALESCE(e.denominazione, '') LIKE $6 ESCAPE '\\')"
     )
 }
 
-/// The five parameters of [`dove`].
-fn parametri(f: &Filtro<'_>) -> (i64, &'static str, &'static str, String, String) {
+/// The six parameters of [`dove`].
+fn parametri(f: &Filtro<'_>) -> (i64, &'static str, &'static str, String, String, String) {
     let numero = f.testo.trim_matches('%').trim_start_matches('#').to_owned();
     (
         f.di.map_or(0, |d| d.0),
@@ -280,6 +283,7 @@ fn parametri(f: &Filtro<'_>) -> (i64, &'static str, &'static str, String, String
         f.categoria.map_or("", Categoria::code),
         f.testo.clone(),
         numero,
+        f.testo.to_uppercase(),
     )
 }
 
@@ -290,14 +294,15 @@ pub async fn elenco(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Richiesta>, DbError> {
-    let sql = format!("{SELECT} WHERE {} ORDER BY r.aggiornata_at DESC, r.id DESC LIMIT $6 OFFSET $7", dove(f));
-    let (utente, stato, categoria, testo, numero) = parametri(f);
+    let sql = format!("{SELECT} WHERE {} ORDER BY r.aggiornata_at DESC, r.id DESC LIMIT $7 OFFSET $8", dove(f));
+    let (utente, stato, categoria, testo, numero, maiuscolo) = parametri(f);
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(utente)
         .bind(stato)
         .bind(categoria)
         .bind(&testo)
         .bind(&numero)
+        .bind(&maiuscolo)
         .bind(limit)
         .bind(offset)
         .fetch_all(ex)
@@ -312,13 +317,14 @@ pub async fn conta(c: impl Into<Conn<'_>>, f: &Filtro<'_>) -> Result<Vec<(String
          WHERE {} GROUP BY r.stato",
         dove(&f)
     );
-    let (utente, stato, categoria, testo, numero) = parametri(&f);
+    let (utente, stato, categoria, testo, numero, maiuscolo) = parametri(&f);
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(utente)
         .bind(stato)
         .bind(categoria)
         .bind(&testo)
         .bind(&numero)
+        .bind(&maiuscolo)
         .fetch_all(ex)
         .await)?)
 }

@@ -409,6 +409,13 @@ pub(crate) fn simile(x: &str, prefisso: bool) -> String {
     if prefisso { format!("{x}%") } else { format!("%{x}%") }
 }
 
+/// [`simile`] in capitals, for the names stored with accented capitals (`NICOLÒ`, `Èrica`): SQLite's `LOWER` and
+/// `LIKE` fold only ASCII letters, so next to `LOWER(x) LIKE simile` a query asks `x LIKE simile_maiuscolo` too,
+/// which matches any ASCII case and the accented letters in capitals (PostgreSQL's `LOWER` needs no help).
+pub(crate) fn simile_maiuscolo(x: &str) -> String {
+    simile(x, false).to_uppercase()
+}
+
 const FILTRO: &str = "($1 = '' OR LOWER(actor) LIKE $1 ESCAPE '\\') AND ($2 = '' OR LOWER(action) LIKE $2 ESCAPE '\\') \
                       AND ($3 = '' OR LOWER(COALESCE(target, '')) LIKE $3 ESCAPE '\\') \
                       AND occurred_at >= $4 AND occurred_at < $5";

@@ -302,6 +302,7 @@ pub struct Voce {
 const CERCA: &str = "FROM users u WHERE ($1 = '' OR LOWER(u.codice) LIKE $1 ESCAPE '\\' OR LOWER(u.email) LIKE $1 ESCAPE '\\' \
      OR LOWER(u.codice_fiscale) LIKE $1 ESCAPE '\\' \
      OR LOWER(u.nome || ' ' || u.cognome || ' ' || COALESCE(u.denominazione, '')) LIKE $1 ESCAPE '\\' \
+     OR (u.nome || ' ' || u.cognome || ' ' || COALESCE(u.denominazione, '')) LIKE $4 ESCAPE '\\' \
      OR EXISTS (SELECT 1 FROM associazioni a JOIN enti e ON e.id = a.ente_id WHERE a.user_id = u.id \
        AND a.stato IN ('attiva', 'in_attesa') AND (e.search_key LIKE $2 ESCAPE '\\' OR LOWER(e.codice_ipa) = $3)))";
 
@@ -311,13 +312,14 @@ pub async fn cerca(c: impl Into<Conn<'_>>, testo: &str, offset: i64, limit: i64)
         "SELECT u.id, u.codice, COALESCE(u.denominazione, u.nome || ' ' || u.cognome) AS nome, u.email, \
          u.codice_fiscale, u.stato, u.ruolo, u.supporto, u.last_login_at, \
          (SELECT COUNT(*) FROM associazioni a WHERE a.user_id = u.id AND a.stato = 'attiva') AS enti \
-         {CERCA} ORDER BY u.codice LIMIT $4 OFFSET $5"
+         {CERCA} ORDER BY u.codice LIMIT $5 OFFSET $6"
     );
-    let (simile, chiave, ipa) = criteri(testo);
+    let (simile, chiave, ipa, maiuscolo) = criteri(testo);
     Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&simile)
         .bind(&chiave)
         .bind(&ipa)
+        .bind(&maiuscolo)
         .bind(limit)
         .bind(offset)
         .fetch_all(ex)
@@ -327,20 +329,26 @@ pub async fn cerca(c: impl Into<Conn<'_>>, testo: &str, offset: i64, limit: i64)
 /// How many users [`cerca`] finds.
 pub async fn conta(c: impl Into<Conn<'_>>, testo: &str) -> Result<i64, DbError> {
     let sql = format!("SELECT COUNT(*) {CERCA}");
-    let (simile, chiave, ipa) = criteri(testo);
+    let (simile, chiave, ipa, maiuscolo) = criteri(testo);
     let (n,): (i64,) = run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(&simile)
         .bind(&chiave)
         .bind(&ipa)
+        .bind(&maiuscolo)
         .fetch_one(ex)
         .await)?;
     Ok(n)
 }
 
-fn criteri(testo: &str) -> (String, String, String) {
+fn criteri(testo: &str) -> (String, String, String, String) {
     let testo = testo.trim();
     let chiave = crate::domain::chiave_ricerca(testo);
-    (super::audit::simile(testo, false), super::audit::simile(&chiave, false), testo.to_lowercase())
+    (
+        super::audit::simile(testo, false),
+        super::audit::simile(&chiave, false),
+        testo.to_lowercase(),
+        super::audit::simile_maiuscolo(testo),
+    )
 }
 
 /// Sets the account's state (an administrator disables or enables it).

@@ -54,7 +54,7 @@ async fn invia(b: &mut Browser<'_>, path: &str, campi: &[(&str, &str)], file: &[
 }
 
 /// Opens a request as the form does; the page the server answered.
-async fn apri(b: &mut Browser<'_>, ente: &str, oggetto: &str, file: &[(&str, &[u8])]) -> Page {
+pub(crate) async fn apri(b: &mut Browser<'_>, ente: &str, oggetto: &str, file: &[(&str, &[u8])]) -> Page {
     let csrf = b.get("/assistenza/nuova").await.hidden("csrf");
     let campi = [
         ("csrf", csrf.as_str()),

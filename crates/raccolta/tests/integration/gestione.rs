@@ -728,3 +728,27 @@ con_demo! {
         assert_eq!(admin.get(&format!("/gestione/esportazioni/{p}")).await.status, 404);
     }
 }
+
+con_demo! {
+    async fn searches_find_accented_names_whatever_their_case_on_both_databases(app) {
+        common::utente_attivo(app, "UACC0001", "ÈRICA NICOLÒ", false, PASSWORD).await;
+        common::utente_attivo(app, "UACC0002", "Èrica Nicolò", false, PASSWORD).await;
+        common::utente_attivo(app, "UACC0003", "èrica nicolò", false, PASSWORD).await;
+        common::utente_attivo(app, "AACC0001", "Ada Accenti", true, PASSWORD).await;
+        let mut admin = login(app, "AACC0001").await;
+        for q in ["èrica", "ÈRICA", "Èrica", "nicolò", "NICOLÒ"] {
+            let pagina = admin.get(&format!("/gestione/utenti?q={}", url_escape(q))).await;
+            for codice in ["UACC0001", "UACC0002", "UACC0003"] {
+                assert!(pagina.body.contains(codice), "«{q}» finds {codice}");
+            }
+        }
+        // And a support request's subject in capitals, found by support in lower case.
+        let mut u = login(app, "UACC0002").await;
+        let r = crate::assistenza::apri(&mut u, "", "CITTÀ METROPOLITANA: accesso negato", &[]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        for q in ["città", "CITTÀ", "Città"] {
+            let elenco = admin.get(&format!("/assistenza?q={}", url_escape(q))).await;
+            assert!(elenco.body.contains("CITTÀ METROPOLITANA"), "«{q}» finds the request");
+        }
+    }
+}
