@@ -144,14 +144,17 @@ impl Esportazione {
             Fonte::Bozze => {
                 // The prefilled values first, as the compile page shows them; then what the compilers saved over
                 // them (a blank saved over a prefilled value is blank).
-                for (q, campo, valore) in crate::db::esporta::precompilati(&self.db, &ids).await? {
-                    if let (Some(r), Some(&i)) = (righe.get_mut(&q), self.indice.get(&campo)) {
-                        r.valori[i] = Some(valore);
-                    }
-                }
-                for (q, campo, valore) in crate::db::esporta::risposte(&self.db, &ids).await? {
-                    if let (Some(r), Some(&i)) = (righe.get_mut(&q), self.indice.get(&campo)) {
-                        r.valori[i] = valore;
+                // One JSON object per questionnaire, not one row per value: the database's per-row cost was most
+                // of the time.
+                let precompilati = crate::db::esporta::precompilati_per_questionario(&self.db, &ids).await?;
+                let risposte = crate::db::esporta::risposte_per_questionario(&self.db, &ids).await?;
+                for (q, json) in precompilati.iter().chain(&risposte) {
+                    let Some(r) = righe.get_mut(q) else { continue };
+                    let valori: HashMap<String, Option<String>> = serde_json::from_str(json).unwrap_or_default();
+                    for (campo, valore) in valori {
+                        if let Some(&i) = self.indice.get(&campo) {
+                            r.valori[i] = valore;
+                        }
                     }
                 }
             }

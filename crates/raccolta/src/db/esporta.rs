@@ -24,31 +24,6 @@ fn elenco(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// The stored answers of `ids` (answered ones): (questionnaire, field, canonical value).
-pub async fn risposte(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, String, Option<String>)>, DbError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT questionario_id, campo, valore FROM risposte WHERE questionario_id IN ({}) AND risposto",
-        elenco(ids)
-    );
-    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(ex).await)?)
-}
-
-/// The prefilled values (BDAP) of the enti of `ids`: (questionnaire, field, value).
-pub async fn precompilati(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, String, String)>, DbError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT q.id, p.campo, p.valore FROM questionari q JOIN precompilati p ON p.ente_id = q.ente_id \
-         AND p.campagna = q.campagna AND p.modulo = q.modulo WHERE q.id IN ({})",
-        elenco(ids)
-    );
-    Ok(run!(c, |ex| sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(ex).await)?)
-}
-
 /// The last invio of each of `ids`: (questionnaire, version, protocol, snapshot).
 pub async fn ultimi_invii(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, i64, String, String)>, DbError> {
     if ids.is_empty() {
@@ -67,5 +42,44 @@ pub async fn ultimo_invio(c: impl Into<Conn<'_>>, campagna: &str) -> Result<Opti
     Ok(run!(c, |ex| sqlx::query_scalar("SELECT MAX(inviato_at) FROM invii WHERE campagna = $1")
         .bind(campagna)
         .fetch_one(ex)
+        .await)?)
+}
+
+/// The stored answers of `ids` (answered ones), one row per questionnaire: (questionnaire, JSON object of field to
+/// canonical value or null). One row instead of one per answer: the database's per-row cost dominated the drafts
+/// export.
+pub async fn risposte_per_questionario(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, String)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let elenco = elenco(ids);
+    let sqlite = format!(
+        "SELECT questionario_id, json_group_object(campo, valore) FROM risposte WHERE questionario_id IN ({elenco}) \
+         AND risposto GROUP BY questionario_id"
+    );
+    let postgres = format!(
+        "SELECT questionario_id, json_object_agg(campo, valore)::text FROM risposte \
+         WHERE questionario_id IN ({elenco}) AND risposto GROUP BY questionario_id"
+    );
+    Ok(run!(c, sqlite: &sqlite, postgres: &postgres, |ex, sql| sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_all(ex)
+        .await)?)
+}
+
+/// The prefilled values (BDAP) of the enti of `ids`, one row per questionnaire: (questionnaire, JSON object of
+/// field to value).
+pub async fn precompilati_per_questionario(c: impl Into<Conn<'_>>, ids: &[i64]) -> Result<Vec<(i64, String)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let elenco = elenco(ids);
+    let join = "FROM questionari q JOIN precompilati p ON p.ente_id = q.ente_id AND p.campagna = q.campagna \
+                AND p.modulo = q.modulo";
+    let sqlite =
+        format!("SELECT q.id, json_group_object(p.campo, p.valore) {join} WHERE q.id IN ({elenco}) GROUP BY q.id");
+    let postgres =
+        format!("SELECT q.id, json_object_agg(p.campo, p.valore)::text {join} WHERE q.id IN ({elenco}) GROUP BY q.id");
+    Ok(run!(c, sqlite: &sqlite, postgres: &postgres, |ex, sql| sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_all(ex)
         .await)?)
 }
