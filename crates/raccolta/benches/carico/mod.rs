@@ -333,6 +333,12 @@ pub async fn genera(state: &AppState, o: &Opzioni) -> Result<Rapporto> {
     ))
     .await?;
     tx.commit().await?;
+    // The planner's statistics, as a server has them a minute after a bulk load (PostgreSQL's autovacuum analyses
+    // a table once a tenth of it changed): without them a fresh load is planned as if its tables were empty.
+    match db {
+        Db::Sqlite(p) => sqlx::raw_sql("ANALYZE").execute(p).await.map(|_| ())?,
+        Db::Postgres(p) => sqlx::raw_sql("ANALYZE").execute(p).await.map(|_| ())?,
+    }
     r.invii = invii.len();
     r.secondi = inizio.elapsed().as_secs_f64();
     Ok(r)
