@@ -73,6 +73,19 @@ impl Sessione {
             .send()
             .await?)
     }
+
+    /// A form as the page's browser posts it (same-origin, with the session).
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await?)
+    }
 }
 
 fn nascosto(html: &str, nome: &str) -> Option<String> {
@@ -226,15 +239,7 @@ async fn una_base(nome: &str, url: &str, dati: &std::path::Path) -> Result<()> {
     ensure!(anteprima.status().as_u16() == 200, "promemoria: {}", anteprima.status());
     let csrf = nascosto(&anteprima.text().await?, "csrf").context("csrf del promemoria")?;
     let t = Instant::now();
-    let r = s
-        .http
-        .post(format!("{base}/gestione/monitoraggio/promemoria"))
-        .header("cookie", &s.cookie)
-        .header("origin", &base)
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("csrf", csrf.as_str()), ("campagna", campagna)])
-        .send()
-        .await?;
+    let r = s.post("/gestione/monitoraggio/promemoria", &[("csrf", csrf.as_str()), ("campagna", campagna)]).await?;
     ensure!(r.status().as_u16() == 200, "invio dei promemoria: {}", r.status());
     let ms = t.elapsed().as_secs_f64() * 1e3;
     r.bytes().await?;
@@ -248,20 +253,17 @@ async fn una_base(nome: &str, url: &str, dati: &std::path::Path) -> Result<()> {
     let modulo = format!("{campagna}/B");
     let t = Instant::now();
     let r = s
-        .http
-        .post(format!("{base}/gestione/esportazioni"))
-        .header("cookie", &s.cookie)
-        .header("origin", &base)
-        .header("sec-fetch-site", "same-origin")
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("modulo", modulo.as_str()),
-            ("fonte", "inviati"),
-            ("forma", "larga"),
-            ("formato", "xlsx"),
-            ("azione", "prepara"),
-        ])
-        .send()
+        .post(
+            "/gestione/esportazioni",
+            &[
+                ("csrf", csrf.as_str()),
+                ("modulo", modulo.as_str()),
+                ("fonte", "inviati"),
+                ("forma", "larga"),
+                ("formato", "xlsx"),
+                ("azione", "prepara"),
+            ],
+        )
         .await?;
     ensure!(r.status().as_u16() == 303, "prepara: {}", r.status());
     let pagina = r.headers().get("location").and_then(|v| v.to_str().ok()).context("location")?.to_owned();
@@ -289,18 +291,15 @@ async fn una_base(nome: &str, url: &str, dati: &std::path::Path) -> Result<()> {
     let csrf = nascosto(&pagina.text().await?, "csrf").context("csrf delle campagne")?;
     let (apertura, scadenza) = (c.apertura().to_string(), c.scadenza().to_string());
     let r = s
-        .http
-        .post(format!("{base}/gestione/campagne/{campagna}"))
-        .header("cookie", &s.cookie)
-        .header("origin", &base)
-        .header("sec-fetch-site", "same-origin")
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("stato", "chiusa"),
-            ("apertura", apertura.as_str()),
-            ("scadenza", scadenza.as_str()),
-        ])
-        .send()
+        .post(
+            &format!("/gestione/campagne/{campagna}"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("stato", "chiusa"),
+                ("apertura", apertura.as_str()),
+                ("scadenza", scadenza.as_str()),
+            ],
+        )
         .await?;
     ensure!(r.status().as_u16() == 303, "chiusura della campagna: {}", r.status());
     for file in ["b.csv", "b.json"] {

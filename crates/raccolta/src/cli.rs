@@ -351,7 +351,7 @@ async fn export(
     }
     barra.finish_and_clear();
     if let Some(cb) = codebook {
-        let byte = if o.open_data { esporta::csv_codebook_aperto(m) } else { esporta::csv_codebook(m) };
+        let byte = esporta::csv_codebook(m, forma);
         std::fs::write(cb, byte).with_context(|| format!("{}", cb.display()))?;
     }
     let secondi = inizio.elapsed().as_secs_f64();

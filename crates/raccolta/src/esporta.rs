@@ -230,15 +230,6 @@ impl Esportazione {
     }
 }
 
-/// The codebook of `m` for the open data: the fields [`Forma::Aperta`] holds.
-pub fn csv_codebook_aperto(m: &Modulo) -> Vec<u8> {
-    let (h, righe) = codebook(m);
-    let mut out = csv_righe(std::iter::once(h), true);
-    let tenute = righe.iter().zip(&m.campi).filter(|(_, c)| Forma::Aperta.include(c)).map(|(r, _)| r);
-    out.extend(csv_righe(tenute.map(|r| r.iter().map(String::as_str).collect()), false));
-    out
-}
-
 /// The codebook of `m`: one row per field.
 pub fn codebook(m: &Modulo) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let intestazione = vec!["campo", "etichetta_it", "etichetta_en", "tipo", "unita", "quadro", "calcolato", "regole"];
@@ -278,11 +269,12 @@ pub fn csv_blocco(e: &Esportazione, righe: &[Riga], forma: Forma) -> Vec<u8> {
     csv_righe(righe.iter().flat_map(|r| e.record(r, forma)), false)
 }
 
-/// The codebook of `m` as CSV.
-pub fn csv_codebook(m: &Modulo) -> Vec<u8> {
+/// The codebook of `m` as CSV: the fields an export in `forma` holds.
+pub fn csv_codebook(m: &Modulo, forma: Forma) -> Vec<u8> {
     let (h, righe) = codebook(m);
     let mut out = csv_righe(std::iter::once(h), true);
-    out.extend(csv_righe(righe.iter().map(|r| r.iter().map(String::as_str).collect()), false));
+    let tenute = righe.iter().zip(&m.campi).filter(|(_, c)| forma.include(c)).map(|(r, _)| r);
+    out.extend(csv_righe(tenute.map(|r| r.iter().map(String::as_str).collect()), false));
     out
 }
 

@@ -161,7 +161,7 @@ async fn scarica(state: &AppState, ctx: &Context, d: &Domanda) -> Result<Respons
         "codebook" => {
             audit::record(&state.db, &evento).await?;
             let nome = format!("{}-{}-codebook.csv", c.id, m.modulo.to_lowercase());
-            Ok(allegato(esporta::csv_codebook(m), "text/csv; charset=utf-8", &nome))
+            Ok(allegato(esporta::csv_codebook(m, forma), "text/csv; charset=utf-8", &nome))
         }
         "" | "csv" => {
             let e = Esportazione::nuova(&state.db, c, m, fonte).await?;

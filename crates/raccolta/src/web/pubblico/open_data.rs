@@ -162,6 +162,6 @@ pub async fn get_file(
         let flusso = esporta::flusso(e, testa, esporta::JSON_CODA.to_vec(), esporta::json_blocco);
         Ok(scarica(Body::from_stream(flusso), "application/json", &nome))
     } else {
-        Ok(scarica(Body::from(esporta::csv_codebook_aperto(m)), "text/csv; charset=utf-8", &nome))
+        Ok(scarica(Body::from(esporta::csv_codebook(m, Forma::Aperta)), "text/csv; charset=utf-8", &nome))
     }
 }
